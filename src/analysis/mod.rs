@@ -1,0 +1,14 @@
+//! Curve analysis: pure functions over plain slices, no tensors.
+//!
+//! - [`smoothing`]: fastai's bias-corrected EMA and torch-lr-finder's EMA.
+//! - [`rules`]: the suggestion rules (fastai's `minimum`, `steep`, `valley`, `slide`,
+//!   torch-lr-finder's steepest gradient, and lrfind's own `knee`), all with one signature.
+//! - [`suggest`]: runs every rule on a recorded curve the way the anchors apply them and
+//!   picks the chosen one.
+
+pub mod rules;
+pub mod smoothing;
+pub mod suggest;
+
+pub use rules::Method;
+pub use suggest::{Suggestion, Suggestions, suggest_all};

@@ -1,0 +1,315 @@
+//! The suggestion rules, each a pure function of a recorded curve.
+//!
+//! Every rule has the same shape: it reads a [`Curve`] and returns a [`Pick`] (the LR it
+//! suggests and the index of the curve point its rule used) or the reason it cannot apply.
+//! The anchors' rules reproduce fastai 2.8 and torch-lr-finder 0.2 exactly, including the
+//! windows they analyse and the cases where they fail; see `tests/fixtures/suggestions.json`.
+//! Adding a rule is one function and one line in [`Method::apply`].
+
+use serde::{Deserialize, Serialize};
+
+use super::smoothing::{ema_torch, median, running_mean, running_median};
+
+/// A recorded range-test curve, as the rules see it. All slices have the same length.
+#[derive(Debug, Clone, Copy)]
+pub struct Curve<'a> {
+    /// The LR of each iteration.
+    pub lrs: &'a [f64],
+    /// The raw training loss of each iteration.
+    pub raw: &'a [f64],
+    /// fastai's bias-corrected EMA of `raw` (what fastai's rules read).
+    pub smoothed: &'a [f64],
+    /// The planned number of iterations (fastai skips the first `num_it / 10` points).
+    pub num_it: usize,
+}
+
+/// What a rule picked: the LR it suggests and the index of the curve point it used.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Pick {
+    /// The suggested LR (fastai's `minimum` returns a tenth of the curve's LR).
+    pub lr: f64,
+    /// Index into the full curve of the point the rule used.
+    pub index: usize,
+}
+
+/// Why a rule gave no answer, in words meant for the user.
+pub type RuleResult = Result<Pick, String>;
+
+/// The suggestion rules lrfind knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// lrfind's rule: steepest fall of a robustly smoothed curve, kept between the point where
+    /// the loss has made a fifth of its fall and a third of the LR at the minimum.
+    Knee,
+    /// fastai's default: a point in the longest descending stretch ("valley").
+    Valley,
+    /// fastai's steepest slope of the smoothed loss against log LR.
+    Steep,
+    /// fastai's LR at the minimum smoothed loss, divided by 10.
+    Minimum,
+    /// fastai's interval-slide rule on the gradient of the smoothed loss.
+    Slide,
+    /// torch-lr-finder end to end: its own EMA (0.05) of the raw loss, then the steepest
+    /// `numpy.gradient` between points 10 and len-5.
+    Torch,
+}
+
+impl Method {
+    /// Every method, in the order reports list them.
+    pub const ALL: [Method; 6] = [
+        Method::Knee,
+        Method::Valley,
+        Method::Steep,
+        Method::Minimum,
+        Method::Slide,
+        Method::Torch,
+    ];
+
+    /// The name used on the command line and in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Knee => "knee",
+            Method::Valley => "valley",
+            Method::Steep => "steep",
+            Method::Minimum => "minimum",
+            Method::Slide => "slide",
+            Method::Torch => "torch",
+        }
+    }
+
+    /// Runs this rule on a curve.
+    pub fn apply(self, curve: &Curve) -> RuleResult {
+        match self {
+            Method::Knee => knee(curve.lrs, curve.raw),
+            Method::Torch => torch_steepest(curve.lrs, &ema_torch(curve.raw, 0.05)),
+            fastai => {
+                let (start, lrs, losses) = fastai_window(curve);
+                let pick = match fastai {
+                    Method::Valley => valley(lrs, losses),
+                    Method::Steep => steep(lrs, losses),
+                    Method::Minimum => minimum(lrs, losses),
+                    _ => slide(lrs, losses),
+                }?;
+                Ok(Pick {
+                    index: pick.index + start,
+                    ..pick
+                })
+            }
+        }
+    }
+}
+
+/// The part of the curve fastai's `lr_find` hands its rules: `[num_it / 10 : -5]`, cut at
+/// the first NaN. Returns the offset of the window and the two slices.
+pub fn fastai_window<'a>(curve: &Curve<'a>) -> (usize, &'a [f64], &'a [f64]) {
+    let n = curve.smoothed.len();
+    let start = (curve.num_it / 10).min(n);
+    let end = n.saturating_sub(5).max(start);
+    let losses = &curve.smoothed[start..end];
+    let cut = losses.iter().position(|x| x.is_nan()).unwrap_or(losses.len());
+    (start, &curve.lrs[start..start + cut], &losses[..cut])
+}
+
+/// Index of the smallest value, NaN treated as larger than anything (first index on ties).
+fn argmin(values: &[f64]) -> Option<usize> {
+    let key = |v: f64| if v.is_nan() { f64::INFINITY } else { v };
+    (0..values.len()).reduce(|best, i| {
+        if key(values[i]) < key(values[best]) {
+            i
+        } else {
+            best
+        }
+    })
+}
+
+/// `numpy.gradient` with unit spacing and first-order edges. Needs at least 2 points.
+pub fn np_gradient(y: &[f64]) -> Vec<f64> {
+    let n = y.len();
+    (0..n)
+        .map(|i| match i {
+            0 => y[1] - y[0],
+            i if i == n - 1 => y[n - 1] - y[n - 2],
+            i => (y[i + 1] - y[i - 1]) / 2.0,
+        })
+        .collect()
+}
+
+/// fastai `minimum`: a tenth of the LR at the lowest loss.
+pub fn minimum(lrs: &[f64], losses: &[f64]) -> RuleResult {
+    let i = argmin(losses).ok_or("no points left in fastai's window (the curve is too short)")?;
+    Ok(Pick {
+        lr: lrs[i] / 10.0,
+        index: i,
+    })
+}
+
+/// fastai `steep`: the LR where the loss falls fastest against log LR.
+pub fn steep(lrs: &[f64], losses: &[f64]) -> RuleResult {
+    if losses.len() < 2 {
+        return Err("needs at least 2 points in fastai's window (the curve is too short)".into());
+    }
+    let grads: Vec<f64> = (0..losses.len() - 1)
+        .map(|i| (losses[i + 1] - losses[i]) / (lrs[i + 1].ln() - lrs[i].ln()))
+        .collect();
+    let i = argmin(&grads).unwrap_or(0);
+    Ok(Pick {
+        lr: lrs[i],
+        index: i,
+    })
+}
+
+/// fastai `valley`: from the longest descending subsequence, a point about half-way
+/// through its middle third. Python's negative indexing is reproduced.
+pub fn valley(lrs: &[f64], losses: &[f64]) -> RuleResult {
+    let n = losses.len();
+    if n == 0 {
+        return Err("no points left in fastai's window (the curve is too short)".into());
+    }
+    let (mut max_start, mut max_end) = (0i64, 0usize);
+    let mut lds = vec![1usize; n];
+    for i in 1..n {
+        for j in 0..i {
+            if losses[i] < losses[j] && lds[i] < lds[j] + 1 {
+                lds[i] = lds[j] + 1;
+            }
+            if lds[max_end] < lds[i] {
+                max_end = i;
+                max_start = max_end as i64 - lds[max_end] as i64;
+            }
+        }
+    }
+    let sections = (max_end as i64 - max_start) as f64 / 3.0;
+    let idx = max_start + sections as i64 + (sections / 2.0) as i64;
+    let idx = if idx < 0 { idx + n as i64 } else { idx };
+    let index = usize::try_from(idx)
+        .ok()
+        .filter(|&i| i < n)
+        .ok_or("fastai's valley index falls outside the curve")?;
+    Ok(Pick {
+        lr: lrs[index],
+        index,
+    })
+}
+
+/// fastai `slide` (lr_diff 15, thresh 0.005, adjust_value 1): walks a 15-point interval back
+/// from the end while the gradient differs by more than the threshold across it.
+pub fn slide(lrs: &[f64], losses: &[f64]) -> RuleResult {
+    const LR_DIFF: usize = 15;
+    const THRESH: f64 = 0.005;
+    let n = losses.len();
+    if n < 2 {
+        return Err("needs at least 2 points in fastai's window (numpy.gradient fails)".into());
+    }
+    if n < LR_DIFF + 1 {
+        return Err(format!(
+            "needs at least {} points in fastai's window, has {n} (fastai raises IndexError)",
+            LR_DIFF + 1
+        ));
+    }
+    let grad = np_gradient(losses);
+    let (mut r, mut l) = (n - 1, n - 1 - LR_DIFF);
+    let mut pick = l;
+    loop {
+        // Python's `abs(d) > thresh` is false for NaN, which ends the walk.
+        let diff = (grad[r] - grad[l]).abs();
+        if diff.is_nan() || diff <= THRESH {
+            break;
+        }
+        pick = l;
+        if l == 0 {
+            break;
+        }
+        r -= 1;
+        l -= 1;
+    }
+    Ok(Pick {
+        lr: lrs[pick],
+        index: pick,
+    })
+}
+
+/// torch-lr-finder's rule on a smoothed curve: `lrs[argmin(np.gradient(L[10:-5])) + 10]`
+/// (numpy's argmin returns the first NaN if there is one).
+pub fn torch_steepest(lrs: &[f64], smoothed: &[f64]) -> RuleResult {
+    const SKIP_START: usize = 10;
+    const SKIP_END: usize = 5;
+    let end = smoothed.len().saturating_sub(SKIP_END);
+    if end < SKIP_START + 2 {
+        return Err(format!(
+            "needs at least {} points (torch-lr-finder skips 10 at the start and 5 at the end)",
+            SKIP_START + SKIP_END + 2
+        ));
+    }
+    let grad = np_gradient(&smoothed[SKIP_START..end]);
+    let i = grad
+        .iter()
+        .position(|g| g.is_nan())
+        .or_else(|| argmin(&grad))
+        .unwrap_or(0);
+    Ok(Pick {
+        lr: lrs[i + SKIP_START],
+        index: i + SKIP_START,
+    })
+}
+
+/// Fraction of the fall after which the knee's search interval starts.
+const KNEE_FALL_START: f64 = 0.2;
+/// The knee stays at or below the LR of the minimum divided by this.
+const KNEE_MIN_DIVISOR: f64 = 3.0;
+/// A fall smaller than this fraction of the starting loss counts as flat.
+const FLAT_RELATIVE_DROP: f64 = 0.05;
+/// A fall smaller than this many noise standard deviations counts as flat.
+const FLAT_NOISE_SIGMAS: f64 = 4.0;
+
+/// lrfind's `knee`: smooth the raw loss with a centered running median then mean (no lag,
+/// spikes removed), find the minimum, measure the fall from the starting level against the
+/// noise, and return the steepest point of the fall between the point where a fifth of the
+/// fall is done and a third of the LR at the minimum. A flat curve gives no answer.
+pub fn knee(lrs: &[f64], raw: &[f64]) -> RuleResult {
+    let n = raw.iter().position(|x| !x.is_finite()).unwrap_or(raw.len());
+    if n < 10 {
+        return Err(format!(
+            "only {n} finite points before divergence; needs at least 10 (start lower or run more iterations)"
+        ));
+    }
+    let (lrs, raw) = (&lrs[..n], &raw[..n]);
+    let width = (n / 15).max(5) | 1;
+    let s = running_mean(&running_median(raw, width), width);
+    let m = argmin(&s).unwrap_or(0);
+    let start_level = median(&s[..(n / 10).max(3)]);
+    let drop = start_level - s[m];
+    let residuals: Vec<f64> = raw.iter().zip(&s).map(|(a, b)| (a - b).abs()).collect();
+    let sigma = 1.4826 * median(&residuals);
+    if drop <= FLAT_RELATIVE_DROP * start_level.abs() || drop <= FLAT_NOISE_SIGMAS * sigma {
+        return Err(format!(
+            "the loss never falls clearly (fall {drop:.3g} from {start_level:.3g}, noise {sigma:.3g}): \
+             the curve gives no reliable suggestion; try a wider LR range, more iterations or another optimizer"
+        ));
+    }
+    let level = start_level - KNEE_FALL_START * drop;
+    let from = (0..m).rev().find(|&i| s[i] > level).map_or(0, |i| i + 1);
+    let cap_lr = lrs[m] / KNEE_MIN_DIVISOR;
+    let Some(to) = (0..=m).rev().find(|&i| lrs[i] <= cap_lr) else {
+        return Err(
+            "the loss is lowest at the very start of the range: start the range test at a lower LR"
+                .into(),
+        );
+    };
+    if from > to {
+        return Ok(Pick {
+            lr: lrs[to],
+            index: to,
+        });
+    }
+    let slope = |i: usize| {
+        let (a, b) = (i.saturating_sub(1), (i + 1).min(n - 1));
+        (s[b] - s[a]) / (lrs[b].ln() - lrs[a].ln())
+    };
+    let slopes: Vec<f64> = (from..=to).map(slope).collect();
+    let index = from + argmin(&slopes).unwrap_or(0);
+    Ok(Pick {
+        lr: lrs[index],
+        index,
+    })
+}

@@ -1,0 +1,57 @@
+//! The command line: clap definitions, conversion of flags into validated configs,
+//! progress bars, stdout and exit codes. The only layer that prints.
+
+mod progress;
+mod suggest;
+
+use clap::{Parser, Subcommand};
+
+pub use suggest::SuggestArgs;
+
+/// Exit code for bad input or failed I/O.
+pub const EXIT_ERROR: i32 = 1;
+/// Exit code when the range test ran but the chosen rule found no suggestion.
+pub const EXIT_NO_SUGGESTION: i32 = 3;
+/// Exit code after Ctrl-C (outputs for the curve so far are written).
+pub const EXIT_INTERRUPTED: i32 = 130;
+
+/// lrfind: find a good learning rate for a Burn model with the LR range test.
+#[derive(Debug, Parser)]
+#[command(name = "lrfind", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the LR range test and suggest a learning rate (built-in digits data by default).
+    Suggest(SuggestArgs),
+}
+
+/// Parses the process arguments, runs, and returns the exit code.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Suggest(args) => suggest::run(args),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            match e {
+                crate::Error::NoSuggestion { .. } => EXIT_NO_SUGGESTION,
+                _ => EXIT_ERROR,
+            }
+        }
+    }
+}
+
+/// Sizes the worker pool (rayon's global pool, which Burn's CPU backends use).
+pub(crate) fn set_threads(threads: Option<usize>) {
+    if let Some(n) = threads {
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
+    }
+}

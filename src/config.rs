@@ -1,0 +1,339 @@
+//! Configuration shared by the CLI, config files and the library, with every default in
+//! one place. Each struct deserialises from TOML/JSON with unknown keys rejected, and
+//! [`SuggestConfig::validate`] turns bad values into errors naming the flag.
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::Method;
+use crate::error::{Error, Result};
+
+/// Defaults, documented once. `--help` and README quote these.
+pub mod defaults {
+    /// Built-in dataset used when `--data` is not given.
+    pub const DATA: &str = "digits";
+    /// Target column.
+    pub const TARGET: &str = "label";
+    /// Train / validation fractions.
+    pub const SPLIT: [f64; 2] = [0.8, 0.2];
+    /// Mini-batch size.
+    pub const BATCH_SIZE: usize = 64;
+    /// Hidden layer widths of the MLP.
+    pub const HIDDEN: [usize; 1] = [128];
+    /// First LR of the ramp.
+    pub const START_LR: f64 = 1e-7;
+    /// Last LR of the ramp.
+    pub const END_LR: f64 = 10.0;
+    /// Iterations of the range test.
+    pub const ITERS: usize = 300;
+    /// Fewest iterations accepted.
+    pub const MIN_ITERS: usize = 20;
+    /// Stop when the smoothed loss exceeds this many times the best (see [`crate::finder`]).
+    pub const DIVERGE: f64 = 4.0;
+    /// fastai's EMA factor.
+    pub const SMOOTH: f64 = 0.98;
+    /// Seed for weights, shuffling and splits.
+    pub const SEED: u64 = 0;
+}
+
+/// The task a dataset poses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskKind {
+    /// Predict a class.
+    Classification,
+    /// Predict a number.
+    Regression,
+}
+
+/// Head and loss for two-class problems.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum BinaryHead {
+    /// One logit, binary cross-entropy on logits.
+    #[default]
+    Bce,
+    /// Two logits, softmax cross-entropy.
+    Ce,
+}
+
+/// The CPU (or GPU) backend that runs the tensors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Backend {
+    /// Burn's pure-Rust CPU backend (faster here: see README).
+    #[default]
+    Flex,
+    /// burn-ndarray.
+    Ndarray,
+    /// burn-wgpu (GPU; build with `--features wgpu`).
+    #[cfg(feature = "wgpu")]
+    Wgpu,
+}
+
+impl Backend {
+    /// The backend's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Flex => "flex",
+            Backend::Ndarray => "ndarray",
+            #[cfg(feature = "wgpu")]
+            Backend::Wgpu => "wgpu",
+        }
+    }
+}
+
+/// The optimizer family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum OptimizerKind {
+    /// Stochastic gradient descent (optionally with momentum).
+    Sgd,
+    /// Adam (weight decay as an L2 penalty added to the gradient).
+    Adam,
+    /// AdamW (decoupled weight decay).
+    #[default]
+    Adamw,
+}
+
+/// How the LR grows during the range test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Ramp {
+    /// Geometric: equal steps in log LR (fastai, torch-lr-finder's default).
+    #[default]
+    Exp,
+    /// Arithmetic: equal steps in LR.
+    Linear,
+}
+
+/// Where the data comes from and how it is prepared.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DataConfig {
+    /// A built-in dataset name (`digits`, `breast_cancer`) or a CSV/Parquet path.
+    pub data: String,
+    /// The target column.
+    pub target: String,
+    /// Feature columns; empty means every other numeric column.
+    pub features: Vec<String>,
+    /// Columns to leave out (IDs).
+    pub ignore: Vec<String>,
+    /// Force the task instead of inferring it.
+    pub task: Option<TaskKind>,
+    /// z-score features (statistics from the training part only).
+    pub standardize: bool,
+    /// Train, validation and optional test fractions; must sum to 1.
+    pub split: Vec<f64>,
+    /// Drop rows with NaN, infinite or empty cells instead of failing.
+    pub drop_na: bool,
+    /// Mini-batch size.
+    pub batch_size: usize,
+}
+
+impl Default for DataConfig {
+    fn default() -> Self {
+        Self {
+            data: defaults::DATA.into(),
+            target: defaults::TARGET.into(),
+            features: Vec::new(),
+            ignore: Vec::new(),
+            task: None,
+            standardize: true,
+            split: defaults::SPLIT.to_vec(),
+            drop_na: false,
+            batch_size: defaults::BATCH_SIZE,
+        }
+    }
+}
+
+/// The built-in MLP.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ModelConfig {
+    /// Hidden layer widths (ReLU after each).
+    pub hidden: Vec<usize>,
+    /// Dropout probability after each hidden layer (0 = none).
+    pub dropout: f64,
+    /// Head for two-class problems.
+    pub binary_head: BinaryHead,
+}
+
+impl Default for ModelConfig {
+    fn default() -> Self {
+        Self {
+            hidden: defaults::HIDDEN.to_vec(),
+            dropout: 0.0,
+            binary_head: BinaryHead::Bce,
+        }
+    }
+}
+
+/// The optimizer. Unset values take Burn's defaults (see README for how they differ from
+/// PyTorch's).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OptimizerConfig {
+    /// sgd, adam or adamw.
+    pub optimizer: OptimizerKind,
+    /// Weight decay (AdamW: decoupled, Burn's default 1e-4; Adam/SGD: L2 penalty, default none).
+    pub weight_decay: Option<f64>,
+    /// SGD momentum (none by default; Burn's dampening is 0.1 where PyTorch's is 0).
+    pub momentum: Option<f64>,
+    /// Clip the gradient of each parameter tensor to this L2 norm.
+    pub clip_norm: Option<f64>,
+}
+
+/// The range test itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RangeTestConfig {
+    /// First LR of the ramp.
+    pub start_lr: f64,
+    /// Last LR of the ramp.
+    pub end_lr: f64,
+    /// Number of iterations (one optimizer step each).
+    pub iters: usize,
+    /// Exponential or linear ramp.
+    pub ramp: Ramp,
+    /// Divergence factor (see [`crate::finder::diverged`]); 0 disables the stop.
+    pub diverge: f64,
+    /// EMA factor of fastai's smoothing.
+    pub smooth: f64,
+    /// The rule whose answer is the suggestion.
+    pub method: Method,
+}
+
+impl Default for RangeTestConfig {
+    fn default() -> Self {
+        Self {
+            start_lr: defaults::START_LR,
+            end_lr: defaults::END_LR,
+            iters: defaults::ITERS,
+            ramp: Ramp::Exp,
+            diverge: defaults::DIVERGE,
+            smooth: defaults::SMOOTH,
+            method: Method::Knee,
+        }
+    }
+}
+
+impl RangeTestConfig {
+    /// Checks the values; errors name the flag.
+    pub fn validate(&self) -> Result<()> {
+        if !(self.start_lr > 0.0 && self.start_lr.is_finite()) {
+            return Err(Error::option("--start-lr", format!("must be a positive number, got {}", self.start_lr)));
+        }
+        if !(self.end_lr.is_finite() && self.start_lr < self.end_lr) {
+            return Err(Error::option(
+                "--start-lr",
+                format!("must be below --end-lr ({} is not below {})", self.start_lr, self.end_lr),
+            ));
+        }
+        if self.iters < defaults::MIN_ITERS {
+            return Err(Error::option(
+                "--iters",
+                format!("must be at least {}, got {}", defaults::MIN_ITERS, self.iters),
+            ));
+        }
+        if !(self.diverge == 0.0 || self.diverge > 1.0) {
+            return Err(Error::option("--diverge", format!("must be above 1 (or 0 to disable), got {}", self.diverge)));
+        }
+        if !(0.0..1.0).contains(&self.smooth) {
+            return Err(Error::option("--smooth", format!("must be in [0, 1), got {}", self.smooth)));
+        }
+        Ok(())
+    }
+
+    /// The LR of iteration `i` (0-based) of the ramp.
+    pub fn lr_at(&self, i: usize) -> f64 {
+        let t = if self.iters > 1 { i as f64 / (self.iters - 1) as f64 } else { 0.0 };
+        match self.ramp {
+            Ramp::Exp => self.start_lr * (self.end_lr / self.start_lr).powf(t),
+            Ramp::Linear => self.start_lr + (self.end_lr - self.start_lr) * t,
+        }
+    }
+}
+
+/// Everything `lrfind suggest` runs with; written in full into `lr_find.json`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SuggestConfig {
+    /// Data and batching.
+    pub data: DataConfig,
+    /// The built-in model.
+    pub model: ModelConfig,
+    /// The optimizer.
+    pub optimizer: OptimizerConfig,
+    /// The range test.
+    pub range_test: RangeTestConfig,
+    /// Seed for weights, shuffling and splits.
+    pub seed: u64,
+    /// Tensor backend.
+    pub backend: Backend,
+    /// Worker threads (None: one per core).
+    pub threads: Option<usize>,
+}
+
+impl SuggestConfig {
+    /// Checks every value; errors name the flag.
+    pub fn validate(&self) -> Result<()> {
+        self.range_test.validate()?;
+        let d = &self.data;
+        if d.split.len() < 2 || d.split.len() > 3 || d.split.iter().any(|f| !(*f >= 0.0)) {
+            return Err(Error::option("--split", "expects 2 or 3 non-negative fractions: train,validation[,test]"));
+        }
+        let sum: f64 = d.split.iter().sum();
+        if (sum - 1.0).abs() > 1e-6 {
+            return Err(Error::option("--split", format!("fractions must sum to 1, they sum to {sum}")));
+        }
+        if d.split[0] <= 0.0 {
+            return Err(Error::option("--split", "the training fraction must be positive"));
+        }
+        if d.batch_size == 0 {
+            return Err(Error::option("--batch-size", "must be at least 1"));
+        }
+        let m = &self.model;
+        if m.hidden.contains(&0) {
+            return Err(Error::option("--hidden", "layer widths must be at least 1"));
+        }
+        if !(0.0..1.0).contains(&m.dropout) {
+            return Err(Error::option("--dropout", format!("must be in [0, 1), got {}", m.dropout)));
+        }
+        let o = &self.optimizer;
+        if o.weight_decay.is_some_and(|w| !(w >= 0.0)) {
+            return Err(Error::option("--weight-decay", "must be non-negative"));
+        }
+        if o.momentum.is_some_and(|w| !(0.0..1.0).contains(&w)) {
+            return Err(Error::option("--momentum", "must be in [0, 1)"));
+        }
+        if o.momentum.is_some() && o.optimizer != OptimizerKind::Sgd {
+            return Err(Error::option("--momentum", "applies to --optimizer sgd only"));
+        }
+        if o.clip_norm.is_some_and(|w| !(w > 0.0)) {
+            return Err(Error::option("--clip-norm", "must be positive"));
+        }
+        if self.threads == Some(0) {
+            return Err(Error::option("--threads", "must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exponential_ramp_hits_both_ends() {
+        let c = RangeTestConfig { iters: 100, ..Default::default() };
+        assert!((c.lr_at(0) - 1e-7).abs() < 1e-20);
+        assert!((c.lr_at(99) - 10.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn split_must_sum_to_one() {
+        let mut c = SuggestConfig::default();
+        c.data.split = vec![0.5, 0.2];
+        assert!(c.validate().unwrap_err().to_string().starts_with("--split"));
+    }
+}

@@ -1,0 +1,150 @@
+//! Mini-batches as tensors: a [`Batcher`] cycles over a set of rows, reshuffling (seeded)
+//! at the start of every epoch, and yields [`Batch`]es forever as an iterator.
+
+use burn::tensor::{Device, Int, Tensor, TensorData};
+
+use super::Prepared;
+use crate::rng::Rng;
+
+/// How targets are encoded as tensors; set by the model's head.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Targets {
+    /// Class index per row, `[batch]` Int (softmax cross-entropy).
+    ClassIndex,
+    /// 0/1 per row, `[batch, 1]` Int (binary cross-entropy on one logit).
+    Binary,
+    /// Value per row, `[batch, 1]` float (mean squared error).
+    Value,
+}
+
+/// One mini-batch.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    /// Features, `[batch, features]`.
+    pub inputs: Tensor<2>,
+    /// Class indices `[batch]` (ClassIndex).
+    pub classes: Option<Tensor<1, Int>>,
+    /// 0/1 labels `[batch, 1]` (Binary).
+    pub binary: Option<Tensor<2, Int>>,
+    /// Values `[batch, 1]` (Value).
+    pub values: Option<Tensor<2>>,
+}
+
+impl Batch {
+    /// Builds a batch from row-major features and targets.
+    pub fn new(features: Vec<f32>, targets: &[f64], width: usize, encoding: Targets, device: &Device) -> Self {
+        let n = targets.len();
+        let inputs = Tensor::<2>::from_data(TensorData::new(features, [n, width]), device);
+        let ints = || targets.iter().map(|&t| t as i64).collect::<Vec<i64>>();
+        let (mut classes, mut binary, mut values) = (None, None, None);
+        match encoding {
+            Targets::ClassIndex => classes = Some(Tensor::from_data(TensorData::new(ints(), [n]), device)),
+            Targets::Binary => binary = Some(Tensor::from_data(TensorData::new(ints(), [n, 1]), device)),
+            Targets::Value => {
+                let v: Vec<f32> = targets.iter().map(|&t| t as f32).collect();
+                values = Some(Tensor::from_data(TensorData::new(v, [n, 1]), device));
+            }
+        }
+        Batch {
+            inputs,
+            classes,
+            binary,
+            values,
+        }
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.inputs.dims()[0]
+    }
+
+    /// Whether the batch has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Random stream reserved for batch order.
+const SHUFFLE_STREAM: u64 = 2;
+
+/// Cycles over a set of rows in mini-batches, reshuffling at every epoch. Only full batches
+/// are yielded (the remainder of an epoch is dropped, as fastai's training loader does), so
+/// every step sees the same batch size.
+#[derive(Debug, Clone)]
+pub struct Batcher {
+    features: Vec<f32>,
+    targets: Vec<f64>,
+    width: usize,
+    batch_size: usize,
+    encoding: Targets,
+    device: Device,
+    rng: Rng,
+    order: Vec<usize>,
+    pos: usize,
+    epoch: usize,
+}
+
+impl Batcher {
+    /// A batcher over `rows` of the prepared dataset. `rows.len()` must be at least `batch_size`.
+    pub fn new(data: &Prepared, rows: &[usize], batch_size: usize, encoding: Targets, device: &Device, seed: u64) -> Self {
+        let width = data.table.width();
+        let mut features = Vec::with_capacity(rows.len() * width);
+        for &r in rows {
+            features.extend_from_slice(&data.table.features[r * width..(r + 1) * width]);
+        }
+        Batcher {
+            features,
+            targets: rows.iter().map(|&r| data.table.target[r]).collect(),
+            width,
+            batch_size: batch_size.min(rows.len()).max(1),
+            encoding,
+            device: device.clone(),
+            rng: Rng::new(seed, SHUFFLE_STREAM),
+            order: (0..rows.len()).collect(),
+            pos: usize::MAX,
+            epoch: 0,
+        }
+    }
+
+    /// Full batches per epoch.
+    pub fn batches_per_epoch(&self) -> usize {
+        self.targets.len() / self.batch_size
+    }
+
+    /// Epochs started so far.
+    pub fn epoch(&self) -> usize {
+        self.epoch
+    }
+
+    /// Every row once, in order, in batches of at most `size` (for evaluation).
+    pub fn in_order(&self, size: usize) -> Vec<Batch> {
+        (0..self.targets.len())
+            .step_by(size.max(1))
+            .map(|start| {
+                let end = (start + size).min(self.targets.len());
+                let f = self.features[start * self.width..end * self.width].to_vec();
+                Batch::new(f, &self.targets[start..end], self.width, self.encoding, &self.device)
+            })
+            .collect()
+    }
+}
+
+impl Iterator for Batcher {
+    type Item = Batch;
+
+    fn next(&mut self) -> Option<Batch> {
+        if self.pos.saturating_add(self.batch_size) > self.order.len() {
+            self.rng.shuffle(&mut self.order);
+            self.pos = 0;
+            self.epoch += 1;
+        }
+        let rows = &self.order[self.pos..self.pos + self.batch_size];
+        self.pos += self.batch_size;
+        let mut f = Vec::with_capacity(rows.len() * self.width);
+        for &r in rows {
+            f.extend_from_slice(&self.features[r * self.width..(r + 1) * self.width]);
+        }
+        let t: Vec<f64> = rows.iter().map(|&r| self.targets[r]).collect();
+        Some(Batch::new(f, &t, self.width, self.encoding, &self.device))
+    }
+}

@@ -1,0 +1,272 @@
+//! Loading a table from a CSV or Parquet file, or from a built-in dataset compiled into
+//! the binary, with the task inferred from the target column.
+
+use std::io::Cursor;
+use std::path::Path;
+
+use polars::prelude::*;
+
+use super::{Table, Task};
+use crate::config::{DataConfig, TaskKind};
+use crate::error::{Error, Result};
+
+/// Built-in datasets: name and CSV text (see `assets/README.md` for sources and licences).
+pub const BUILTIN: [(&str, &str); 2] = [
+    ("digits", include_str!("../../assets/digits.csv")),
+    ("breast_cancer", include_str!("../../assets/breast_cancer.csv")),
+];
+
+/// An integer-valued target with at most this many distinct values is a class label.
+const MAX_INFERRED_CLASSES: usize = 50;
+
+/// Loads the table named by `config.data` (a built-in name or a file path).
+pub fn load(config: &DataConfig) -> Result<Table> {
+    let df = read_frame(&config.data)?;
+    table_from_frame(&df, config)
+}
+
+fn read_frame(data: &str) -> Result<DataFrame> {
+    if let Some((_, csv)) = BUILTIN.iter().find(|(name, _)| *name == data) {
+        return parse_csv(csv.as_bytes(), Path::new(data));
+    }
+    let path = Path::new(data);
+    let bytes = std::fs::read(path).map_err(|e| Error::DataRead {
+        path: path.into(),
+        message: if e.kind() == std::io::ErrorKind::NotFound {
+            format!("no such file (built-in datasets are: {})", builtin_names())
+        } else {
+            e.to_string()
+        },
+    })?;
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    if ext == "parquet" || ext == "pq" {
+        ParquetReader::new(Cursor::new(bytes)).finish().map_err(|e| Error::DataFormat {
+            path: path.into(),
+            format: "Parquet",
+            message: one_line(&e.to_string()),
+        })
+    } else {
+        parse_csv(&bytes, path)
+    }
+}
+
+fn parse_csv(bytes: &[u8], path: &Path) -> Result<DataFrame> {
+    let bad = |message: String| Error::DataFormat {
+        path: path.into(),
+        format: "CSV",
+        message,
+    };
+    if std::str::from_utf8(bytes).is_err() {
+        return Err(bad("not UTF-8 text".into()));
+    }
+    let df = CsvReadOptions::default()
+        .with_has_header(true)
+        .with_infer_schema_length(None)
+        .into_reader_with_file_handle(Cursor::new(bytes))
+        .finish()
+        .map_err(|e| bad(one_line(&e.to_string())))?;
+    if df.width() < 2 || df.height() == 0 {
+        return Err(bad(format!(
+            "expected a header and data rows with at least two columns, found {} column(s) and {} row(s)",
+            df.width(),
+            df.height()
+        )));
+    }
+    Ok(df)
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn builtin_names() -> String {
+    BUILTIN.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+}
+
+/// One column as f64 values (`None` for null cells); errors if it is not numeric.
+fn numeric(df: &DataFrame, source: &str, name: &str) -> Result<Vec<Option<f64>>> {
+    let col = df.column(name).map_err(|_| missing(df, source, name, "--features"))?;
+    let dtype = col.dtype();
+    if !(dtype.is_primitive_numeric() || dtype.is_bool() || dtype.is_null()) {
+        return Err(Error::NonNumeric {
+            source_name: source.into(),
+            column: name.into(),
+            dtype: dtype.to_string(),
+        });
+    }
+    let cast = col.cast(&DataType::Float64).map_err(|e| Error::Data {
+        source_name: source.into(),
+        message: format!("column '{name}': {}", one_line(&e.to_string())),
+    })?;
+    Ok(cast.f64().expect("cast to f64").iter().collect())
+}
+
+fn missing(df: &DataFrame, source: &str, column: &str, flag: &'static str) -> Error {
+    Error::MissingColumn {
+        source_name: source.into(),
+        column: column.into(),
+        flag,
+        available: df
+            .get_column_names()
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+/// The target column as text (for string labels) or numbers.
+enum RawTarget {
+    Text(Vec<Option<String>>),
+    Numbers(Vec<Option<f64>>),
+}
+
+fn table_from_frame(df: &DataFrame, config: &DataConfig) -> Result<Table> {
+    let source = config.data.as_str();
+    let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
+    let target_col = df
+        .column(&config.target)
+        .map_err(|_| missing(df, source, &config.target, "--target"))?;
+    for col in &config.ignore {
+        if !names.contains(col) {
+            return Err(missing(df, source, col, "--ignore"));
+        }
+    }
+    let feature_names: Vec<String> = if config.features.is_empty() {
+        names
+            .iter()
+            .filter(|n| **n != config.target && !config.ignore.contains(n))
+            .cloned()
+            .collect()
+    } else {
+        for f in &config.features {
+            if !names.contains(f) {
+                return Err(missing(df, source, f, "--features"));
+            }
+            if *f == config.target {
+                return Err(Error::option("--features", format!("'{f}' is the target column")));
+            }
+        }
+        config.features.iter().filter(|f| !config.ignore.contains(f)).cloned().collect()
+    };
+    if feature_names.is_empty() {
+        return Err(Error::Data {
+            source_name: source.into(),
+            message: "no feature columns left (check --features and --ignore)".into(),
+        });
+    }
+    let columns: Vec<Vec<Option<f64>>> =
+        feature_names.iter().map(|n| numeric(df, source, n)).collect::<Result<_>>()?;
+    let raw_target = if target_col.dtype().is_string() {
+        RawTarget::Text(
+            target_col.str().expect("string column").iter().map(|s| s.map(str::to_string)).collect(),
+        )
+    } else {
+        RawTarget::Numbers(numeric(df, source, &config.target)?)
+    };
+
+    // Rows with NaN, infinite or empty cells: an error naming the first such column, or dropped.
+    let rows = df.height();
+    let bad_row = |r: usize| {
+        columns.iter().any(|c| !c[r].is_some_and(f64::is_finite))
+            || match &raw_target {
+                RawTarget::Text(t) => t[r].as_deref().is_none_or(str::is_empty),
+                RawTarget::Numbers(v) => !v[r].is_some_and(f64::is_finite),
+            }
+    };
+    let keep: Vec<usize> = (0..rows).filter(|&r| !bad_row(r)).collect();
+    if keep.len() < rows && !config.drop_na {
+        let all_cols = feature_names.iter().zip(&columns).map(|(n, c)| {
+            let bad: Vec<usize> = (0..rows).filter(|&r| !c[r].is_some_and(f64::is_finite)).collect();
+            (n.clone(), bad)
+        });
+        let target_bad: Vec<usize> = (0..rows)
+            .filter(|&r| match &raw_target {
+                RawTarget::Text(t) => t[r].as_deref().is_none_or(str::is_empty),
+                RawTarget::Numbers(v) => !v[r].is_some_and(f64::is_finite),
+            })
+            .collect();
+        let (column, bad) = all_cols
+            .chain(std::iter::once((config.target.clone(), target_bad)))
+            .find(|(_, bad)| !bad.is_empty())
+            .expect("some column has a bad cell");
+        return Err(Error::BadCells {
+            source_name: source.into(),
+            column,
+            count: bad.len(),
+            row: bad[0] + 1,
+        });
+    }
+
+    let mut features = Vec::with_capacity(keep.len() * feature_names.len());
+    for &r in &keep {
+        features.extend(columns.iter().map(|c| c[r].unwrap_or(0.0) as f32));
+    }
+    let (task, target) = infer_task(&raw_target, &keep, config.task, source)?;
+    Ok(Table {
+        source: source.into(),
+        feature_names,
+        features,
+        task,
+        target,
+        dropped_rows: rows - keep.len(),
+    })
+}
+
+/// A string target, or an integer-valued one with at most 50 distinct values, is
+/// classification; otherwise regression. `forced` overrides.
+fn infer_task(raw: &RawTarget, keep: &[usize], forced: Option<TaskKind>, source: &str) -> Result<(Task, Vec<f64>)> {
+    let data_err = |message: String| Error::Data {
+        source_name: source.into(),
+        message,
+    };
+    let (kind, classes, labels): (TaskKind, Vec<String>, Vec<f64>) = match raw {
+        RawTarget::Text(t) => {
+            if forced == Some(TaskKind::Regression) {
+                return Err(Error::option("--task", "regression needs a numeric target column"));
+            }
+            let mut classes: Vec<String> = keep.iter().map(|&r| t[r].clone().unwrap_or_default()).collect();
+            classes.sort();
+            classes.dedup();
+            let labels = keep
+                .iter()
+                .map(|&r| classes.binary_search(t[r].as_ref().expect("kept")).expect("present") as f64)
+                .collect();
+            (TaskKind::Classification, classes, labels)
+        }
+        RawTarget::Numbers(v) => {
+            let values: Vec<f64> = keep.iter().map(|&r| v[r].expect("kept")).collect();
+            let mut distinct = values.clone();
+            distinct.sort_by(f64::total_cmp);
+            distinct.dedup();
+            let integral = values.iter().all(|x| x.fract() == 0.0);
+            let kind = forced.unwrap_or(if integral && distinct.len() <= MAX_INFERRED_CLASSES {
+                TaskKind::Classification
+            } else {
+                TaskKind::Regression
+            });
+            match kind {
+                TaskKind::Regression => (kind, Vec::new(), values),
+                TaskKind::Classification => {
+                    let labels = values
+                        .iter()
+                        .map(|x| distinct.binary_search_by(|d| d.total_cmp(x)).expect("present") as f64)
+                        .collect();
+                    (kind, distinct.iter().map(|d| format!("{d}")).collect(), labels)
+                }
+            }
+        }
+    };
+    match kind {
+        TaskKind::Regression => Ok((Task::Regression, labels)),
+        TaskKind::Classification => {
+            if classes.len() < 2 {
+                return Err(data_err(format!(
+                    "the target has {} class(es); classification needs at least two",
+                    classes.len()
+                )));
+            }
+            Ok((Task::Classification { classes }, labels))
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! Data: loading tables (CSV, Parquet, built-in datasets), inferring the task, the one
+//! seeded split function, standardisation, and batching into tensors.
+//!
+//! The flow is [`load`] (a [`Table`] of f32 features and a target) → [`prepare`] (split and
+//! standardise into a [`Prepared`] dataset) → [`Batcher`] (mini-batches as tensors).
+
+mod batch;
+mod load;
+mod split;
+
+pub use batch::{Batch, Batcher, Targets};
+pub use load::{BUILTIN, load};
+pub use split::{Prepared, Standardizer, prepare, split_indices};
+
+use serde::{Deserialize, Serialize};
+
+/// What the target is, once the task is known.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Task {
+    /// Predict one of `classes` (sorted distinct target values, as text).
+    Classification {
+        /// The class names; a label is an index into this list.
+        classes: Vec<String>,
+    },
+    /// Predict a number.
+    Regression,
+}
+
+impl Task {
+    /// Number of classes (0 for regression).
+    pub fn num_classes(&self) -> usize {
+        match self {
+            Task::Classification { classes } => classes.len(),
+            Task::Regression => 0,
+        }
+    }
+}
+
+/// A loaded table: row-major f32 features and a target per row.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// The file path or built-in name the table came from.
+    pub source: String,
+    /// Feature column names, in column order.
+    pub feature_names: Vec<String>,
+    /// Row-major features, `rows × feature_names.len()`.
+    pub features: Vec<f32>,
+    /// The task, with the class names for classification.
+    pub task: Task,
+    /// Class index per row (classification) or value per row (regression).
+    pub target: Vec<f64>,
+    /// Rows dropped by `drop_na`.
+    pub dropped_rows: usize,
+}
+
+impl Table {
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.target.len()
+    }
+
+    /// Number of features.
+    pub fn width(&self) -> usize {
+        self.feature_names.len()
+    }
+
+    /// Class index per row, for classification.
+    pub fn labels(&self) -> Option<Vec<usize>> {
+        matches!(self.task, Task::Classification { .. })
+            .then(|| self.target.iter().map(|&v| v as usize).collect())
+    }
+}

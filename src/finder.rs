@@ -1,0 +1,284 @@
+//! The LR range test: train a copy of the model for a few hundred steps while the LR grows
+//! from `start_lr` to `end_lr`, record the loss, stop when it diverges, and analyse the curve.
+//!
+//! ```text
+//! for i in 0..iters:
+//!     lr = ramp(i);  loss = step(model, batch, lr);  record (lr, loss, ema(loss))
+//!     stop if loss is NaN/inf, or ema > best + (diverge - 1) * max(best, 5% of first ema)
+//! suggestions = every rule on the curve
+//! ```
+//!
+//! The model passed in is left as it was, BatchNorm running statistics included: Burn shares
+//! running statistics between clones, so they are restored from a snapshot afterwards.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use burn::module::Module;
+use burn::optim::ModuleOptimizer;
+use burn::tensor::Tensor;
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::rules::Curve;
+use crate::analysis::smoothing::DebiasedEma;
+use crate::analysis::{Suggestions, suggest_all};
+use crate::config::RangeTestConfig;
+use crate::error::Result;
+use crate::train;
+
+/// Below this fraction of the first smoothed loss, the divergence threshold stops
+/// shrinking with the best loss, so curves that approach zero do not "diverge" on noise.
+pub const DIVERGE_FLOOR: f64 = 0.05;
+
+/// Whether the smoothed loss has diverged: it exceeds `factor` times the best smoothed loss
+/// so far, measured from the best with a floor of 5 % of the first smoothed loss:
+/// `smoothed > best + (factor - 1) * max(best, 0.05 * first)`. For losses well above zero
+/// this is fastai's and torch-lr-finder's rule (`smoothed > factor * best`). A factor of 0
+/// disables the rule; a non-finite loss always counts as divergence.
+pub fn diverged(smoothed: f64, best: f64, first: f64, factor: f64) -> bool {
+    if !smoothed.is_finite() {
+        return true;
+    }
+    factor > 0.0 && smoothed > best + (factor - 1.0) * best.abs().max(DIVERGE_FLOOR * first.abs())
+}
+
+/// Why the range test stopped.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum Stop {
+    /// Every planned iteration ran.
+    Completed,
+    /// The loss became NaN or infinite at `index`.
+    NonFinite {
+        /// Iteration of the non-finite loss.
+        index: usize,
+    },
+    /// The smoothed loss passed the divergence threshold at `index`.
+    Diverged {
+        /// Iteration that passed the threshold.
+        index: usize,
+    },
+    /// The user interrupted (Ctrl-C) after `index` iterations.
+    Interrupted {
+        /// Iterations completed.
+        index: usize,
+    },
+    /// The batch source ran out after `index` iterations.
+    DataExhausted {
+        /// Iterations completed.
+        index: usize,
+    },
+}
+
+impl Stop {
+    /// Whether the curve ended by diverging.
+    pub fn is_divergence(&self) -> bool {
+        matches!(self, Stop::NonFinite { .. } | Stop::Diverged { .. })
+    }
+}
+
+/// The recorded curve, every rule's suggestion and how the test ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RangeTestResult {
+    /// LR of each iteration.
+    pub lrs: Vec<f64>,
+    /// Raw training loss of each iteration.
+    pub losses: Vec<f64>,
+    /// fastai-smoothed loss of each iteration.
+    pub smoothed: Vec<f64>,
+    /// Planned iterations.
+    pub num_it: usize,
+    /// How the test ended.
+    pub stop: Stop,
+    /// Every rule's answer and the chosen one.
+    pub suggestions: Suggestions,
+    /// Time spent in the training loop.
+    #[serde(with = "secs")]
+    pub train_time: Duration,
+}
+
+impl RangeTestResult {
+    /// Iterations run.
+    pub fn iterations(&self) -> usize {
+        self.lrs.len()
+    }
+
+    /// The curve as the rules see it.
+    pub fn curve(&self) -> Curve<'_> {
+        Curve {
+            lrs: &self.lrs,
+            raw: &self.losses,
+            smoothed: &self.smoothed,
+            num_it: self.num_it,
+        }
+    }
+}
+
+mod secs {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::time::Duration;
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(d.as_secs_f64())
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        Ok(Duration::from_secs_f64(f64::deserialize(d)?))
+    }
+}
+
+/// One recorded iteration, handed to the progress callback.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    /// Iteration index.
+    pub iteration: usize,
+    /// Planned iterations.
+    pub total: usize,
+    /// LR used.
+    pub lr: f64,
+    /// Raw loss.
+    pub loss: f64,
+    /// Smoothed loss.
+    pub smoothed: f64,
+}
+
+/// Optional hooks into a running range test.
+#[derive(Default)]
+pub struct Hooks<'a> {
+    /// Called after every iteration.
+    pub on_step: Option<&'a mut dyn FnMut(&Progress)>,
+    /// When set to true (e.g. by a Ctrl-C handler), the test stops after the current step
+    /// and analyses the curve so far.
+    pub stop: Option<&'a AtomicBool>,
+}
+
+/// Runs the range test.
+///
+/// - `model`: any Burn module on an autodiff device (`device.autodiff()`); left unchanged.
+/// - `optimizer`: a fresh optimizer, e.g. `AdamWConfig::new().init()`.
+/// - `batches`: the training batches, cycled for as many epochs as needed (an iterator
+///   that ends early stops the test).
+/// - `loss_fn`: the mean loss of a batch under a model, `[1]`.
+///
+/// ```no_run
+/// use burn::nn::{Linear, LinearConfig};
+/// use burn::optim::AdamWConfig;
+/// use burn::tensor::{Device, Tensor};
+/// use lrfind::{RangeTestConfig, finder};
+///
+/// let device = Device::flex().autodiff();
+/// let model: Linear = LinearConfig::new(4, 1).init(&device);
+/// let x = Tensor::<2>::ones([8, 4], &device);
+/// let batches = std::iter::repeat(x);
+/// let result = finder::range_test(
+///     &model,
+///     AdamWConfig::new().init(),
+///     batches,
+///     |m: &Linear, x: &Tensor<2>| m.forward(x.clone()).powi_scalar(2).mean(),
+///     &RangeTestConfig::default(),
+///     finder::Hooks::default(),
+/// )
+/// .unwrap();
+/// println!("suggested LR: {:?}", result.suggestions.chosen().lr);
+/// ```
+pub fn range_test<M, B, I, F>(
+    model: &M,
+    mut optimizer: ModuleOptimizer,
+    batches: I,
+    mut loss_fn: F,
+    config: &RangeTestConfig,
+    mut hooks: Hooks,
+) -> Result<RangeTestResult>
+where
+    M: Module,
+    I: IntoIterator<Item = B>,
+    F: FnMut(&M, &B) -> Tensor<1>,
+{
+    config.validate()?;
+    // `valid()` folds any pending per-thread running-statistic updates into the shared
+    // values, so the snapshot holds the model's true state.
+    let _ = model.valid();
+    let snapshot = model.clone().into_record();
+    let started = Instant::now();
+    let mut working = model.clone();
+    let mut batches = batches.into_iter();
+    let mut ema = DebiasedEma::new(config.smooth);
+    let (mut lrs, mut losses, mut smoothed) = (Vec::new(), Vec::new(), Vec::new());
+    let mut best = f64::INFINITY;
+    let mut stop = Stop::Completed;
+    for i in 0..config.iters {
+        if hooks.stop.is_some_and(|s| s.load(Ordering::SeqCst)) {
+            stop = Stop::Interrupted { index: i };
+            break;
+        }
+        let Some(batch) = batches.next() else {
+            stop = Stop::DataExhausted { index: i };
+            break;
+        };
+        let lr = config.lr_at(i);
+        let (next, loss) = train::step(working, &mut optimizer, lr, &batch, &mut loss_fn);
+        working = next;
+        let s = ema.push(loss);
+        lrs.push(lr);
+        losses.push(loss);
+        smoothed.push(s);
+        if let Some(cb) = hooks.on_step.as_mut() {
+            cb(&Progress {
+                iteration: i,
+                total: config.iters,
+                lr,
+                loss,
+                smoothed: s,
+            });
+        }
+        if !loss.is_finite() {
+            stop = Stop::NonFinite { index: i };
+            break;
+        }
+        if diverged(s, best, smoothed[0], config.diverge) {
+            stop = Stop::Diverged { index: i };
+            break;
+        }
+        best = best.min(s);
+    }
+    let train_time = started.elapsed();
+    // Fold the test's pending running-statistic updates, then restore the state that clones
+    // share (BatchNorm running statistics) in the caller's model from the snapshot.
+    let _ = working.valid();
+    drop(working);
+    let _ = model.clone().load_record(snapshot);
+    let curve = Curve {
+        lrs: &lrs,
+        raw: &losses,
+        smoothed: &smoothed,
+        num_it: config.iters,
+    };
+    let suggestions = suggest_all(&curve, config.method);
+    Ok(RangeTestResult {
+        lrs,
+        losses,
+        smoothed,
+        num_it: config.iters,
+        stop,
+        suggestions,
+        train_time,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::diverged;
+
+    #[test]
+    fn divergence_matches_fastai_for_ordinary_losses() {
+        assert!(!diverged(3.9, 1.0, 2.3, 4.0));
+        assert!(diverged(4.1, 1.0, 2.3, 4.0));
+    }
+
+    #[test]
+    fn divergence_has_a_floor_near_zero() {
+        // best 1e-6: fastai's rule would fire at 4e-6; the floor keeps small noise from stopping.
+        assert!(!diverged(1e-3, 1e-6, 2.3, 4.0));
+        assert!(diverged(0.5, 1e-6, 2.3, 4.0));
+        assert!(diverged(f64::NAN, 1.0, 2.3, 4.0));
+        assert!(!diverged(100.0, 1.0, 2.3, 0.0));
+    }
+}

@@ -1,0 +1,49 @@
+//! # lrfind — a learning-rate range finder for Burn
+//!
+//! The range test (Smith, 2015; fastai's `lr_find`): train a copy of the model for a few
+//! hundred steps while the LR grows exponentially, record the loss, stop when it diverges,
+//! and read a good LR off the curve. lrfind runs it on any Burn module, implements the
+//! anchors' suggestion rules exactly (fastai's `valley`, `steep`, `minimum`, `slide`;
+//! torch-lr-finder's steepest gradient) and adds its own, `knee`.
+//!
+//! ## How the crate is laid out
+//! Data flows one way, top to bottom; lower layers never import higher ones.
+//! ```text
+//!  data (load, split, standardise, batch) ──► model (MLP, loss per task)
+//!        │                                          │
+//!        └──────────────► train (one optimizer step) ◄┘
+//!                               │
+//!                         finder (range test) ──► analysis (smoothing, rules: pure)
+//!                               │
+//!                         pipeline (the built-in run behind `lrfind suggest`)
+//!                               │
+//!                 plot (PNG/SVG)   report (JSON, CSV, text; atomic writes)
+//!                               │
+//!                         cli (clap, progress bar, exit codes)
+//! ```
+//! [`config`] holds the serde config structs and every default; [`error`] the error type.
+//!
+//! ## Using it on your own model
+//! Call [`finder::range_test`] with your model (on an autodiff device), a fresh optimizer,
+//! an iterator of batches and a closure computing a batch's loss; see its example. The
+//! suggestion is the LR to train with at a constant rate, and the peak of a 1cycle schedule.
+
+#![deny(missing_docs)]
+
+pub mod analysis;
+pub mod cli;
+pub mod config;
+pub mod data;
+pub mod error;
+pub mod finder;
+pub mod model;
+pub mod pipeline;
+pub mod plot;
+pub mod report;
+pub mod rng;
+pub mod train;
+
+pub use analysis::{Method, Suggestion, Suggestions};
+pub use config::{RangeTestConfig, SuggestConfig};
+pub use error::{Error, Result};
+pub use finder::{RangeTestResult, range_test};

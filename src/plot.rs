@@ -1,0 +1,200 @@
+//! Figures, one function per figure, each a function of a result (never a method on it).
+//! PNG and SVG come from the same drawing code; text uses the DejaVu Sans font shipped in
+//! `assets/fonts` (registered once), so plots look the same on every machine.
+
+use std::path::Path;
+use std::sync::Once;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::analysis::Method;
+use crate::error::{Error, Result};
+use crate::finder::RangeTestResult;
+use crate::report::{temp_name, write_atomic};
+
+/// Figure size in pixels.
+pub const SIZE: (u32, u32) = (960, 600);
+const FONT: &str = "sans-serif";
+const RAW: RGBColor = RGBColor(120, 144, 180);
+const SMOOTH: RGBColor = RGBColor(31, 84, 160);
+const TAIL: RGBColor = RGBColor(214, 39, 40);
+const CHOSEN: RGBColor = RGBColor(200, 30, 30);
+
+fn register_font() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let bytes: &'static [u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
+        plotters::style::register_font(FONT, FontStyle::Normal, bytes)
+            .unwrap_or_else(|_| panic!("the embedded font is valid"));
+    });
+}
+
+fn method_color(m: Method) -> RGBColor {
+    match m {
+        Method::Knee => RGBColor(200, 30, 30),
+        Method::Valley => RGBColor(44, 160, 44),
+        Method::Steep => RGBColor(255, 127, 14),
+        Method::Minimum => RGBColor(148, 103, 189),
+        Method::Slide => RGBColor(140, 86, 75),
+        Method::Torch => RGBColor(23, 190, 207),
+    }
+}
+
+/// Writes the loss-vs-LR figure of a range test as PNG and/or SVG (by the paths given).
+pub fn lr_find(result: &RangeTestResult, title: &str, png: Option<&Path>, svg: Option<&Path>) -> Result<()> {
+    register_font();
+    if let Some(path) = png {
+        let tmp = temp_name(path);
+        let drawn = (|| {
+            let root = BitMapBackend::new(&tmp, SIZE).into_drawing_area();
+            draw_lr_find(&root, result, title)?;
+            root.present().map_err(|e| e.to_string())
+        })();
+        drawn
+            .map_err(|message| Error::Plot {
+                path: path.into(),
+                message,
+            })
+            .and_then(|_| std::fs::rename(&tmp, path).map_err(|e| Error::output(path, e)))
+            .inspect_err(|_| {
+                let _ = std::fs::remove_file(&tmp);
+            })?;
+    }
+    if let Some(path) = svg {
+        let mut text = String::new();
+        {
+            let root = SVGBackend::with_string(&mut text, SIZE).into_drawing_area();
+            draw_lr_find(&root, result, title)
+                .and_then(|_| root.present().map_err(|e| e.to_string()))
+                .map_err(|message| Error::Plot {
+                    path: path.into(),
+                    message,
+                })?;
+        }
+        write_atomic(path, text.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Linear interpolation of `ys` at `x` on a log-x axis (clamped to the ends).
+fn interp_log(xs: &[f64], ys: &[f64], x: f64) -> f64 {
+    let lx = x.ln();
+    match xs.iter().position(|&v| v.ln() >= lx) {
+        None => *ys.last().unwrap_or(&0.0),
+        Some(0) => ys[0],
+        Some(i) => {
+            let (x0, x1) = (xs[i - 1].ln(), xs[i].ln());
+            let t = if x1 > x0 { (lx - x0) / (x1 - x0) } else { 0.0 };
+            ys[i - 1] + t * (ys[i] - ys[i - 1])
+        }
+    }
+}
+
+fn draw_lr_find<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &RangeTestResult, title: &str) -> Result<(), String> {
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    root.fill(&WHITE).map_err(err)?;
+    // Only finite points are drawn; the y range follows the smoothed curve so spikes in the
+    // raw loss do not squash the figure.
+    let pts: Vec<(f64, f64, f64)> = (0..r.iterations())
+        .filter(|&i| r.losses[i].is_finite() && r.smoothed[i].is_finite() && r.lrs[i] > 0.0)
+        .map(|i| (r.lrs[i], r.losses[i], r.smoothed[i]))
+        .collect();
+    let (x_lo, x_hi) = r
+        .lrs
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    let (x_lo, x_hi) = if x_lo.is_finite() && x_hi > x_lo { (x_lo, x_hi) } else { (1e-7, 10.0) };
+    let s_min = pts.iter().map(|p| p.2).fold(f64::INFINITY, f64::min);
+    let s_max = pts.iter().map(|p| p.2).fold(f64::NEG_INFINITY, f64::max);
+    let (s_min, s_max) = if s_min.is_finite() { (s_min, s_max) } else { (0.0, 1.0) };
+    let span = (s_max - s_min).max(1e-9 * s_max.abs().max(1.0));
+    let (y_lo, y_hi) = (s_min - 0.08 * span, s_max + 0.15 * span);
+
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, (FONT, 20))
+        .margin(16)
+        .x_label_area_size(50)
+        .y_label_area_size(70)
+        .build_cartesian_2d((x_lo..x_hi).log_scale(), y_lo..y_hi)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc("learning rate (log scale)")
+        .y_desc("training loss")
+        .x_label_formatter(&|v| format!("{v:.0e}"))
+        .y_label_formatter(&|v| format!("{v:.2}"))
+        .label_style((FONT, 14))
+        .axis_desc_style((FONT, 16))
+        .light_line_style(RGBColor(235, 235, 235))
+        .bold_line_style(RGBColor(215, 215, 215))
+        .draw()
+        .map_err(err)?;
+
+    // The diverging tail: from the lowest smoothed loss to the end, when the test diverged.
+    if r.stop.is_divergence() {
+        if let Some(&(lr_min, _, _)) = pts.iter().min_by(|a, b| a.2.total_cmp(&b.2)) {
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(lr_min, y_lo), (x_hi, y_hi)],
+                    TAIL.mix(0.08).filled(),
+                )))
+                .map_err(err)?
+                .label("past the minimum: diverging")
+                .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], TAIL.mix(0.2).filled()));
+        }
+    }
+    chart
+        .draw_series(LineSeries::new(pts.iter().map(|p| (p.0, p.1)), RAW.mix(0.45).stroke_width(1)))
+        .map_err(err)?
+        .label("raw loss")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], RAW.mix(0.6).stroke_width(2)));
+    chart
+        .draw_series(LineSeries::new(pts.iter().map(|p| (p.0, p.2)), SMOOTH.stroke_width(3)))
+        .map_err(err)?
+        .label("smoothed loss")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], SMOOTH.stroke_width(3)));
+
+    let chosen = r.suggestions.chosen_method;
+    let xs: Vec<f64> = pts.iter().map(|p| p.0).collect();
+    let ys: Vec<f64> = pts.iter().map(|p| p.2).collect();
+    for s in &r.suggestions.all {
+        let Some(lr) = s.lr else { continue };
+        let y = if xs.is_empty() { y_lo } else { interp_log(&xs, &ys, lr) };
+        let color = method_color(s.method);
+        let is_chosen = s.method == chosen;
+        let label = format!("{} {lr:.1e}{}", s.method.name(), if is_chosen { " (suggested)" } else { "" });
+        if is_chosen {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(lr, y_lo), (lr, y_hi)],
+                    CHOSEN.mix(0.7).stroke_width(2),
+                )))
+                .map_err(err)?;
+        }
+        let size = if is_chosen { 9 } else { 6 };
+        chart
+            .draw_series(std::iter::once(Circle::new((lr, y), size, color.filled())))
+            .map_err(err)?
+            .label(label)
+            .legend(move |(x, y)| Circle::new((x + 8, y), size.min(7), color.filled()));
+    }
+    if let Some(lr) = r.suggestions.chosen().lr {
+        chart
+            .draw_series(std::iter::once(Text::new(
+                format!("suggested LR {lr:.1e}"),
+                (lr * 1.15, y_hi - 0.04 * (y_hi - y_lo)),
+                (FONT, 16).into_font().color(&CHOSEN),
+            )))
+            .map_err(err)?;
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .label_font((FONT, 14))
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(200, 200, 200))
+        .draw()
+        .map_err(err)?;
+    Ok(())
+}

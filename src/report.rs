@@ -1,0 +1,247 @@
+//! Exporters that turn results into bytes (JSON, CSV, text), and one writer that writes
+//! files atomically: to a temporary name in the same folder, renamed when complete.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::analysis::Method;
+use crate::config::SuggestConfig;
+use crate::error::{Error, Result};
+use crate::finder::{RangeTestResult, Stop};
+use crate::pipeline::{DataSummary, SuggestRun};
+
+/// What the suggestion means, printed and written with it.
+pub const MEANING: &str =
+    "the LR to train with at a constant rate, and the peak LR of a 1cycle schedule";
+
+/// Writes `bytes` to `path` atomically: a temporary file beside it, renamed when complete.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = temp_name(path);
+    std::fs::write(&tmp, bytes)
+        .and_then(|_| std::fs::rename(&tmp, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            Error::output(path, e)
+        })
+}
+
+/// The temporary name used while `path` is being written (hidden, same folder and extension).
+pub fn temp_name(path: &Path) -> PathBuf {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("output");
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("tmp");
+    path.with_file_name(format!(".{name}.partial-{}.{ext}", std::process::id()))
+}
+
+/// Creates the output folder if needed and checks it can be written, before any work.
+pub fn prepare_output_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::output(dir, e))?;
+    let probe = dir.join(format!(".lrfind-write-check-{}", std::process::id()));
+    std::fs::write(&probe, b"").map_err(|e| Error::output(dir, e))?;
+    let _ = std::fs::remove_file(probe);
+    Ok(())
+}
+
+/// `lr_find.csv`: one row per iteration.
+pub fn lr_find_csv(result: &RangeTestResult) -> Vec<u8> {
+    let mut s = String::from("iteration,lr,loss,smoothed_loss\n");
+    for i in 0..result.iterations() {
+        let _ = writeln!(s, "{i},{},{},{}", result.lrs[i], result.losses[i], result.smoothed[i]);
+    }
+    s.into_bytes()
+}
+
+/// One rule's entry in `lr_find.json`.
+#[derive(Debug, Serialize)]
+pub struct SuggestionEntry {
+    /// The LR (inside the tested range), or null.
+    pub lr: Option<f64>,
+    /// The curve point the rule used, or null.
+    pub index: Option<usize>,
+    /// Whether `lr` was clamped to the tested range.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub clamped: bool,
+    /// The exact value before clamping.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exact_lr: Option<f64>,
+    /// Why the rule cannot apply.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// The chosen suggestion in `lr_find.json`.
+#[derive(Debug, Serialize)]
+pub struct Chosen {
+    /// The rule.
+    pub method: Method,
+    /// Its LR, or null when it found none.
+    pub lr: Option<f64>,
+    /// Its curve index, or null.
+    pub index: Option<usize>,
+    /// What the LR is for.
+    pub meaning: &'static str,
+}
+
+/// Where and how the curve diverged.
+#[derive(Debug, Serialize)]
+pub struct Divergence {
+    /// Whether the test stopped on divergence.
+    pub diverged: bool,
+    /// The iteration it diverged at.
+    pub index: Option<usize>,
+    /// Its LR.
+    pub lr: Option<f64>,
+}
+
+/// Wall times (the only part of `lr_find.json` that changes between identical runs).
+#[derive(Debug, Serialize)]
+pub struct Timing {
+    /// Seconds in the training loop.
+    pub train_seconds: f64,
+    /// Milliseconds per iteration in the training loop.
+    pub ms_per_iteration: f64,
+    /// Seconds from building the model to the analysed result.
+    pub total_seconds: f64,
+}
+
+/// The whole `lr_find.json` document.
+#[derive(Debug, Serialize)]
+pub struct LrFindDocument<'a> {
+    /// lrfind's version.
+    pub lrfind_version: &'static str,
+    /// The full configuration used.
+    pub config: &'a SuggestConfig,
+    /// The data.
+    pub data: &'a DataSummary,
+    /// Model, loss and optimizer descriptions.
+    pub model: &'a str,
+    /// The loss.
+    pub loss: &'a str,
+    /// The optimizer.
+    pub optimizer: &'a str,
+    /// Iterations run (of `config.range_test.iters` planned).
+    pub iterations: usize,
+    /// How the test stopped.
+    pub stop: &'a Stop,
+    /// Divergence.
+    pub divergence: Divergence,
+    /// Every rule, by name.
+    pub suggestions: BTreeMap<&'static str, SuggestionEntry>,
+    /// The chosen suggestion.
+    pub chosen: Chosen,
+    /// Wall times.
+    pub timing: Timing,
+}
+
+/// Builds the `lr_find.json` document of a run.
+pub fn lr_find_document(run: &SuggestRun) -> LrFindDocument<'_> {
+    let r = &run.result;
+    let suggestions = r
+        .suggestions
+        .all
+        .iter()
+        .map(|s| {
+            let entry = SuggestionEntry {
+                lr: s.lr,
+                index: s.index,
+                clamped: s.clamped,
+                exact_lr: s.exact_lr,
+                reason: s.reason.clone(),
+            };
+            (s.method.name(), entry)
+        })
+        .collect();
+    let chosen = r.suggestions.chosen();
+    let div_index = match r.stop {
+        Stop::Diverged { index } | Stop::NonFinite { index } => Some(index),
+        _ => None,
+    };
+    let secs = r.train_time.as_secs_f64();
+    LrFindDocument {
+        lrfind_version: env!("CARGO_PKG_VERSION"),
+        config: &run.config,
+        data: &run.data,
+        model: &run.model,
+        loss: &run.loss,
+        optimizer: &run.optimizer,
+        iterations: r.iterations(),
+        stop: &r.stop,
+        divergence: Divergence {
+            diverged: div_index.is_some(),
+            index: div_index,
+            lr: div_index.map(|i| r.lrs[i]),
+        },
+        suggestions,
+        chosen: Chosen {
+            method: chosen.method,
+            lr: chosen.lr,
+            index: chosen.index,
+            meaning: MEANING,
+        },
+        timing: Timing {
+            train_seconds: secs,
+            ms_per_iteration: 1e3 * secs / r.iterations().max(1) as f64,
+            total_seconds: run.total_time.as_secs_f64(),
+        },
+    }
+}
+
+/// `lr_find.json` as pretty-printed bytes.
+pub fn lr_find_json(run: &SuggestRun) -> Vec<u8> {
+    let mut v = serde_json::to_vec_pretty(&lr_find_document(run)).expect("serialisable");
+    v.push(b'\n');
+    v
+}
+
+/// The human summary printed after a run.
+pub fn summary_text(run: &SuggestRun) -> String {
+    let r = &run.result;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "Range test on {} ({} rows, {} features): {}, {}, batch {}",
+        run.data.source,
+        run.data.rows,
+        run.data.features.len(),
+        run.model,
+        run.optimizer,
+        run.config.data.batch_size
+    );
+    let stop = match r.stop {
+        Stop::Completed => "completed".to_string(),
+        Stop::Diverged { index } => format!("diverged at LR {:.3e}", r.lrs[index]),
+        Stop::NonFinite { index } => format!("loss became NaN/infinite at LR {:.3e}", r.lrs[index]),
+        Stop::Interrupted { .. } => "interrupted".to_string(),
+        Stop::DataExhausted { .. } => "ran out of batches".to_string(),
+    };
+    let _ = writeln!(s, "{} of {} iterations, {stop}", r.iterations(), r.num_it);
+    let chosen = r.suggestions.chosen();
+    match chosen.lr {
+        Some(lr) => {
+            let _ = writeln!(s, "Suggested LR: {lr:.2e} ({}) = {MEANING}", chosen.method.name());
+        }
+        None => {
+            let _ = writeln!(s, "No suggestion from {}", chosen.method.name());
+        }
+    }
+    let _ = writeln!(s, "All methods:");
+    for sug in &r.suggestions.all {
+        let mark = if sug.method == chosen.method { "*" } else { " " };
+        match (sug.lr, &sug.reason) {
+            (Some(lr), _) => {
+                let clamp = if sug.clamped {
+                    format!(" (clamped; exact {:.2e})", sug.exact_lr.unwrap_or(lr))
+                } else {
+                    String::new()
+                };
+                let _ = writeln!(s, " {mark} {:<8} {lr:.2e}{clamp}", sug.method.name());
+            }
+            (None, reason) => {
+                let _ = writeln!(s, " {mark} {:<8} none: {}", sug.method.name(), reason.as_deref().unwrap_or(""));
+            }
+        }
+    }
+    s
+}
