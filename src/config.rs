@@ -221,32 +221,52 @@ impl RangeTestConfig {
     /// Checks the values; errors name the flag.
     pub fn validate(&self) -> Result<()> {
         if !(self.start_lr > 0.0 && self.start_lr.is_finite()) {
-            return Err(Error::option("--start-lr", format!("must be a positive number, got {}", self.start_lr)));
+            return Err(Error::option(
+                "--start-lr",
+                format!("must be a positive number, got {}", self.start_lr),
+            ));
         }
         if !(self.end_lr.is_finite() && self.start_lr < self.end_lr) {
             return Err(Error::option(
                 "--start-lr",
-                format!("must be below --end-lr ({} is not below {})", self.start_lr, self.end_lr),
+                format!(
+                    "must be below --end-lr ({} is not below {})",
+                    self.start_lr, self.end_lr
+                ),
             ));
         }
         if self.iters < defaults::MIN_ITERS {
             return Err(Error::option(
                 "--iters",
-                format!("must be at least {}, got {}", defaults::MIN_ITERS, self.iters),
+                format!(
+                    "must be at least {}, got {}",
+                    defaults::MIN_ITERS,
+                    self.iters
+                ),
             ));
         }
         if !(self.diverge == 0.0 || self.diverge > 1.0) {
-            return Err(Error::option("--diverge", format!("must be above 1 (or 0 to disable), got {}", self.diverge)));
+            return Err(Error::option(
+                "--diverge",
+                format!("must be above 1 (or 0 to disable), got {}", self.diverge),
+            ));
         }
         if !(0.0..1.0).contains(&self.smooth) {
-            return Err(Error::option("--smooth", format!("must be in [0, 1), got {}", self.smooth)));
+            return Err(Error::option(
+                "--smooth",
+                format!("must be in [0, 1), got {}", self.smooth),
+            ));
         }
         Ok(())
     }
 
     /// The LR of iteration `i` (0-based) of the ramp.
     pub fn lr_at(&self, i: usize) -> f64 {
-        let t = if self.iters > 1 { i as f64 / (self.iters - 1) as f64 } else { 0.0 };
+        let t = if self.iters > 1 {
+            i as f64 / (self.iters - 1) as f64
+        } else {
+            0.0
+        };
         match self.ramp {
             Ramp::Exp => self.start_lr * (self.end_lr / self.start_lr).powf(t),
             Ramp::Linear => self.start_lr + (self.end_lr - self.start_lr) * t,
@@ -280,14 +300,23 @@ impl SuggestConfig {
         self.range_test.validate()?;
         let d = &self.data;
         if d.split.len() < 2 || d.split.len() > 3 || d.split.iter().any(|f| !(*f >= 0.0)) {
-            return Err(Error::option("--split", "expects 2 or 3 non-negative fractions: train,validation[,test]"));
+            return Err(Error::option(
+                "--split",
+                "expects 2 or 3 non-negative fractions: train,validation[,test]",
+            ));
         }
         let sum: f64 = d.split.iter().sum();
         if (sum - 1.0).abs() > 1e-6 {
-            return Err(Error::option("--split", format!("fractions must sum to 1, they sum to {sum}")));
+            return Err(Error::option(
+                "--split",
+                format!("fractions must sum to 1, they sum to {sum}"),
+            ));
         }
         if d.split[0] <= 0.0 {
-            return Err(Error::option("--split", "the training fraction must be positive"));
+            return Err(Error::option(
+                "--split",
+                "the training fraction must be positive",
+            ));
         }
         if d.batch_size == 0 {
             return Err(Error::option("--batch-size", "must be at least 1"));
@@ -297,7 +326,10 @@ impl SuggestConfig {
             return Err(Error::option("--hidden", "layer widths must be at least 1"));
         }
         if !(0.0..1.0).contains(&m.dropout) {
-            return Err(Error::option("--dropout", format!("must be in [0, 1), got {}", m.dropout)));
+            return Err(Error::option(
+                "--dropout",
+                format!("must be in [0, 1), got {}", m.dropout),
+            ));
         }
         let o = &self.optimizer;
         if o.weight_decay.is_some_and(|w| !(w >= 0.0)) {
@@ -307,7 +339,10 @@ impl SuggestConfig {
             return Err(Error::option("--momentum", "must be in [0, 1)"));
         }
         if o.momentum.is_some() && o.optimizer != OptimizerKind::Sgd {
-            return Err(Error::option("--momentum", "applies to --optimizer sgd only"));
+            return Err(Error::option(
+                "--momentum",
+                "applies to --optimizer sgd only",
+            ));
         }
         if o.clip_norm.is_some_and(|w| !(w > 0.0)) {
             return Err(Error::option("--clip-norm", "must be positive"));
@@ -325,7 +360,10 @@ mod tests {
 
     #[test]
     fn exponential_ramp_hits_both_ends() {
-        let c = RangeTestConfig { iters: 100, ..Default::default() };
+        let c = RangeTestConfig {
+            iters: 100,
+            ..Default::default()
+        };
         assert!((c.lr_at(0) - 1e-7).abs() < 1e-20);
         assert!((c.lr_at(99) - 10.0).abs() < 1e-9);
     }

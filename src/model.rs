@@ -61,7 +61,11 @@ impl Head {
                 .with_logits(true)
                 .init(&device)
                 .forward(output, batch.binary.clone().expect("binary targets")),
-            Head::Regression => MseLoss::new().forward(output, batch.values.clone().expect("value targets"), Reduction::Mean),
+            Head::Regression => MseLoss::new().forward(
+                output,
+                batch.values.clone().expect("value targets"),
+                Reduction::Mean,
+            ),
         }
     }
 
@@ -109,7 +113,9 @@ impl Mlp {
     pub fn forward(&self, input: Tensor<2>) -> Tensor<2> {
         let mut x = input; // [batch, inputs]
         for layer in &self.hidden {
-            x = self.dropout.forward(self.activation.forward(layer.forward(x))); // [batch, hidden]
+            x = self
+                .dropout
+                .forward(self.activation.forward(layer.forward(x))); // [batch, hidden]
         }
         self.output.forward(x) // [batch, outputs]
     }
@@ -117,8 +123,15 @@ impl Mlp {
     /// A name like "MLP 64-128-10".
     pub fn describe(&self, inputs: usize) -> String {
         let mut widths = vec![inputs];
-        widths.extend(self.hidden.iter().map(|l| l.weight.dims()[1]));
-        widths.push(self.output.weight.dims()[1]);
-        format!("MLP {}", widths.iter().map(|w| w.to_string()).collect::<Vec<_>>().join("-"))
+        widths.extend(self.hidden.iter().map(|l| l.weight.val().dims()[1]));
+        widths.push(self.output.weight.val().dims()[1]);
+        format!(
+            "MLP {}",
+            widths
+                .iter()
+                .map(|w| w.to_string())
+                .collect::<Vec<_>>()
+                .join("-")
+        )
     }
 }

@@ -95,7 +95,14 @@ pub fn suggest(config: &SuggestConfig, data: &Prepared, hooks: Hooks) -> Result<
     let head = Head::for_task(&data.table.task, config.model.binary_head);
     let inputs = data.table.width();
     let model = Mlp::new(inputs, &config.model, head, &device);
-    let batches = Batcher::new(data, data.train(), config.data.batch_size, head.targets(), &device, config.seed);
+    let batches = Batcher::new(
+        data,
+        data.train(),
+        config.data.batch_size,
+        head.targets(),
+        &device,
+        config.seed,
+    );
     let result = finder::range_test(
         &model,
         train::optimizer(&config.optimizer),

@@ -42,7 +42,12 @@ fn method_color(m: Method) -> RGBColor {
 }
 
 /// Writes the loss-vs-LR figure of a range test as PNG and/or SVG (by the paths given).
-pub fn lr_find(result: &RangeTestResult, title: &str, png: Option<&Path>, svg: Option<&Path>) -> Result<()> {
+pub fn lr_find(
+    result: &RangeTestResult,
+    title: &str,
+    png: Option<&Path>,
+    svg: Option<&Path>,
+) -> Result<()> {
     register_font();
     if let Some(path) = png {
         let tmp = temp_name(path);
@@ -91,7 +96,11 @@ fn interp_log(xs: &[f64], ys: &[f64], x: f64) -> f64 {
     }
 }
 
-fn draw_lr_find<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &RangeTestResult, title: &str) -> Result<(), String> {
+fn draw_lr_find<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    r: &RangeTestResult,
+    title: &str,
+) -> Result<(), String> {
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     root.fill(&WHITE).map_err(err)?;
     // Only finite points are drawn; the y range follows the smoothed curve so spikes in the
@@ -103,11 +112,21 @@ fn draw_lr_find<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &RangeTest
     let (x_lo, x_hi) = r
         .lrs
         .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
-    let (x_lo, x_hi) = if x_lo.is_finite() && x_hi > x_lo { (x_lo, x_hi) } else { (1e-7, 10.0) };
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
+    let (x_lo, x_hi) = if x_lo.is_finite() && x_hi > x_lo {
+        (x_lo, x_hi)
+    } else {
+        (1e-7, 10.0)
+    };
     let s_min = pts.iter().map(|p| p.2).fold(f64::INFINITY, f64::min);
     let s_max = pts.iter().map(|p| p.2).fold(f64::NEG_INFINITY, f64::max);
-    let (s_min, s_max) = if s_min.is_finite() { (s_min, s_max) } else { (0.0, 1.0) };
+    let (s_min, s_max) = if s_min.is_finite() {
+        (s_min, s_max)
+    } else {
+        (0.0, 1.0)
+    };
     let span = (s_max - s_min).max(1e-9 * s_max.abs().max(1.0));
     let (y_lo, y_hi) = (s_min - 0.08 * span, s_max + 0.15 * span);
 
@@ -141,16 +160,24 @@ fn draw_lr_find<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &RangeTest
                 )))
                 .map_err(err)?
                 .label("past the minimum: diverging")
-                .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], TAIL.mix(0.2).filled()));
+                .legend(|(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 16, y + 5)], TAIL.mix(0.2).filled())
+                });
         }
     }
     chart
-        .draw_series(LineSeries::new(pts.iter().map(|p| (p.0, p.1)), RAW.mix(0.45).stroke_width(1)))
+        .draw_series(LineSeries::new(
+            pts.iter().map(|p| (p.0, p.1)),
+            RAW.mix(0.45).stroke_width(1),
+        ))
         .map_err(err)?
         .label("raw loss")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], RAW.mix(0.6).stroke_width(2)));
     chart
-        .draw_series(LineSeries::new(pts.iter().map(|p| (p.0, p.2)), SMOOTH.stroke_width(3)))
+        .draw_series(LineSeries::new(
+            pts.iter().map(|p| (p.0, p.2)),
+            SMOOTH.stroke_width(3),
+        ))
         .map_err(err)?
         .label("smoothed loss")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], SMOOTH.stroke_width(3)));
@@ -160,10 +187,18 @@ fn draw_lr_find<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &RangeTest
     let ys: Vec<f64> = pts.iter().map(|p| p.2).collect();
     for s in &r.suggestions.all {
         let Some(lr) = s.lr else { continue };
-        let y = if xs.is_empty() { y_lo } else { interp_log(&xs, &ys, lr) };
+        let y = if xs.is_empty() {
+            y_lo
+        } else {
+            interp_log(&xs, &ys, lr)
+        };
         let color = method_color(s.method);
         let is_chosen = s.method == chosen;
-        let label = format!("{} {lr:.1e}{}", s.method.name(), if is_chosen { " (suggested)" } else { "" });
+        let label = format!(
+            "{} {lr:.1e}{}",
+            s.method.name(),
+            if is_chosen { " (suggested)" } else { "" }
+        );
         if is_chosen {
             chart
                 .draw_series(std::iter::once(PathElement::new(

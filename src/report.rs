@@ -30,7 +30,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// The temporary name used while `path` is being written (hidden, same folder and extension).
 pub fn temp_name(path: &Path) -> PathBuf {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("output");
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("output");
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("tmp");
     path.with_file_name(format!(".{name}.partial-{}.{ext}", std::process::id()))
 }
@@ -48,7 +51,11 @@ pub fn prepare_output_dir(dir: &Path) -> Result<()> {
 pub fn lr_find_csv(result: &RangeTestResult) -> Vec<u8> {
     let mut s = String::from("iteration,lr,loss,smoothed_loss\n");
     for i in 0..result.iterations() {
-        let _ = writeln!(s, "{i},{},{},{}", result.lrs[i], result.losses[i], result.smoothed[i]);
+        let _ = writeln!(
+            s,
+            "{i},{},{},{}",
+            result.lrs[i], result.losses[i], result.smoothed[i]
+        );
     }
     s.into_bytes()
 }
@@ -220,7 +227,11 @@ pub fn summary_text(run: &SuggestRun) -> String {
     let chosen = r.suggestions.chosen();
     match chosen.lr {
         Some(lr) => {
-            let _ = writeln!(s, "Suggested LR: {lr:.2e} ({}) = {MEANING}", chosen.method.name());
+            let _ = writeln!(
+                s,
+                "Suggested LR: {lr:.2e} ({}) = {MEANING}",
+                chosen.method.name()
+            );
         }
         None => {
             let _ = writeln!(s, "No suggestion from {}", chosen.method.name());
@@ -228,7 +239,11 @@ pub fn summary_text(run: &SuggestRun) -> String {
     }
     let _ = writeln!(s, "All methods:");
     for sug in &r.suggestions.all {
-        let mark = if sug.method == chosen.method { "*" } else { " " };
+        let mark = if sug.method == chosen.method {
+            "*"
+        } else {
+            " "
+        };
         match (sug.lr, &sug.reason) {
             (Some(lr), _) => {
                 let clamp = if sug.clamped {
@@ -239,7 +254,12 @@ pub fn summary_text(run: &SuggestRun) -> String {
                 let _ = writeln!(s, " {mark} {:<8} {lr:.2e}{clamp}", sug.method.name());
             }
             (None, reason) => {
-                let _ = writeln!(s, " {mark} {:<8} none: {}", sug.method.name(), reason.as_deref().unwrap_or(""));
+                let _ = writeln!(
+                    s,
+                    " {mark} {:<8} none: {}",
+                    sug.method.name(),
+                    reason.as_deref().unwrap_or("")
+                );
             }
         }
     }

@@ -12,15 +12,26 @@ use crate::config::{OptimizerConfig, OptimizerKind};
 
 /// Builds the optimizer a config describes. Unset values keep Burn's defaults.
 pub fn optimizer(config: &OptimizerConfig) -> ModuleOptimizer {
-    let clip = config.clip_norm.map(|c| GradientClippingConfig::Norm(c as f32));
-    let decay = config.weight_decay.map(|w| WeightDecayConfig::new(w as f32));
+    let clip = config
+        .clip_norm
+        .map(|c| GradientClippingConfig::Norm(c as f32));
+    let decay = config
+        .weight_decay
+        .map(|w| WeightDecayConfig::new(w as f32));
     match config.optimizer {
         OptimizerKind::Sgd => SgdConfig::new()
             .with_weight_decay(decay)
-            .with_momentum(config.momentum.map(|m| MomentumConfig::new().with_momentum(m)))
+            .with_momentum(
+                config
+                    .momentum
+                    .map(|m| MomentumConfig::new().with_momentum(m)),
+            )
             .with_gradient_clipping(clip)
             .init(),
-        OptimizerKind::Adam => AdamConfig::new().with_weight_decay(decay).with_grad_clipping(clip).init(),
+        OptimizerKind::Adam => AdamConfig::new()
+            .with_weight_decay(decay)
+            .with_grad_clipping(clip)
+            .init(),
         OptimizerKind::Adamw => {
             let mut c = AdamWConfig::new().with_grad_clipping(clip);
             if let Some(w) = config.weight_decay {
@@ -56,7 +67,13 @@ pub fn describe_optimizer(config: &OptimizerConfig) -> String {
 
 /// One training step on a batch: returns the updated model and the batch's loss.
 /// A non-finite loss is returned without stepping, so the model stays finite.
-pub fn step<M, B, F>(model: M, optim: &mut ModuleOptimizer, lr: f64, batch: &B, loss_fn: &mut F) -> (M, f64)
+pub fn step<M, B, F>(
+    model: M,
+    optim: &mut ModuleOptimizer,
+    lr: f64,
+    batch: &B,
+    loss_fn: &mut F,
+) -> (M, f64)
 where
     M: Module,
     F: FnMut(&M, &B) -> Tensor<1>,

@@ -107,7 +107,10 @@ pub fn fastai_window<'a>(curve: &Curve<'a>) -> (usize, &'a [f64], &'a [f64]) {
     let start = (curve.num_it / 10).min(n);
     let end = n.saturating_sub(5).max(start);
     let losses = &curve.smoothed[start..end];
-    let cut = losses.iter().position(|x| x.is_nan()).unwrap_or(losses.len());
+    let cut = losses
+        .iter()
+        .position(|x| x.is_nan())
+        .unwrap_or(losses.len());
     (start, &curve.lrs[start..start + cut], &losses[..cut])
 }
 
@@ -283,7 +286,7 @@ pub fn knee(lrs: &[f64], raw: &[f64]) -> RuleResult {
     let sigma = 1.4826 * median(&residuals);
     if drop <= FLAT_RELATIVE_DROP * start_level.abs() || drop <= FLAT_NOISE_SIGMAS * sigma {
         return Err(format!(
-            "the loss never falls clearly (fall {drop:.3g} from {start_level:.3g}, noise {sigma:.3g}): \
+            "the loss never falls clearly (fall {drop:.3} from {start_level:.3}, noise {sigma:.3}): \
              the curve gives no reliable suggestion; try a wider LR range, more iterations or another optimizer"
         ));
     }

@@ -23,7 +23,11 @@ pub struct DebiasedEma {
 impl DebiasedEma {
     /// An empty average with factor `beta`.
     pub fn new(beta: f64) -> Self {
-        Self { beta, avg: 0.0, power: 1.0 }
+        Self {
+            beta,
+            avg: 0.0,
+            power: 1.0,
+        }
     }
 
     /// Adds a value and returns the smoothed value so far.

@@ -52,6 +52,8 @@ pub fn main() -> i32 {
 /// Sizes the worker pool (rayon's global pool, which Burn's CPU backends use).
 pub(crate) fn set_threads(threads: Option<usize>) {
     if let Some(n) = threads {
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global();
     }
 }

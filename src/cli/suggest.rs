@@ -206,12 +206,19 @@ pub fn run(args: SuggestArgs) -> Result<i32> {
         }
     }
     if matches!(run.result.stop, Stop::Interrupted { .. }) {
-        eprintln!("Interrupted: the outputs hold the curve up to iteration {}", run.result.iterations());
+        eprintln!(
+            "Interrupted: the outputs hold the curve up to iteration {}",
+            run.result.iterations()
+        );
         return Ok(EXIT_INTERRUPTED);
     }
     let chosen = run.result.suggestions.chosen();
     let any = run.result.suggestions.all.iter().any(|s| s.lr.is_some());
-    let failed = if args.method == MethodArg::All { !any } else { chosen.lr.is_none() };
+    let failed = if args.method == MethodArg::All {
+        !any
+    } else {
+        chosen.lr.is_none()
+    };
     if failed {
         return Err(Error::NoSuggestion {
             method: chosen.method.name(),

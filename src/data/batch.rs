@@ -32,14 +32,24 @@ pub struct Batch {
 
 impl Batch {
     /// Builds a batch from row-major features and targets.
-    pub fn new(features: Vec<f32>, targets: &[f64], width: usize, encoding: Targets, device: &Device) -> Self {
+    pub fn new(
+        features: Vec<f32>,
+        targets: &[f64],
+        width: usize,
+        encoding: Targets,
+        device: &Device,
+    ) -> Self {
         let n = targets.len();
         let inputs = Tensor::<2>::from_data(TensorData::new(features, [n, width]), device);
         let ints = || targets.iter().map(|&t| t as i64).collect::<Vec<i64>>();
         let (mut classes, mut binary, mut values) = (None, None, None);
         match encoding {
-            Targets::ClassIndex => classes = Some(Tensor::from_data(TensorData::new(ints(), [n]), device)),
-            Targets::Binary => binary = Some(Tensor::from_data(TensorData::new(ints(), [n, 1]), device)),
+            Targets::ClassIndex => {
+                classes = Some(Tensor::from_data(TensorData::new(ints(), [n]), device))
+            }
+            Targets::Binary => {
+                binary = Some(Tensor::from_data(TensorData::new(ints(), [n, 1]), device))
+            }
             Targets::Value => {
                 let v: Vec<f32> = targets.iter().map(|&t| t as f32).collect();
                 values = Some(Tensor::from_data(TensorData::new(v, [n, 1]), device));
@@ -86,7 +96,14 @@ pub struct Batcher {
 
 impl Batcher {
     /// A batcher over `rows` of the prepared dataset. `rows.len()` must be at least `batch_size`.
-    pub fn new(data: &Prepared, rows: &[usize], batch_size: usize, encoding: Targets, device: &Device, seed: u64) -> Self {
+    pub fn new(
+        data: &Prepared,
+        rows: &[usize],
+        batch_size: usize,
+        encoding: Targets,
+        device: &Device,
+        seed: u64,
+    ) -> Self {
         let width = data.table.width();
         let mut features = Vec::with_capacity(rows.len() * width);
         for &r in rows {
@@ -123,7 +140,13 @@ impl Batcher {
             .map(|start| {
                 let end = (start + size).min(self.targets.len());
                 let f = self.features[start * self.width..end * self.width].to_vec();
-                Batch::new(f, &self.targets[start..end], self.width, self.encoding, &self.device)
+                Batch::new(
+                    f,
+                    &self.targets[start..end],
+                    self.width,
+                    self.encoding,
+                    &self.device,
+                )
             })
             .collect()
     }

@@ -13,7 +13,10 @@ use crate::error::{Error, Result};
 /// Built-in datasets: name and CSV text (see `assets/README.md` for sources and licences).
 pub const BUILTIN: [(&str, &str); 2] = [
     ("digits", include_str!("../../assets/digits.csv")),
-    ("breast_cancer", include_str!("../../assets/breast_cancer.csv")),
+    (
+        "breast_cancer",
+        include_str!("../../assets/breast_cancer.csv"),
+    ),
 ];
 
 /// An integer-valued target with at most this many distinct values is a class label.
@@ -38,13 +41,19 @@ fn read_frame(data: &str) -> Result<DataFrame> {
             e.to_string()
         },
     })?;
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     if ext == "parquet" || ext == "pq" {
-        ParquetReader::new(Cursor::new(bytes)).finish().map_err(|e| Error::DataFormat {
-            path: path.into(),
-            format: "Parquet",
-            message: one_line(&e.to_string()),
-        })
+        ParquetReader::new(Cursor::new(bytes))
+            .finish()
+            .map_err(|e| Error::DataFormat {
+                path: path.into(),
+                format: "Parquet",
+                message: one_line(&e.to_string()),
+            })
     } else {
         parse_csv(&bytes, path)
     }
@@ -80,12 +89,18 @@ fn one_line(s: &str) -> String {
 }
 
 fn builtin_names() -> String {
-    BUILTIN.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+    BUILTIN
+        .iter()
+        .map(|(n, _)| *n)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// One column as f64 values (`None` for null cells); errors if it is not numeric.
 fn numeric(df: &DataFrame, source: &str, name: &str) -> Result<Vec<Option<f64>>> {
-    let col = df.column(name).map_err(|_| missing(df, source, name, "--features"))?;
+    let col = df
+        .column(name)
+        .map_err(|_| missing(df, source, name, "--features"))?;
     let dtype = col.dtype();
     if !(dtype.is_primitive_numeric() || dtype.is_bool() || dtype.is_null()) {
         return Err(Error::NonNumeric {
@@ -123,7 +138,11 @@ enum RawTarget {
 
 fn table_from_frame(df: &DataFrame, config: &DataConfig) -> Result<Table> {
     let source = config.data.as_str();
-    let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     let target_col = df
         .column(&config.target)
         .map_err(|_| missing(df, source, &config.target, "--target"))?;
@@ -144,10 +163,18 @@ fn table_from_frame(df: &DataFrame, config: &DataConfig) -> Result<Table> {
                 return Err(missing(df, source, f, "--features"));
             }
             if *f == config.target {
-                return Err(Error::option("--features", format!("'{f}' is the target column")));
+                return Err(Error::option(
+                    "--features",
+                    format!("'{f}' is the target column"),
+                ));
             }
         }
-        config.features.iter().filter(|f| !config.ignore.contains(f)).cloned().collect()
+        config
+            .features
+            .iter()
+            .filter(|f| !config.ignore.contains(f))
+            .cloned()
+            .collect()
     };
     if feature_names.is_empty() {
         return Err(Error::Data {
@@ -155,11 +182,18 @@ fn table_from_frame(df: &DataFrame, config: &DataConfig) -> Result<Table> {
             message: "no feature columns left (check --features and --ignore)".into(),
         });
     }
-    let columns: Vec<Vec<Option<f64>>> =
-        feature_names.iter().map(|n| numeric(df, source, n)).collect::<Result<_>>()?;
+    let columns: Vec<Vec<Option<f64>>> = feature_names
+        .iter()
+        .map(|n| numeric(df, source, n))
+        .collect::<Result<_>>()?;
     let raw_target = if target_col.dtype().is_string() {
         RawTarget::Text(
-            target_col.str().expect("string column").iter().map(|s| s.map(str::to_string)).collect(),
+            target_col
+                .str()
+                .expect("string column")
+                .iter()
+                .map(|s| s.map(str::to_string))
+                .collect(),
         )
     } else {
         RawTarget::Numbers(numeric(df, source, &config.target)?)
@@ -177,7 +211,9 @@ fn table_from_frame(df: &DataFrame, config: &DataConfig) -> Result<Table> {
     let keep: Vec<usize> = (0..rows).filter(|&r| !bad_row(r)).collect();
     if keep.len() < rows && !config.drop_na {
         let all_cols = feature_names.iter().zip(&columns).map(|(n, c)| {
-            let bad: Vec<usize> = (0..rows).filter(|&r| !c[r].is_some_and(f64::is_finite)).collect();
+            let bad: Vec<usize> = (0..rows)
+                .filter(|&r| !c[r].is_some_and(f64::is_finite))
+                .collect();
             (n.clone(), bad)
         });
         let target_bad: Vec<usize> = (0..rows)
@@ -215,7 +251,12 @@ fn table_from_frame(df: &DataFrame, config: &DataConfig) -> Result<Table> {
 
 /// A string target, or an integer-valued one with at most 50 distinct values, is
 /// classification; otherwise regression. `forced` overrides.
-fn infer_task(raw: &RawTarget, keep: &[usize], forced: Option<TaskKind>, source: &str) -> Result<(Task, Vec<f64>)> {
+fn infer_task(
+    raw: &RawTarget,
+    keep: &[usize],
+    forced: Option<TaskKind>,
+    source: &str,
+) -> Result<(Task, Vec<f64>)> {
     let data_err = |message: String| Error::Data {
         source_name: source.into(),
         message,
@@ -223,14 +264,24 @@ fn infer_task(raw: &RawTarget, keep: &[usize], forced: Option<TaskKind>, source:
     let (kind, classes, labels): (TaskKind, Vec<String>, Vec<f64>) = match raw {
         RawTarget::Text(t) => {
             if forced == Some(TaskKind::Regression) {
-                return Err(Error::option("--task", "regression needs a numeric target column"));
+                return Err(Error::option(
+                    "--task",
+                    "regression needs a numeric target column",
+                ));
             }
-            let mut classes: Vec<String> = keep.iter().map(|&r| t[r].clone().unwrap_or_default()).collect();
+            let mut classes: Vec<String> = keep
+                .iter()
+                .map(|&r| t[r].clone().unwrap_or_default())
+                .collect();
             classes.sort();
             classes.dedup();
             let labels = keep
                 .iter()
-                .map(|&r| classes.binary_search(t[r].as_ref().expect("kept")).expect("present") as f64)
+                .map(|&r| {
+                    classes
+                        .binary_search(t[r].as_ref().expect("kept"))
+                        .expect("present") as f64
+                })
                 .collect();
             (TaskKind::Classification, classes, labels)
         }
@@ -250,9 +301,17 @@ fn infer_task(raw: &RawTarget, keep: &[usize], forced: Option<TaskKind>, source:
                 TaskKind::Classification => {
                     let labels = values
                         .iter()
-                        .map(|x| distinct.binary_search_by(|d| d.total_cmp(x)).expect("present") as f64)
+                        .map(|x| {
+                            distinct
+                                .binary_search_by(|d| d.total_cmp(x))
+                                .expect("present") as f64
+                        })
                         .collect();
-                    (kind, distinct.iter().map(|d| format!("{d}")).collect(), labels)
+                    (
+                        kind,
+                        distinct.iter().map(|d| format!("{d}")).collect(),
+                        labels,
+                    )
                 }
             }
         }

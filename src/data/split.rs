@@ -15,7 +15,12 @@ const SPLIT_STREAM: u64 = 1;
 /// optional test), seeded. With `labels`, each class is split in the same proportions
 /// (stratified); part sizes are rounded by largest remainder so they add up. Each part is
 /// returned in shuffled order.
-pub fn split_indices(rows: usize, labels: Option<&[usize]>, fractions: &[f64], seed: u64) -> Vec<Vec<usize>> {
+pub fn split_indices(
+    rows: usize,
+    labels: Option<&[usize]>,
+    fractions: &[f64],
+    seed: u64,
+) -> Vec<Vec<usize>> {
     let mut rng = Rng::new(seed, SPLIT_STREAM);
     let mut parts = vec![Vec::new(); fractions.len()];
     let groups: Vec<Vec<usize>> = match labels {
@@ -83,7 +88,11 @@ impl Standardizer {
         mean.iter_mut().for_each(|m| *m /= n);
         let mut var = vec![0.0; width];
         for &r in rows {
-            for ((v, &x), m) in var.iter_mut().zip(&features[r * width..(r + 1) * width]).zip(&mean) {
+            for ((v, &x), m) in var
+                .iter_mut()
+                .zip(&features[r * width..(r + 1) * width])
+                .zip(&mean)
+            {
                 *v += (x as f64 - m).powi(2);
             }
         }
@@ -148,7 +157,10 @@ pub fn prepare(mut table: Table, config: &DataConfig, seed: u64) -> Result<Prepa
     let width = table.width();
     let standardizer = config.standardize.then(|| {
         let s = Standardizer::fit(&table.features, width, &parts[0]);
-        table.features.chunks_mut(width).for_each(|row| s.apply(row));
+        table
+            .features
+            .chunks_mut(width)
+            .for_each(|row| s.apply(row));
         s
     });
     let mut target_scale = (0.0, 1.0);
@@ -156,7 +168,10 @@ pub fn prepare(mut table: Table, config: &DataConfig, seed: u64) -> Result<Prepa
         let values: Vec<f32> = table.target.iter().map(|&v| v as f32).collect();
         let s = Standardizer::fit(&values, 1, &parts[0]);
         target_scale = (s.mean[0], s.scale[0]);
-        table.target.iter_mut().for_each(|v| *v = (*v - target_scale.0) / target_scale.1);
+        table
+            .target
+            .iter_mut()
+            .for_each(|v| *v = (*v - target_scale.0) / target_scale.1);
     }
     Ok(Prepared {
         table,

@@ -29,14 +29,16 @@ fn read_json(path: &Path) -> Value {
 
 fn files_in(dir: &Path) -> Vec<String> {
     match std::fs::read_dir(dir) {
-        Ok(entries) => entries.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect(),
+        Ok(entries) => entries
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect(),
         Err(_) => Vec::new(),
     }
 }
 
 #[test]
 fn suggest_writes_plot_history_and_json() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::TempDir::new();
     let out = dir.path().join("run");
     let o = suggest_into(&out, &["--data", "breast_cancer", "--iters", "80"]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -48,14 +50,20 @@ fn suggest_writes_plot_history_and_json() {
     assert!(iterations >= 20 && iterations <= 80);
     for m in ["knee", "valley", "steep", "minimum", "slide", "torch"] {
         let s = &json["suggestions"][m];
-        assert!(s["lr"].is_f64() || (s["lr"].is_null() && s["reason"].is_string()), "{m}: {s}");
+        assert!(
+            s["lr"].is_f64() || (s["lr"].is_null() && s["reason"].is_string()),
+            "{m}: {s}"
+        );
     }
     assert_eq!(json["chosen"]["method"], "knee");
     let lr = json["chosen"]["lr"].as_f64().unwrap();
     let index = json["chosen"]["index"].as_u64().unwrap() as usize;
     assert!(json["divergence"]["diverged"].is_boolean());
     assert!(json["timing"]["train_seconds"].as_f64().unwrap() > 0.0);
-    assert_eq!(json["data"]["task"]["classes"], serde_json::json!(["0", "1"]));
+    assert_eq!(
+        json["data"]["task"]["classes"],
+        serde_json::json!(["0", "1"])
+    );
 
     let csv = std::fs::read_to_string(out.join("lr_find.csv")).unwrap();
     let mut lines = csv.lines();
@@ -67,19 +75,35 @@ fn suggest_writes_plot_history_and_json() {
 
     let svg = std::fs::read_to_string(out.join("lr_find.svg")).unwrap();
     assert!(svg.contains("LR range test: breast_cancer"), "title in SVG");
-    for label in ["raw loss", "smoothed loss", "knee", "valley", "steep", "minimum", "torch"] {
+    for label in [
+        "raw loss",
+        "smoothed loss",
+        "knee",
+        "valley",
+        "steep",
+        "minimum",
+        "torch",
+    ] {
         assert!(svg.contains(label), "legend label {label} in SVG");
     }
     let png = image::open(out.join("lr_find.png")).unwrap().to_rgb8();
     assert_eq!(png.dimensions(), (960, 600));
     let distinct: std::collections::HashSet<[u8; 3]> = png.pixels().map(|p| p.0).collect();
-    assert!(distinct.len() > 20, "PNG is not blank: {} colours", distinct.len());
-    assert_eq!(files_in(&out).len(), 4, "only the four outputs, no temporary files");
+    assert!(
+        distinct.len() > 20,
+        "PNG is not blank: {} colours",
+        distinct.len()
+    );
+    assert_eq!(
+        files_in(&out).len(),
+        4,
+        "only the four outputs, no temporary files"
+    );
 }
 
 #[test]
 fn same_seed_same_bytes_except_timing() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::TempDir::new();
     let run = |name: &str| {
         let out = dir.path().join(name);
         let o = suggest_into(&out, &["--iters", "60", "--seed", "3"]);
@@ -93,15 +117,30 @@ fn same_seed_same_bytes_except_timing() {
     assert_eq!(csv_a, csv_b);
     assert_eq!(json_a, json_b);
     let out_c = dir.path().join("c");
-    assert!(suggest_into(&out_c, &["--iters", "60", "--seed", "4"]).status.success());
-    assert_ne!(csv_a, std::fs::read(out_c.join("lr_find.csv")).unwrap(), "the seed matters");
+    assert!(
+        suggest_into(&out_c, &["--iters", "60", "--seed", "4"])
+            .status
+            .success()
+    );
+    assert_ne!(
+        csv_a,
+        std::fs::read(out_c.join("lr_find.csv")).unwrap(),
+        "the seed matters"
+    );
 }
 
 #[test]
 fn json_flag_prints_only_the_document() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::TempDir::new();
     let out = dir.path().join("j");
-    let o = lrfind(&["suggest", "--iters", "40", "--json", "--out", out.to_str().unwrap()]);
+    let o = lrfind(&[
+        "suggest",
+        "--iters",
+        "40",
+        "--json",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let printed: Value = serde_json::from_slice(&o.stdout).expect("stdout is one JSON document");
     let mut written = read_json(&out.join("lr_find.json"));
@@ -113,23 +152,35 @@ fn json_flag_prints_only_the_document() {
 
 #[test]
 fn digits_with_defaults_suggests_between_1e_3_and_1e_1() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::TempDir::new();
     let out = dir.path().join("d");
     let o = lrfind(&["suggest", "--out", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = String::from_utf8_lossy(&o.stdout);
-    assert!(text.contains("Suggested LR") && text.contains("constant rate"), "{text}");
-    let lr = read_json(&out.join("lr_find.json"))["chosen"]["lr"].as_f64().unwrap();
+    assert!(
+        text.contains("Suggested LR") && text.contains("constant rate"),
+        "{text}"
+    );
+    let lr = read_json(&out.join("lr_find.json"))["chosen"]["lr"]
+        .as_f64()
+        .unwrap();
     assert!((1e-3..=1e-1).contains(&lr), "suggested {lr:e}");
 }
 
 #[test]
 fn flat_curve_exits_non_zero_but_writes_the_curve() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::TempDir::new();
     let out = dir.path().join("flat");
-    let o = suggest_into(&out, &["--start-lr", "1e-9", "--end-lr", "1e-8", "--iters", "40"]);
+    let o = suggest_into(
+        &out,
+        &["--start-lr", "1e-9", "--end-lr", "1e-8", "--iters", "40"],
+    );
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
-    assert!(stderr(&o).contains("no reliable suggestion"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no reliable suggestion"),
+        "{}",
+        stderr(&o)
+    );
     let json = read_json(&out.join("lr_find.json"));
     assert!(json["chosen"]["lr"].is_null());
     assert_eq!(json["iterations"], 40);
@@ -138,23 +189,63 @@ fn flat_curve_exits_non_zero_but_writes_the_curve() {
 
 #[test]
 fn string_labels_and_regression_targets_load() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::TempDir::new();
     let csv = dir.path().join("iris_like.csv");
     let mut text = String::from("id,a,b,species\n");
     for i in 0..120 {
         let k = i % 3;
-        text += &format!("r{i},{},{},{}\n", k as f64 + (i as f64 * 0.37).sin(), (i as f64 * 0.11).cos(), ["setosa", "virginica", "versicolor"][k]);
+        text += &format!(
+            "r{i},{},{},{}\n",
+            k as f64 + (i as f64 * 0.37).sin(),
+            (i as f64 * 0.11).cos(),
+            ["setosa", "virginica", "versicolor"][k]
+        );
     }
     std::fs::write(&csv, text).unwrap();
     let out = dir.path().join("s");
-    let o = suggest_into(&out, &["--data", csv.to_str().unwrap(), "--target", "species", "--ignore", "id", "--iters", "30", "--batch-size", "16"]);
-    assert!(o.status.code() == Some(0) || o.status.code() == Some(3), "{}", stderr(&o));
+    let o = suggest_into(
+        &out,
+        &[
+            "--data",
+            csv.to_str().unwrap(),
+            "--target",
+            "species",
+            "--ignore",
+            "id",
+            "--iters",
+            "30",
+            "--batch-size",
+            "16",
+        ],
+    );
+    assert!(
+        o.status.code() == Some(0) || o.status.code() == Some(3),
+        "{}",
+        stderr(&o)
+    );
     let json = read_json(&out.join("lr_find.json"));
-    assert_eq!(json["data"]["task"]["classes"], serde_json::json!(["setosa", "versicolor", "virginica"]));
+    assert_eq!(
+        json["data"]["task"]["classes"],
+        serde_json::json!(["setosa", "versicolor", "virginica"])
+    );
 
     let out = dir.path().join("r");
-    let o = suggest_into(&out, &["--data", "breast_cancer", "--target", "mean_radius", "--iters", "30"]);
-    assert!(o.status.code() == Some(0) || o.status.code() == Some(3), "{}", stderr(&o));
+    let o = suggest_into(
+        &out,
+        &[
+            "--data",
+            "breast_cancer",
+            "--target",
+            "mean_radius",
+            "--iters",
+            "30",
+        ],
+    );
+    assert!(
+        o.status.code() == Some(0) || o.status.code() == Some(3),
+        "{}",
+        stderr(&o)
+    );
     let json = read_json(&out.join("lr_find.json"));
     assert_eq!(json["data"]["task"]["kind"], "regression");
     assert_eq!(json["loss"], "mean squared error");
@@ -165,14 +256,25 @@ fn assert_rejected(args: &[&str], out: &Path, needle: &str) {
     let o = lrfind(args);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
-    assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: one line, got {err}");
-    assert!(err.starts_with("Error: ") && err.contains(needle), "{args:?}: expected '{needle}' in {err}");
-    assert!(files_in(out).is_empty(), "{args:?}: left files {:?}", files_in(out));
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "{args:?}: one line, got {err}"
+    );
+    assert!(
+        err.starts_with("Error: ") && err.contains(needle),
+        "{args:?}: expected '{needle}' in {err}"
+    );
+    assert!(
+        files_in(out).is_empty(),
+        "{args:?}: left files {:?}",
+        files_in(out)
+    );
 }
 
 #[test]
 fn bad_input_is_rejected_with_one_line_and_no_output() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::TempDir::new();
     let d = dir.path();
     let out = d.join("out");
     let o = out.to_str().unwrap();
@@ -186,7 +288,11 @@ fn bad_input_is_rejected_with_one_line_and_no_output() {
     let strings = write("strings.csv", b"a,name,label\n1,x,0\n2,y,1\n3,z,0\n");
     let mut holes = String::from("a,b,label\n");
     for i in 0..100 {
-        holes += &format!("{i},{},{}\n", if i == 7 { String::new() } else { i.to_string() }, i % 2);
+        holes += &format!(
+            "{i},{},{}\n",
+            if i == 7 { String::new() } else { i.to_string() },
+            i % 2
+        );
     }
     let holes = write("holes.csv", holes.as_bytes());
     let one_class = write("one_class.csv", b"a,label\n1,0\n2,0\n3,0\n");
@@ -195,16 +301,41 @@ fn bad_input_is_rejected_with_one_line_and_no_output() {
 
     let p = |p: &PathBuf| p.to_str().unwrap().to_string();
     let cases: Vec<(Vec<String>, &str)> = vec![
-        (vec!["--data".into(), p(&d.join("missing.csv"))], "missing.csv: cannot read"),
+        (
+            vec!["--data".into(), p(&d.join("missing.csv"))],
+            "missing.csv: cannot read",
+        ),
         (vec!["--data".into(), p(&garbage)], "not a valid CSV"),
-        (vec!["--data".into(), p(&bad_parquet)], "not a valid Parquet"),
+        (
+            vec!["--data".into(), p(&bad_parquet)],
+            "not a valid Parquet",
+        ),
         (vec!["--target".into(), "nope".into()], "'nope'"),
         (vec!["--data".into(), p(&strings)], "'name' is not numeric"),
         (vec!["--data".into(), p(&holes)], "'b' has 1 NaN"),
-        (vec!["--data".into(), p(&one_class), "--batch-size".into(), "1".into()], "at least two"),
-        (vec!["--batch-size".into(), "5000".into()], "--batch-size 5000"),
+        (
+            vec![
+                "--data".into(),
+                p(&one_class),
+                "--batch-size".into(),
+                "1".into(),
+            ],
+            "at least two",
+        ),
+        (
+            vec!["--batch-size".into(), "5000".into()],
+            "--batch-size 5000",
+        ),
         (vec!["--start-lr".into(), "0".into()], "--start-lr"),
-        (vec!["--start-lr".into(), "1".into(), "--end-lr".into(), "0.1".into()], "--start-lr"),
+        (
+            vec![
+                "--start-lr".into(),
+                "1".into(),
+                "--end-lr".into(),
+                "0.1".into(),
+            ],
+            "--start-lr",
+        ),
         (vec!["--iters".into(), "10".into()], "--iters"),
         (vec!["--split".into(), "0.7,0.2".into()], "--split"),
     ];
@@ -213,12 +344,35 @@ fn bad_input_is_rejected_with_one_line_and_no_output() {
         args.extend(extra.iter().map(String::as_str));
         assert_rejected(&args, &out, needle);
     }
-    assert_rejected(&["suggest", "--quiet", "--out", unwritable.to_str().unwrap()], &unwritable, "cannot write output");
+    assert_rejected(
+        &["suggest", "--quiet", "--out", unwritable.to_str().unwrap()],
+        &unwritable,
+        "cannot write output",
+    );
 
     // --drop-na turns the NaN case into a run.
-    let ok = lrfind(&["suggest", "--quiet", "--data", &p(&holes), "--drop-na", "--iters", "20", "--batch-size", "16", "--out", o]);
-    assert!(matches!(ok.status.code(), Some(0) | Some(3)), "{}", stderr(&ok));
-    assert_eq!(read_json(&out.join("lr_find.json"))["data"]["dropped_rows"], 1);
+    let ok = lrfind(&[
+        "suggest",
+        "--quiet",
+        "--data",
+        &p(&holes),
+        "--drop-na",
+        "--iters",
+        "20",
+        "--batch-size",
+        "16",
+        "--out",
+        o,
+    ]);
+    assert!(
+        matches!(ok.status.code(), Some(0) | Some(3)),
+        "{}",
+        stderr(&ok)
+    );
+    assert_eq!(
+        read_json(&out.join("lr_find.json"))["data"]["dropped_rows"],
+        1
+    );
 }
 
 #[test]

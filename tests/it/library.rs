@@ -45,7 +45,7 @@ fn flat(model: &BnNet) -> Vec<f32> {
         norm.gamma.val().into_data(),
         model.output.weight.val().into_data(),
     ] {
-        out.extend(t.to_vec::<f32>().unwrap());
+        out.extend(t.try_to_vec::<f32>().unwrap());
     }
     drop(record);
     out
@@ -63,7 +63,14 @@ fn range_test_leaves_the_model_and_its_batchnorm_statistics_unchanged() {
     let model = BnNet::new(prepared.table.width(), 2, &device);
     let before = flat(&model);
 
-    let batches = data::Batcher::new(&prepared, prepared.train(), 32, data::Targets::ClassIndex, &device, 0);
+    let batches = data::Batcher::new(
+        &prepared,
+        prepared.train(),
+        32,
+        data::Targets::ClassIndex,
+        &device,
+        0,
+    );
     let loss = CrossEntropyLossConfig::new().init(&device);
     let rt = RangeTestConfig {
         iters: 60,
@@ -86,12 +93,22 @@ fn range_test_leaves_the_model_and_its_batchnorm_statistics_unchanged() {
 
     assert!(result.iterations() > 20, "the test trained");
     let after = flat(&model);
-    assert_eq!(before, after, "parameters and running statistics are restored");
+    assert_eq!(
+        before, after,
+        "parameters and running statistics are restored"
+    );
     // Sanity: the running statistics really are shared by clones, so restoring mattered.
     let clone = model.clone();
-    clone.norm.running_mean.update(Tensor::from_data(TensorData::new(vec![9.0f32; 32], [32]), &device));
+    clone.norm.running_mean.update(Tensor::from_data(
+        TensorData::new(vec![9.0f32; 32], [32]),
+        &device,
+    ));
     let _ = clone.norm.running_mean.value_sync();
-    assert_ne!(flat(&model), before, "clones share running statistics in Burn");
+    assert_ne!(
+        flat(&model),
+        before,
+        "clones share running statistics in Burn"
+    );
 }
 
 #[test]
@@ -101,7 +118,14 @@ fn the_loss_falls_on_real_data_and_every_rule_answers_or_explains() {
     let device = Device::flex().autodiff();
     device.seed(0);
     let model = BnNet::new(64, 10, &device);
-    let batches = data::Batcher::new(&prepared, prepared.train(), 64, data::Targets::ClassIndex, &device, 0);
+    let batches = data::Batcher::new(
+        &prepared,
+        prepared.train(),
+        64,
+        data::Targets::ClassIndex,
+        &device,
+        0,
+    );
     let loss = CrossEntropyLossConfig::new().init(&device);
     let rt = RangeTestConfig {
         iters: 100,
@@ -111,13 +135,23 @@ fn the_loss_falls_on_real_data_and_every_rule_answers_or_explains() {
         &model,
         AdamWConfig::new().init(),
         batches,
-        |m: &BnNet, b: &data::Batch| loss.forward(m.forward(b.inputs.clone()), b.classes.clone().unwrap()),
+        |m: &BnNet, b: &data::Batch| {
+            loss.forward(m.forward(b.inputs.clone()), b.classes.clone().unwrap())
+        },
         &rt,
         finder::Hooks::default(),
     )
     .unwrap();
-    let best = result.smoothed.iter().copied().fold(f64::INFINITY, f64::min);
-    assert!(best < 0.8 * result.smoothed[0], "loss fell from {} to {best}", result.smoothed[0]);
+    let best = result
+        .smoothed
+        .iter()
+        .copied()
+        .fold(f64::INFINITY, f64::min);
+    assert!(
+        best < 0.8 * result.smoothed[0],
+        "loss fell from {} to {best}",
+        result.smoothed[0]
+    );
     for s in &result.suggestions.all {
         assert!(s.lr.is_some() || s.reason.is_some());
     }
