@@ -49,8 +49,10 @@ fn main() {
         "backend", "bare step ms/it", "range test ms/it", "overhead"
     );
     for backend in backends {
-        let mut config = SuggestConfig::default();
-        config.backend = backend;
+        let mut config = SuggestConfig {
+            backend,
+            ..Default::default()
+        };
         config.range_test.diverge = 0.0; // run every iteration
         config.range_test.end_lr = 1e-2; // stay finite
         let data = pipeline::load_data(&config).unwrap();

@@ -299,7 +299,8 @@ impl SuggestConfig {
     pub fn validate(&self) -> Result<()> {
         self.range_test.validate()?;
         let d = &self.data;
-        if d.split.len() < 2 || d.split.len() > 3 || d.split.iter().any(|f| !(*f >= 0.0)) {
+        if d.split.len() < 2 || d.split.len() > 3 || d.split.iter().any(|f| f.is_nan() || *f < 0.0)
+        {
             return Err(Error::option(
                 "--split",
                 "expects 2 or 3 non-negative fractions: train,validation[,test]",
@@ -332,7 +333,7 @@ impl SuggestConfig {
             ));
         }
         let o = &self.optimizer;
-        if o.weight_decay.is_some_and(|w| !(w >= 0.0)) {
+        if o.weight_decay.is_some_and(|w| w.is_nan() || w < 0.0) {
             return Err(Error::option("--weight-decay", "must be non-negative"));
         }
         if o.momentum.is_some_and(|w| !(0.0..1.0).contains(&w)) {
@@ -344,7 +345,7 @@ impl SuggestConfig {
                 "applies to --optimizer sgd only",
             ));
         }
-        if o.clip_norm.is_some_and(|w| !(w > 0.0)) {
+        if o.clip_norm.is_some_and(|w| w.is_nan() || w <= 0.0) {
             return Err(Error::option("--clip-norm", "must be positive"));
         }
         if self.threads == Some(0) {

@@ -162,22 +162,23 @@ pub struct Hooks<'a> {
 /// use burn::nn::{Linear, LinearConfig};
 /// use burn::optim::AdamWConfig;
 /// use burn::tensor::{Device, Tensor};
-/// use lrfind::{RangeTestConfig, finder};
+/// use lrfind::{RangeTestConfig, finder, plot};
 ///
 /// let device = Device::flex().autodiff();
 /// let model: Linear = LinearConfig::new(4, 1).init(&device);
-/// let x = Tensor::<2>::ones([8, 4], &device);
-/// let batches = std::iter::repeat(x);
+/// let (x, y) = (Tensor::<2>::ones([8, 4], &device), Tensor::<2>::zeros([8, 1], &device));
+/// let batches = std::iter::repeat((x, y));
 /// let result = finder::range_test(
 ///     &model,
 ///     AdamWConfig::new().init(),
 ///     batches,
-///     |m: &Linear, x: &Tensor<2>| m.forward(x.clone()).powi_scalar(2).mean(),
+///     |m: &Linear, (x, y): &(Tensor<2>, Tensor<2>)| (m.forward(x.clone()) - y.clone()).powi_scalar(2).mean(),
 ///     &RangeTestConfig::default(),
 ///     finder::Hooks::default(),
-/// )
-/// .unwrap();
+/// )?;
 /// println!("suggested LR: {:?}", result.suggestions.chosen().lr);
+/// plot::lr_find(&result, "my model", Some("lr_find.png".as_ref()), None)?;
+/// # Ok::<(), lrfind::Error>(())
 /// ```
 pub fn range_test<M, B, I, F>(
     model: &M,

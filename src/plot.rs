@@ -120,15 +120,19 @@ fn draw_lr_find<DB: DrawingBackend>(
     } else {
         (1e-7, 10.0)
     };
-    let s_min = pts.iter().map(|p| p.2).fold(f64::INFINITY, f64::min);
-    let s_max = pts.iter().map(|p| p.2).fold(f64::NEG_INFINITY, f64::max);
-    let (s_min, s_max) = if s_min.is_finite() {
-        (s_min, s_max)
+    // y spans the smoothed curve and the raw curve's low points (spikes above are cut).
+    let low = pts
+        .iter()
+        .map(|p| p.1.min(p.2))
+        .fold(f64::INFINITY, f64::min);
+    let high = pts.iter().map(|p| p.2).fold(f64::NEG_INFINITY, f64::max);
+    let (low, high) = if low.is_finite() && high.is_finite() {
+        (low, high)
     } else {
         (0.0, 1.0)
     };
-    let span = (s_max - s_min).max(1e-9 * s_max.abs().max(1.0));
-    let (y_lo, y_hi) = (s_min - 0.08 * span, s_max + 0.15 * span);
+    let span = (high - low).max(1e-9 * high.abs().max(1.0));
+    let (y_lo, y_hi) = (low - 0.05 * span, high + 0.12 * span);
 
     let mut chart = ChartBuilder::on(root)
         .caption(title, (FONT, 20))
@@ -145,25 +149,22 @@ fn draw_lr_find<DB: DrawingBackend>(
         .y_label_formatter(&|v| format!("{v:.2}"))
         .label_style((FONT, 14))
         .axis_desc_style((FONT, 16))
-        .light_line_style(RGBColor(235, 235, 235))
+        .light_line_style(RGBColor(246, 246, 246))
         .bold_line_style(RGBColor(215, 215, 215))
         .draw()
         .map_err(err)?;
 
     // The diverging tail: from the lowest smoothed loss to the end, when the test diverged.
-    if r.stop.is_divergence() {
-        if let Some(&(lr_min, _, _)) = pts.iter().min_by(|a, b| a.2.total_cmp(&b.2)) {
-            chart
-                .draw_series(std::iter::once(Rectangle::new(
-                    [(lr_min, y_lo), (x_hi, y_hi)],
-                    TAIL.mix(0.08).filled(),
-                )))
-                .map_err(err)?
-                .label("past the minimum: diverging")
-                .legend(|(x, y)| {
-                    Rectangle::new([(x, y - 5), (x + 16, y + 5)], TAIL.mix(0.2).filled())
-                });
-        }
+    let lowest = pts.iter().min_by(|a, b| a.2.total_cmp(&b.2));
+    if let (true, Some(&(lr_min, _, _))) = (r.stop.is_divergence(), lowest) {
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(lr_min, y_lo), (x_hi, y_hi)],
+                TAIL.mix(0.08).filled(),
+            )))
+            .map_err(err)?
+            .label("past the minimum: diverging")
+            .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], TAIL.mix(0.2).filled()));
     }
     chart
         .draw_series(LineSeries::new(

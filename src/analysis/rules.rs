@@ -162,12 +162,20 @@ pub fn steep(lrs: &[f64], losses: &[f64]) -> RuleResult {
     })
 }
 
+/// Longest curve `valley` runs on (its loop is quadratic, as fastai's is).
+pub const VALLEY_MAX_POINTS: usize = 20_000;
+
 /// fastai `valley`: from the longest descending subsequence, a point about half-way
 /// through its middle third. Python's negative indexing is reproduced.
 pub fn valley(lrs: &[f64], losses: &[f64]) -> RuleResult {
     let n = losses.len();
     if n == 0 {
         return Err("no points left in fastai's window (the curve is too short)".into());
+    }
+    if n > VALLEY_MAX_POINTS {
+        return Err(format!(
+            "fastai's valley is quadratic in the curve length; {n} points exceed the {VALLEY_MAX_POINTS} it is run on"
+        ));
     }
     let (mut max_start, mut max_end) = (0i64, 0usize);
     let mut lds = vec![1usize; n];

@@ -47,7 +47,7 @@ fn suggest_writes_plot_history_and_json() {
     assert_eq!(json["config"]["data"]["data"], "breast_cancer");
     assert_eq!(json["config"]["range_test"]["iters"], 80);
     let iterations = json["iterations"].as_u64().unwrap();
-    assert!(iterations >= 20 && iterations <= 80);
+    assert!((20..=80).contains(&iterations));
     for m in ["knee", "valley", "steep", "minimum", "slide", "torch"] {
         let s = &json["suggestions"][m];
         assert!(
@@ -383,4 +383,42 @@ fn every_subcommand_has_help() {
     for flag in ["--data", "--start-lr", "--method", "--backend", "--threads"] {
         assert!(help.contains(flag), "{flag} in help");
     }
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_writes_the_curve_so_far_and_exits_130() {
+    let dir = crate::TempDir::new();
+    let out = dir.path().join("int");
+    let child = Command::new(env!("CARGO_BIN_EXE_lrfind"))
+        .args([
+            "suggest",
+            "--quiet",
+            "--iters",
+            "2000000",
+            "--diverge",
+            "0",
+            "--end-lr",
+            "1e-4",
+        ])
+        .args(["--hidden", "512", "--out", out.to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
+    let json = read_json(&out.join("lr_find.json"));
+    assert_eq!(json["stop"]["reason"], "interrupted");
+    let n = json["iterations"].as_u64().unwrap();
+    assert!(n > 0 && n < 2_000_000);
+    let csv = std::fs::read_to_string(out.join("lr_find.csv")).unwrap();
+    assert_eq!(csv.lines().count() as u64, n + 1);
+    assert!(out.join("lr_find.png").exists());
 }
