@@ -95,3 +95,28 @@ pub fn tested_range(lrs: &[f64]) -> (f64, f64) {
     let hi = lrs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     if lo.is_finite() { (lo, hi) } else { (0.0, 0.0) }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minimum_below_the_range_is_clamped_and_flagged() {
+        let lrs: Vec<f64> = (0..40).map(|i| 1e-3 * 1.1f64.powi(i)).collect();
+        // Lowest loss at the first point of fastai's window: minimum = lrs[4] / 10 < lrs[0].
+        let losses: Vec<f64> = (0..40)
+            .map(|i| if i == 4 { 0.1 } else { 1.0 + i as f64 })
+            .collect();
+        let curve = Curve {
+            lrs: &lrs,
+            raw: &losses,
+            smoothed: &losses,
+            num_it: 40,
+        };
+        let s = suggestion(Method::Minimum, &curve);
+        assert!(s.clamped);
+        assert_eq!(s.lr, Some(lrs[0]));
+        assert!((s.exact_lr.unwrap() - lrs[4] / 10.0).abs() < 1e-18);
+        assert_eq!(s.index, Some(4));
+    }
+}

@@ -422,3 +422,31 @@ fn ctrl_c_writes_the_curve_so_far_and_exits_130() {
     assert_eq!(csv.lines().count() as u64, n + 1);
     assert!(out.join("lr_find.png").exists());
 }
+
+#[test]
+fn parquet_files_load_like_csv() {
+    use polars::prelude::*;
+    let dir = crate::TempDir::new();
+    let csv = dir.path().join("bc.csv");
+    std::fs::write(&csv, include_str!("../../assets/breast_cancer.csv")).unwrap();
+    let mut df = CsvReadOptions::default()
+        .try_into_reader_with_file_path(Some(csv.clone()))
+        .unwrap()
+        .finish()
+        .unwrap();
+    let pq = dir.path().join("bc.parquet");
+    ParquetWriter::new(std::fs::File::create(&pq).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    let run = |data: &Path, name: &str| {
+        let out = dir.path().join(name);
+        let o = suggest_into(&out, &["--data", data.to_str().unwrap(), "--iters", "40"]);
+        assert!(
+            matches!(o.status.code(), Some(0) | Some(3)),
+            "{}",
+            stderr(&o)
+        );
+        std::fs::read(out.join("lr_find.csv")).unwrap()
+    };
+    assert_eq!(run(&pq, "pq"), run(&csv, "csv"), "same data, same curve");
+}
