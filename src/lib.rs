@@ -41,6 +41,7 @@ pub mod pipeline;
 pub mod plot;
 pub mod report;
 pub mod rng;
+pub mod schedule;
 pub mod train;
 
 pub use analysis::{Method, Suggestion, Suggestions};
