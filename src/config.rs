@@ -183,6 +183,28 @@ pub struct OptimizerConfig {
     pub clip_norm: Option<f64>,
 }
 
+impl OptimizerConfig {
+    /// Checks the values; errors name the flag.
+    pub fn validate(&self) -> Result<()> {
+        if self.weight_decay.is_some_and(|w| w.is_nan() || w < 0.0) {
+            return Err(Error::option("--weight-decay", "must be non-negative"));
+        }
+        if self.momentum.is_some_and(|w| !(0.0..1.0).contains(&w)) {
+            return Err(Error::option("--momentum", "must be in [0, 1)"));
+        }
+        if self.momentum.is_some() && self.optimizer != OptimizerKind::Sgd {
+            return Err(Error::option(
+                "--momentum",
+                "applies to --optimizer sgd only",
+            ));
+        }
+        if self.clip_norm.is_some_and(|w| w.is_nan() || w <= 0.0) {
+            return Err(Error::option("--clip-norm", "must be positive"));
+        }
+        Ok(())
+    }
+}
+
 /// The range test itself.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -332,22 +354,7 @@ impl SuggestConfig {
                 format!("must be in [0, 1), got {}", m.dropout),
             ));
         }
-        let o = &self.optimizer;
-        if o.weight_decay.is_some_and(|w| w.is_nan() || w < 0.0) {
-            return Err(Error::option("--weight-decay", "must be non-negative"));
-        }
-        if o.momentum.is_some_and(|w| !(0.0..1.0).contains(&w)) {
-            return Err(Error::option("--momentum", "must be in [0, 1)"));
-        }
-        if o.momentum.is_some() && o.optimizer != OptimizerKind::Sgd {
-            return Err(Error::option(
-                "--momentum",
-                "applies to --optimizer sgd only",
-            ));
-        }
-        if o.clip_norm.is_some_and(|w| w.is_nan() || w <= 0.0) {
-            return Err(Error::option("--clip-norm", "must be positive"));
-        }
+        self.optimizer.validate()?;
         if self.threads == Some(0) {
             return Err(Error::option("--threads", "must be at least 1"));
         }

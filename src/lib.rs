@@ -32,6 +32,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod compare;
 pub mod config;
 pub mod data;
 pub mod error;

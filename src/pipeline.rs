@@ -15,15 +15,19 @@ use crate::model::{Head, Mlp};
 use crate::train;
 
 /// The device for a backend, with autodiff (training needs gradients).
-#[allow(deprecated)] // burn-ndarray is deprecated upstream but still asked for by users
 pub fn device(backend: Backend) -> Device {
+    plain_device(backend).autodiff()
+}
+
+/// The device for a backend, without autodiff (evaluation).
+#[allow(deprecated)] // burn-ndarray is deprecated upstream but still asked for by users
+pub fn plain_device(backend: Backend) -> Device {
     match backend {
         Backend::Flex => Device::flex(),
         Backend::Ndarray => Device::ndarray(),
         #[cfg(feature = "wgpu")]
         Backend::Wgpu => Device::wgpu(Default::default()),
     }
-    .autodiff()
 }
 
 /// What the data looked like, for reports.

@@ -9,6 +9,8 @@ use burn::optim::{AdamConfig, AdamWConfig, GradientsParams, ModuleOptimizer, Sgd
 use burn::tensor::Tensor;
 
 use crate::config::{OptimizerConfig, OptimizerKind};
+use crate::data::Batch;
+use crate::model::Head;
 
 /// Builds the optimizer a config describes. Unset values keep Burn's defaults.
 pub fn optimizer(config: &OptimizerConfig) -> ModuleOptimizer {
@@ -85,4 +87,62 @@ where
     }
     let grads = GradientsParams::from_grads(loss.backward(), &model);
     (optim.step(lr, model, grads), value)
+}
+
+/// Loss and metric of a model on a fixed set of batches.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Evaluation {
+    /// Mean loss per row.
+    pub loss: f64,
+    /// Accuracy (classification) or mean squared error in the target's units (regression).
+    pub metric: f64,
+}
+
+/// Evaluates `forward` on `batches` without gradients: mean loss, and accuracy or MSE.
+/// Build the batches on a device without autodiff ([`crate::pipeline::plain_device`]).
+/// `target_scale` is the regression target's standard deviation (1 for classification).
+pub fn evaluate<M: Module>(
+    model: &M,
+    forward: impl Fn(&M, Tensor<2>) -> Tensor<2>,
+    head: Head,
+    batches: &[Batch],
+    target_scale: f64,
+) -> Evaluation {
+    let model = model.valid();
+    let (mut loss_sum, mut correct, mut rows) = (0.0, 0.0, 0usize);
+    for b in batches {
+        let output = forward(&model, b.inputs.clone());
+        let n = b.len();
+        let outputs: Vec<f32> = output
+            .clone()
+            .into_data()
+            .convert::<f32>()
+            .try_into_vec()
+            .unwrap_or_default();
+        loss_sum += head.loss(output, b).into_scalar::<f64>() * n as f64;
+        rows += n;
+        correct += match head {
+            Head::Classes(k) => outputs
+                .chunks(k)
+                .zip(&b.labels)
+                .filter(|(row, label)| argmax(row) == **label as usize)
+                .count() as f64,
+            Head::BinaryLogit => outputs
+                .iter()
+                .zip(&b.labels)
+                .filter(|(o, l)| f64::from(u8::from(**o > 0.0)) == **l)
+                .count() as f64,
+            Head::Regression => 0.0,
+        };
+    }
+    let loss = loss_sum / rows.max(1) as f64;
+    let metric = match head {
+        Head::Regression => loss * target_scale * target_scale,
+        _ => correct / rows.max(1) as f64,
+    };
+    Evaluation { loss, metric }
+}
+
+fn argmax(row: &[f32]) -> usize {
+    (0..row.len()).fold(0, |best, i| if row[i] > row[best] { i } else { best })
 }

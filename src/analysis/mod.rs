@@ -3,9 +3,11 @@
 //! - [`smoothing`]: fastai's bias-corrected EMA and torch-lr-finder's EMA.
 //! - [`rules`]: the suggestion rules (fastai's `minimum`, `steep`, `valley`, `slide`,
 //!   torch-lr-finder's steepest gradient, and lrfind's own `knee`), all with one signature.
+//! - [`convergence`]: verdicts on training runs and epochs to reach a target.
 //! - [`suggest`]: runs every rule on a recorded curve the way the anchors apply them and
 //!   picks the chosen one.
 
+pub mod convergence;
 pub mod rules;
 pub mod smoothing;
 pub mod suggest;

@@ -1,6 +1,8 @@
 //! The command line: clap definitions, conversion of flags into validated configs,
 //! progress bars, stdout and exit codes. The only layer that prints.
 
+mod args;
+mod compare;
 mod progress;
 mod suggest;
 
@@ -29,6 +31,10 @@ pub struct Cli {
 pub enum Command {
     /// Run the LR range test and suggest a learning rate (built-in digits data by default).
     Suggest(SuggestArgs),
+    /// Train several settings (constant vs scheduled LR, old vs new) side by side.
+    Compare(compare::CompareArgs),
+    /// Draw (and print) the LR curve of one or more schedules.
+    Schedule(compare::ScheduleArgs),
 }
 
 /// Parses the process arguments, runs, and returns the exit code.
@@ -36,6 +42,8 @@ pub fn main() -> i32 {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Suggest(args) => suggest::run(args),
+        Command::Compare(args) => compare::run(args),
+        Command::Schedule(args) => compare::run_schedule(args),
     };
     match outcome {
         Ok(code) => code,

@@ -28,6 +28,8 @@ pub struct Batch {
     pub binary: Option<Tensor<2, Int>>,
     /// Values `[batch, 1]` (Value).
     pub values: Option<Tensor<2>>,
+    /// The targets on the host (class index or value per row), for metrics.
+    pub labels: Vec<f64>,
 }
 
 impl Batch {
@@ -60,6 +62,7 @@ impl Batch {
             classes,
             binary,
             values,
+            labels: targets.to_vec(),
         }
     }
 

@@ -121,21 +121,23 @@ fn parse_value(v: &str) -> Value {
     }
 }
 
-/// The text form of one schedule (every parameter spelled out).
+/// The text form of one schedule, leaving out parameters at their defaults.
 pub fn to_text(s: &Schedule) -> String {
     let value = serde_json::to_value(s).expect("serialisable");
-    let args: Vec<String> = value
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .filter(|(k, v)| *k != "name" && !v.is_null())
-                .map(|(k, v)| match v {
-                    Value::String(s) => format!("{k}={s}"),
-                    other => format!("{k}={other}"),
-                })
-                .collect()
+    let map = value.as_object().cloned().unwrap_or_default();
+    let is_default = |key: &str| {
+        let mut without = map.clone();
+        without.remove(key);
+        serde_json::from_value::<Schedule>(Value::Object(without)).is_ok_and(|d| d == *s)
+    };
+    let args: Vec<String> = map
+        .iter()
+        .filter(|(k, v)| *k != "name" && !v.is_null() && !is_default(k))
+        .map(|(k, v)| match v {
+            Value::String(s) => format!("{k}={s}"),
+            other => format!("{k}={other}"),
         })
-        .unwrap_or_default();
+        .collect();
     if args.is_empty() {
         s.name().to_string()
     } else {

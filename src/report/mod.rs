@@ -1,6 +1,8 @@
 //! Exporters that turn results into bytes (JSON, CSV, text), and one writer that writes
 //! files atomically: to a temporary name in the same folder, renamed when complete.
 
+mod compare;
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -12,6 +14,8 @@ use crate::config::SuggestConfig;
 use crate::error::{Error, Result};
 use crate::finder::{RangeTestResult, Stop};
 use crate::pipeline::{DataSummary, SuggestRun};
+
+pub use compare::{compare_csv, compare_json, compare_md, schedule_csv};
 
 /// What the suggestion means, printed and written with it.
 pub const MEANING: &str =

@@ -13,18 +13,22 @@ use crate::error::{Error, Result};
 use crate::finder::RangeTestResult;
 use crate::report::{temp_name, write_atomic};
 
+mod compare;
+
+pub use compare::{COMPARE_SIZE, PALETTE, compare, schedules};
+
 /// Figure size in pixels.
 pub const SIZE: (u32, u32) = (960, 600);
-const FONT: &str = "sans-serif";
+pub(crate) const FONT: &str = "sans-serif";
 const RAW: RGBColor = RGBColor(120, 144, 180);
 const SMOOTH: RGBColor = RGBColor(31, 84, 160);
 const TAIL: RGBColor = RGBColor(214, 39, 40);
 const CHOSEN: RGBColor = RGBColor(200, 30, 30);
 
-fn register_font() {
+pub(crate) fn register_font() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        let bytes: &'static [u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
+        let bytes: &'static [u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
         plotters::style::register_font(FONT, FontStyle::Normal, bytes)
             .unwrap_or_else(|_| panic!("the embedded font is valid"));
     });
@@ -49,11 +53,39 @@ pub fn lr_find(
     svg: Option<&Path>,
 ) -> Result<()> {
     register_font();
+    render(png, svg, SIZE, &LrFindFigure { result, title })
+}
+
+/// A figure that can be drawn on any plotters backend.
+pub(crate) trait Figure {
+    /// Draws the whole figure on `root`.
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String>;
+}
+
+struct LrFindFigure<'a> {
+    result: &'a RangeTestResult,
+    title: &'a str,
+}
+
+impl Figure for LrFindFigure<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        draw_lr_find(root, self.result, self.title)
+    }
+}
+
+/// Draws one figure into a PNG and/or an SVG file, each written to a temporary name and
+/// renamed when complete.
+pub(crate) fn render(
+    png: Option<&Path>,
+    svg: Option<&Path>,
+    size: (u32, u32),
+    figure: &impl Figure,
+) -> Result<()> {
     if let Some(path) = png {
         let tmp = temp_name(path);
         let drawn = (|| {
-            let root = BitMapBackend::new(&tmp, SIZE).into_drawing_area();
-            draw_lr_find(&root, result, title)?;
+            let root = BitMapBackend::new(&tmp, size).into_drawing_area();
+            figure.draw(&root)?;
             root.present().map_err(|e| e.to_string())
         })();
         drawn
@@ -69,8 +101,9 @@ pub fn lr_find(
     if let Some(path) = svg {
         let mut text = String::new();
         {
-            let root = SVGBackend::with_string(&mut text, SIZE).into_drawing_area();
-            draw_lr_find(&root, result, title)
+            let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
+            figure
+                .draw(&root)
                 .and_then(|_| root.present().map_err(|e| e.to_string()))
                 .map_err(|message| Error::Plot {
                     path: path.into(),

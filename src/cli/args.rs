@@ -1,0 +1,195 @@
+//! Flag groups shared by the subcommands, and their conversion into configs.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use crate::analysis::Method;
+use crate::config::{
+    Backend, BinaryHead, OptimizerConfig, OptimizerKind, Ramp, SuggestConfig, TaskKind, defaults,
+};
+
+/// `--method`: one rule, or `all`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MethodArg {
+    /// lrfind's knee rule (the default).
+    Knee,
+    /// fastai's valley.
+    Valley,
+    /// fastai's steep.
+    Steep,
+    /// fastai's minimum / 10.
+    Minimum,
+    /// fastai's slide.
+    Slide,
+    /// torch-lr-finder's steepest gradient.
+    Torch,
+    /// Report every rule; the suggestion is knee's, and the run fails only if no rule answers.
+    All,
+}
+
+/// Where the data comes from and how it is prepared.
+#[derive(Debug, Clone, Args)]
+pub struct DataArgs {
+    /// Built-in dataset (digits, breast_cancer) or a CSV/Parquet file.
+    #[arg(long, default_value = defaults::DATA)]
+    pub data: String,
+    /// Target column.
+    #[arg(long, default_value = defaults::TARGET)]
+    pub target: String,
+    /// Feature columns (comma-separated; default: every other column).
+    #[arg(long, value_delimiter = ',')]
+    pub features: Vec<String>,
+    /// Columns to leave out, e.g. IDs (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Force the task (default: inferred from the target).
+    #[arg(long, value_enum)]
+    pub task: Option<TaskKind>,
+    /// Do not z-score the features.
+    #[arg(long)]
+    pub no_standardize: bool,
+    /// Train,validation[,test] fractions, summing to 1.
+    #[arg(long, value_delimiter = ',', default_value = "0.8,0.2")]
+    pub split: Vec<f64>,
+    /// Drop rows with NaN, infinite or empty cells instead of failing.
+    #[arg(long)]
+    pub drop_na: bool,
+    /// Mini-batch size.
+    #[arg(long, default_value_t = defaults::BATCH_SIZE)]
+    pub batch_size: usize,
+}
+
+/// The built-in model.
+#[derive(Debug, Clone, Args)]
+pub struct ModelArgs {
+    /// Hidden layer widths of the MLP (comma-separated).
+    #[arg(long, value_delimiter = ',', default_value = "128")]
+    pub hidden: Vec<usize>,
+    /// Dropout after each hidden layer.
+    #[arg(long, default_value_t = 0.0)]
+    pub dropout: f64,
+    /// Head for two-class data: one logit with BCE, or two logits with cross-entropy.
+    #[arg(long, value_enum, default_value_t = BinaryHead::Bce)]
+    pub binary_head: BinaryHead,
+}
+
+/// The optimizer.
+#[derive(Debug, Clone, Args)]
+pub struct OptimArgs {
+    /// Optimizer.
+    #[arg(long, value_enum, default_value_t = OptimizerKind::Adamw)]
+    pub optimizer: OptimizerKind,
+    /// Weight decay (default: Burn's, 1e-4 for AdamW, none for Adam and SGD).
+    #[arg(long)]
+    pub weight_decay: Option<f64>,
+    /// SGD momentum (default: none; Burn's dampening is 0.1).
+    #[arg(long)]
+    pub momentum: Option<f64>,
+    /// Clip each parameter's gradient to this L2 norm.
+    #[arg(long)]
+    pub clip_norm: Option<f64>,
+}
+
+impl OptimArgs {
+    /// The optimizer config.
+    pub fn config(&self) -> OptimizerConfig {
+        OptimizerConfig {
+            optimizer: self.optimizer,
+            weight_decay: self.weight_decay,
+            momentum: self.momentum,
+            clip_norm: self.clip_norm,
+        }
+    }
+}
+
+/// The range test.
+#[derive(Debug, Clone, Args)]
+pub struct RangeArgs {
+    /// First LR of the ramp.
+    #[arg(long, default_value_t = defaults::START_LR)]
+    pub start_lr: f64,
+    /// Last LR of the ramp.
+    #[arg(long, default_value_t = defaults::END_LR)]
+    pub end_lr: f64,
+    /// Iterations (at least 20).
+    #[arg(long, default_value_t = defaults::ITERS)]
+    pub iters: usize,
+    /// LR ramp shape.
+    #[arg(long, value_enum, default_value_t = Ramp::Exp)]
+    pub ramp: Ramp,
+    /// Stop when the smoothed loss exceeds this many times the best (0: never).
+    #[arg(long, default_value_t = defaults::DIVERGE)]
+    pub diverge: f64,
+    /// EMA factor of the smoothed loss.
+    #[arg(long, default_value_t = defaults::SMOOTH)]
+    pub smooth: f64,
+    /// Suggestion rule reported as the suggestion.
+    #[arg(long, value_enum, default_value_t = MethodArg::Knee)]
+    pub method: MethodArg,
+}
+
+/// Seed, backend, threads and output.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// Seed for weights, shuffling and the split.
+    #[arg(long, default_value_t = defaults::SEED)]
+    pub seed: u64,
+    /// Tensor backend.
+    #[arg(long, value_enum, default_value_t = Backend::Flex)]
+    pub backend: Backend,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output folder.
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// No progress bar or summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// The configuration the flag groups describe (not yet validated).
+pub fn config(
+    d: &DataArgs,
+    m: &ModelArgs,
+    o: &OptimArgs,
+    r: &RangeArgs,
+    run: &RunArgs,
+) -> SuggestConfig {
+    let method = match r.method {
+        MethodArg::Knee | MethodArg::All => Method::Knee,
+        MethodArg::Valley => Method::Valley,
+        MethodArg::Steep => Method::Steep,
+        MethodArg::Minimum => Method::Minimum,
+        MethodArg::Slide => Method::Slide,
+        MethodArg::Torch => Method::Torch,
+    };
+    let mut c = SuggestConfig {
+        optimizer: o.config(),
+        seed: run.seed,
+        backend: run.backend,
+        threads: run.threads,
+        ..Default::default()
+    };
+    c.data.data = d.data.clone();
+    c.data.target = d.target.clone();
+    c.data.features = d.features.clone();
+    c.data.ignore = d.ignore.clone();
+    c.data.task = d.task;
+    c.data.standardize = !d.no_standardize;
+    c.data.split = d.split.clone();
+    c.data.drop_na = d.drop_na;
+    c.data.batch_size = d.batch_size;
+    c.model.hidden = m.hidden.clone();
+    c.model.dropout = m.dropout;
+    c.model.binary_head = m.binary_head;
+    c.range_test.start_lr = r.start_lr;
+    c.range_test.end_lr = r.end_lr;
+    c.range_test.iters = r.iters;
+    c.range_test.ramp = r.ramp;
+    c.range_test.diverge = r.diverge;
+    c.range_test.smooth = r.smooth;
+    c.range_test.method = method;
+    c
+}

@@ -1,0 +1,214 @@
+//! `lrfind compare` and `lrfind schedule`: flags → settings, the runs, the outputs.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::args::{self, DataArgs, ModelArgs, OptimArgs, RangeArgs, RunArgs};
+use super::{progress, set_threads};
+use crate::compare::{self, LrSpec, Resolved, Setting};
+use crate::error::{Error, Result};
+use crate::finder::Hooks;
+use crate::schedule::{self, Timeline};
+use crate::{pipeline, plot, report};
+
+/// Schedules compared when no setting is given, all peaking at the suggested LR.
+pub const DEFAULT_SETTINGS: [&str; 4] = [
+    "constant",
+    "exp(gamma=0.96,per=epoch)",
+    "cosine",
+    "onecycle",
+];
+
+/// Options of `lrfind compare`.
+#[derive(Debug, Clone, Args)]
+pub struct CompareArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub data: DataArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub model: ModelArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub optim: OptimArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub range: RangeArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub run: RunArgs,
+    /// Epochs per run (a config file may set its own).
+    #[arg(long, default_value_t = 10)]
+    pub epochs: usize,
+    /// A schedule chain run on top of the common flags, e.g. 'warmup(epochs=3)+cosine' (repeatable).
+    #[arg(long = "setting")]
+    pub settings: Vec<String>,
+    /// A TOML file describing one setting (repeatable; unknown keys are errors).
+    #[arg(long = "config")]
+    pub configs: Vec<PathBuf>,
+    /// Base LR of --setting runs: a number, or 'auto' for the range test's suggestion.
+    #[arg(long, default_value = "auto")]
+    pub lr: String,
+    /// Reuse the suggestion in this lr_find.json instead of running the range test.
+    #[arg(long)]
+    pub lr_from: Option<PathBuf>,
+    /// Validation accuracy levels to time (validation MSE levels for regression).
+    #[arg(long, value_delimiter = ',', default_value = "0.5,0.8,0.9")]
+    pub targets: Vec<f64>,
+}
+
+/// Runs `lrfind compare`.
+pub fn run(a: CompareArgs) -> Result<i32> {
+    let config = args::config(&a.data, &a.model, &a.optim, &a.range, &a.run);
+    config.validate()?;
+    let lr = LrSpec::parse(&a.lr, "--lr")?;
+    let mut settings: Vec<Setting> = a
+        .configs
+        .iter()
+        .map(|p| Setting::from_file(p))
+        .collect::<Result<_>>()?;
+    let specs: Vec<&str> = if a.settings.is_empty() && a.configs.is_empty() {
+        DEFAULT_SETTINGS.to_vec()
+    } else {
+        a.settings.iter().map(String::as_str).collect()
+    };
+    for spec in specs {
+        settings.push(Setting::from_spec(spec, &config.optimizer, lr)?);
+    }
+    set_threads(config.threads);
+    let data = pipeline::load_data(&config)?;
+
+    let needs_auto = settings.iter().any(|s| s.lr == LrSpec::Auto);
+    let suggested = match (&a.lr_from, needs_auto) {
+        (_, false) => None,
+        (Some(path), true) => Some(lr_from_file(path)?),
+        (None, true) => {
+            let run = pipeline::suggest(&config, &data, Hooks::default())?;
+            let chosen = run.result.suggestions.chosen();
+            Some(chosen.lr.ok_or_else(|| Error::NoSuggestion {
+                method: chosen.method.name(),
+                reason: format!(
+                    "{} (give --lr instead of auto)",
+                    chosen.reason.clone().unwrap_or_default()
+                ),
+            })?)
+        }
+    };
+    let resolved: Vec<Resolved> = settings
+        .iter()
+        .map(|s| Resolved::new(s, suggested, a.epochs, config.data.batch_size))
+        .collect::<Result<_>>()?;
+    report::prepare_output_dir(&a.run.out)?;
+
+    let total: usize = resolved.iter().map(|r| r.epochs).sum();
+    let bar = progress::bar(total, a.run.quiet);
+    let mut done = 0;
+    let comparison = compare::compare(&config, &data, &resolved, &a.targets, suggested, |p| {
+        done += 1;
+        bar.set_position(done as u64);
+        bar.set_message(format!(
+            "{} epoch {}/{} lr {:.2e}",
+            p.setting, p.epoch, p.epochs, p.lr
+        ));
+    })?;
+    bar.finish_and_clear();
+
+    let out = &a.run.out;
+    report::write_atomic(
+        &out.join("compare.json"),
+        &report::compare_json(&comparison),
+    )?;
+    report::write_atomic(&out.join("compare.csv"), &report::compare_csv(&comparison))?;
+    let md = report::compare_md(&comparison, "compare.png");
+    report::write_atomic(&out.join("compare.md"), md.as_bytes())?;
+    plot::compare(
+        &comparison,
+        Some(&out.join("compare.png")),
+        Some(&out.join("compare.svg")),
+    )?;
+    if !a.run.quiet {
+        print!("{md}");
+        println!("Wrote {}/compare.{{md,json,csv,png,svg}}", out.display());
+    }
+    Ok(0)
+}
+
+/// The chosen LR in a saved `lr_find.json`.
+fn lr_from_file(path: &std::path::Path) -> Result<f64> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::DataRead {
+        path: path.into(),
+        message: e.to_string(),
+    })?;
+    let doc: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| Error::option("--lr-from", format!("{}: not JSON: {e}", path.display())))?;
+    doc["chosen"]["lr"]
+        .as_f64()
+        .filter(|v| *v > 0.0)
+        .ok_or_else(|| Error::option("--lr-from", format!("{}: has no chosen.lr", path.display())))
+}
+
+/// Options of `lrfind schedule`.
+#[derive(Debug, Clone, Args)]
+pub struct ScheduleArgs {
+    /// One or more schedule chains, e.g. onecycle 'warmup(steps=100)+cosine'.
+    #[arg(required = true)]
+    pub specs: Vec<String>,
+    /// Steps in the run.
+    #[arg(long)]
+    pub steps: usize,
+    /// Steps per epoch (for epoch-based schedules).
+    #[arg(long, default_value_t = 1)]
+    pub steps_per_epoch: usize,
+    /// Base (peak) LR.
+    #[arg(long, default_value_t = 1.0)]
+    pub lr: f64,
+    /// Print the values as CSV on stdout.
+    #[arg(long)]
+    pub csv: bool,
+    /// Output folder for schedule.png and schedule.svg.
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+}
+
+/// Runs `lrfind schedule`: draws the LR curves and optionally prints them.
+pub fn run_schedule(a: ScheduleArgs) -> Result<i32> {
+    if a.steps == 0 || a.steps_per_epoch == 0 {
+        return Err(Error::option(
+            "--steps",
+            "steps and steps per epoch must be at least 1",
+        ));
+    }
+    if !(a.lr > 0.0) {
+        return Err(Error::option("--lr", "must be positive"));
+    }
+    let chains = a
+        .specs
+        .iter()
+        .map(|s| schedule::parse(s))
+        .collect::<Result<Vec<_>>>()?;
+    let tl = Timeline {
+        total_steps: a.steps,
+        steps_per_epoch: a.steps_per_epoch,
+    };
+    let curves: Vec<Vec<f64>> = chains
+        .iter()
+        .map(|c| (0..a.steps).map(|t| a.lr * c.factor(t, &tl)).collect())
+        .collect();
+    report::prepare_output_dir(&a.out)?;
+    plot::schedules(
+        &a.specs,
+        &curves,
+        Some(&a.out.join("schedule.png")),
+        Some(&a.out.join("schedule.svg")),
+    )?;
+    if a.csv {
+        print!(
+            "{}",
+            String::from_utf8_lossy(&report::schedule_csv(&a.specs, &curves))
+        );
+    } else {
+        println!("Wrote {}/schedule.{{png,svg}}", a.out.display());
+    }
+    Ok(0)
+}

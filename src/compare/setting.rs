@@ -1,0 +1,170 @@
+//! A training setting: everything that defines one run (optimizer, LR, schedule, epochs,
+//! batch size), from a TOML file (`--config`, unknown keys are errors) or from a schedule
+//! spec on top of the common flags (`--setting`).
+
+use std::path::Path;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::config::{OptimizerConfig, OptimizerKind};
+use crate::error::{Error, Result};
+use crate::schedule::{self, Chain};
+
+/// An LR: a number, or `auto` (the range test's suggestion).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum LrSpec {
+    /// The range test's suggestion.
+    #[default]
+    Auto,
+    /// This LR.
+    Value(f64),
+}
+
+impl LrSpec {
+    /// Parses `auto` or a positive number; `flag` names the source in errors.
+    pub fn parse(text: &str, flag: &'static str) -> Result<Self> {
+        if text.trim() == "auto" {
+            return Ok(LrSpec::Auto);
+        }
+        match text.trim().parse::<f64>() {
+            Ok(v) if v > 0.0 && v.is_finite() => Ok(LrSpec::Value(v)),
+            _ => Err(Error::option(
+                flag,
+                format!("expects 'auto' or a positive number, got '{text}'"),
+            )),
+        }
+    }
+}
+
+impl Serialize for LrSpec {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            LrSpec::Auto => s.serialize_str("auto"),
+            LrSpec::Value(v) => s.serialize_f64(*v),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for LrSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Number(f64),
+            Text(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Number(v) if v > 0.0 => Ok(LrSpec::Value(v)),
+            Raw::Text(t) if t == "auto" => Ok(LrSpec::Auto),
+            _ => Err(serde::de::Error::custom(
+                "lr must be a positive number or \"auto\"",
+            )),
+        }
+    }
+}
+
+/// A schedule given as text (`"warmup(epochs=3)+cosine"`) or as a list of tables.
+fn chain_from_text_or_list<'de, D: Deserializer<'de>>(d: D) -> Result<Chain, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Text(String),
+        List(Chain),
+    }
+    match Raw::deserialize(d)? {
+        Raw::Text(t) => schedule::parse(&t).map_err(serde::de::Error::custom),
+        Raw::List(c) => c.validate().map(|_| c).map_err(serde::de::Error::custom),
+    }
+}
+
+/// One training setting. In TOML:
+/// ```toml
+/// name = "new"
+/// optimizer = "adamw"
+/// lr = 5e-3                # or "auto"
+/// weight_decay = 1e-4
+/// clip_norm = 1.0
+/// schedule = "warmup(epochs=3)+exp(gamma=0.96,per=epoch)+plateau(patience=3,cooldown=2)"
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Setting {
+    /// Name in tables and legends (default: the schedule's text).
+    #[serde(default)]
+    pub name: String,
+    /// sgd, adam or adamw.
+    #[serde(default)]
+    pub optimizer: OptimizerKind,
+    /// Weight decay (Burn's default when absent).
+    #[serde(default)]
+    pub weight_decay: Option<f64>,
+    /// SGD momentum.
+    #[serde(default)]
+    pub momentum: Option<f64>,
+    /// Gradient clipping by norm.
+    #[serde(default)]
+    pub clip_norm: Option<f64>,
+    /// Base (peak) LR.
+    #[serde(default)]
+    pub lr: LrSpec,
+    /// The schedule chain (constant when absent).
+    #[serde(default, deserialize_with = "chain_from_text_or_list")]
+    pub schedule: Chain,
+    /// Epochs (the common `--epochs` when absent).
+    #[serde(default)]
+    pub epochs: Option<usize>,
+    /// Batch size (the common `--batch-size` when absent).
+    #[serde(default)]
+    pub batch_size: Option<usize>,
+}
+
+impl Setting {
+    /// A setting from a schedule spec on top of the common optimizer flags and LR.
+    pub fn from_spec(spec: &str, optimizer: &OptimizerConfig, lr: LrSpec) -> Result<Self> {
+        let schedule = schedule::parse(spec)?;
+        Ok(Setting {
+            name: spec.trim().to_string(),
+            optimizer: optimizer.optimizer,
+            weight_decay: optimizer.weight_decay,
+            momentum: optimizer.momentum,
+            clip_norm: optimizer.clip_norm,
+            lr,
+            schedule,
+            epochs: None,
+            batch_size: None,
+        })
+    }
+
+    /// Reads a setting from a TOML file; the name defaults to the file's stem.
+    pub fn from_file(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::DataRead {
+            path: path.into(),
+            message: e.to_string(),
+        })?;
+        let mut s: Setting = toml::from_str(&text).map_err(|e| {
+            Error::option(
+                "--config",
+                format!("{}: {}", path.display(), e.message().replace('\n', " ")),
+            )
+        })?;
+        if s.name.is_empty() {
+            s.name = path
+                .file_stem()
+                .and_then(|n| n.to_str())
+                .unwrap_or("setting")
+                .to_string();
+        }
+        s.optimizer_config().validate()?;
+        Ok(s)
+    }
+
+    /// The optimizer part as an [`OptimizerConfig`].
+    pub fn optimizer_config(&self) -> OptimizerConfig {
+        OptimizerConfig {
+            optimizer: self.optimizer,
+            weight_decay: self.weight_decay,
+            momentum: self.momentum,
+            clip_norm: self.clip_norm,
+        }
+    }
+}
