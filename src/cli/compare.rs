@@ -179,7 +179,7 @@ pub fn run_schedule(a: ScheduleArgs) -> Result<i32> {
             "steps and steps per epoch must be at least 1",
         ));
     }
-    if !(a.lr > 0.0) {
+    if !crate::schedule::positive(a.lr) {
         return Err(Error::option("--lr", "must be positive"));
     }
     let chains = a

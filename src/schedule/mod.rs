@@ -45,6 +45,16 @@ pub enum OneCycleKind {
     Linear,
 }
 
+/// Whether `x` is a number above zero (false for NaN).
+pub(crate) fn positive(x: f64) -> bool {
+    x > 0.0
+}
+
+/// Whether `x` is a number at least `min` (false for NaN).
+pub(crate) fn at_least(x: f64, min: f64) -> bool {
+    x >= min
+}
+
 fn one() -> f64 {
     1.0
 }
@@ -223,15 +233,15 @@ impl Schedule {
                 if !unit(*gamma) {
                     return bad("gamma", "must be in (0, 1]");
                 }
-                if !(*every > 0.0) {
+                if !positive(*every) {
                     return bad("every", "must be positive");
                 }
             }
             Schedule::Power { every, power, .. } => {
-                if !(*every > 0.0) {
+                if !positive(*every) {
                     return bad("every", "must be positive");
                 }
-                if !(*power >= 0.0) {
+                if !at_least(*power, 0.0) {
                     return bad("power", "must be non-negative");
                 }
             }
@@ -246,11 +256,11 @@ impl Schedule {
                 if boundaries.windows(2).any(|w| w[0] >= w[1]) {
                     return bad("boundaries", "must increase");
                 }
-                if factors.iter().any(|f| !(*f > 0.0)) {
+                if factors.iter().any(|f| !positive(*f)) {
                     return bad("factors", "must be positive");
                 }
             }
-            Schedule::Linear { end_factor, .. } if !(*end_factor >= 0.0) => {
+            Schedule::Linear { end_factor, .. } if !at_least(*end_factor, 0.0) => {
                 return bad("end_factor", "must be non-negative");
             }
             Schedule::Cosine {
@@ -262,10 +272,10 @@ impl Schedule {
                 if !(0.0..=1.0).contains(min_factor) {
                     return bad("min_factor", "must be in [0, 1]");
                 }
-                if restart.is_some_and(|r| !(r > 0.0)) {
+                if restart.is_some_and(|r| !positive(r)) {
                     return bad("restart", "must be positive");
                 }
-                if !(*mult >= 1.0) {
+                if !at_least(*mult, 1.0) {
                     return bad("mult", "must be at least 1");
                 }
             }
@@ -280,10 +290,10 @@ impl Schedule {
                 } else {
                     1.0
                 };
-                if !(*pct_start > 0.0 && *pct_start < max_pct) {
+                if !(positive(*pct_start) && *pct_start < max_pct) {
                     return bad("pct_start", &format!("must be in (0, {max_pct})"));
                 }
-                if !(*div >= 1.0) || !(*final_div >= 1.0) {
+                if !at_least(*div, 1.0) || !at_least(*final_div, 1.0) {
                     return bad("div", "and final_div must be at least 1");
                 }
             }

@@ -57,7 +57,7 @@ impl Default for PlateauConfig {
 impl PlateauConfig {
     /// Checks the parameters.
     pub fn validate(&self) -> Result<()> {
-        if !(self.factor > 0.0 && self.factor < 1.0) {
+        if !(super::positive(self.factor) && self.factor < 1.0) {
             return Err(Error::option(
                 "--setting",
                 "plateau: factor must be in (0, 1)",

@@ -1,6 +1,7 @@
 //! lrfind's integration tests, in one test binary (each binary links Burn and polars again).
 
 mod cli;
+mod compare;
 mod fixtures;
 mod library;
 mod properties;
