@@ -36,7 +36,7 @@ pub struct Pick {
 pub type RuleResult = Result<Pick, String>;
 
 /// The suggestion rules lrfind knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
     /// lrfind's rule: steepest fall of a robustly smoothed curve, kept between the point where

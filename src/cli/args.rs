@@ -2,30 +2,35 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
 use crate::analysis::Method;
 use crate::config::{
     Backend, BinaryHead, OptimizerConfig, OptimizerKind, Ramp, SuggestConfig, TaskKind, defaults,
 };
 
-/// `--method`: one rule, or `all`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+/// `--method`: one rule, or `all` (every rule reported; the suggestion is knee's, and the
+/// run fails only if no rule answers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MethodArg {
-    /// lrfind's knee rule (the default).
-    Knee,
-    /// fastai's valley.
-    Valley,
-    /// fastai's steep.
-    Steep,
-    /// fastai's minimum / 10.
-    Minimum,
-    /// fastai's slide.
-    Slide,
-    /// torch-lr-finder's steepest gradient.
-    Torch,
-    /// Report every rule; the suggestion is knee's, and the run fails only if no rule answers.
+    /// This rule's answer is the suggestion.
+    One(Method),
+    /// Every rule.
     All,
+}
+
+fn parse_method(text: &str) -> Result<MethodArg, String> {
+    if text == "all" {
+        return Ok(MethodArg::All);
+    }
+    Method::ALL
+        .iter()
+        .find(|m| m.name() == text)
+        .map(|&m| MethodArg::One(m))
+        .ok_or_else(|| {
+            let names: Vec<&str> = Method::ALL.iter().map(|m| m.name()).collect();
+            format!("expected one of {}, all", names.join(", "))
+        })
 }
 
 /// Where the data comes from and how it is prepared.
@@ -124,8 +129,8 @@ pub struct RangeArgs {
     /// EMA factor of the smoothed loss.
     #[arg(long, default_value_t = defaults::SMOOTH)]
     pub smooth: f64,
-    /// Suggestion rule reported as the suggestion.
-    #[arg(long, value_enum, default_value_t = MethodArg::Knee)]
+    /// Suggestion rule reported as the suggestion: knee, valley, steep, minimum, slide, torch, or all.
+    #[arg(long, default_value = "knee", value_parser = parse_method)]
     pub method: MethodArg,
 }
 
@@ -149,47 +154,60 @@ pub struct RunArgs {
     pub quiet: bool,
 }
 
-/// The configuration the flag groups describe (not yet validated).
-pub fn config(
-    d: &DataArgs,
-    m: &ModelArgs,
-    o: &OptimArgs,
-    r: &RangeArgs,
-    run: &RunArgs,
-) -> SuggestConfig {
-    let method = match r.method {
-        MethodArg::Knee | MethodArg::All => Method::Knee,
-        MethodArg::Valley => Method::Valley,
-        MethodArg::Steep => Method::Steep,
-        MethodArg::Minimum => Method::Minimum,
-        MethodArg::Slide => Method::Slide,
-        MethodArg::Torch => Method::Torch,
-    };
-    let mut c = SuggestConfig {
-        optimizer: o.config(),
-        seed: run.seed,
-        backend: run.backend,
-        threads: run.threads,
-        ..Default::default()
-    };
-    c.data.data = d.data.clone();
-    c.data.target = d.target.clone();
-    c.data.features = d.features.clone();
-    c.data.ignore = d.ignore.clone();
-    c.data.task = d.task;
-    c.data.standardize = !d.no_standardize;
-    c.data.split = d.split.clone();
-    c.data.drop_na = d.drop_na;
-    c.data.batch_size = d.batch_size;
-    c.model.hidden = m.hidden.clone();
-    c.model.dropout = m.dropout;
-    c.model.binary_head = m.binary_head;
-    c.range_test.start_lr = r.start_lr;
-    c.range_test.end_lr = r.end_lr;
-    c.range_test.iters = r.iters;
-    c.range_test.ramp = r.ramp;
-    c.range_test.diverge = r.diverge;
-    c.range_test.smooth = r.smooth;
-    c.range_test.method = method;
-    c
+/// The flags every training subcommand shares.
+#[derive(Debug, Clone, Args)]
+pub struct CommonArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub data: DataArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub model: ModelArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub optim: OptimArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub range: RangeArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub run: RunArgs,
+}
+
+impl CommonArgs {
+    /// The configuration these flags describe (not yet validated).
+    pub fn config(&self) -> SuggestConfig {
+        let (d, m, o, r, run) = (&self.data, &self.model, &self.optim, &self.range, &self.run);
+        let method = match r.method {
+            MethodArg::One(m) => m,
+            MethodArg::All => Method::Knee,
+        };
+        let mut c = SuggestConfig {
+            optimizer: o.config(),
+            seed: run.seed,
+            backend: run.backend,
+            threads: run.threads,
+            ..Default::default()
+        };
+        c.data.data = d.data.clone();
+        c.data.target = d.target.clone();
+        c.data.features = d.features.clone();
+        c.data.ignore = d.ignore.clone();
+        c.data.task = d.task;
+        c.data.standardize = !d.no_standardize;
+        c.data.split = d.split.clone();
+        c.data.drop_na = d.drop_na;
+        c.data.batch_size = d.batch_size;
+        c.model.hidden = m.hidden.clone();
+        c.model.dropout = m.dropout;
+        c.model.binary_head = m.binary_head;
+        c.range_test.start_lr = r.start_lr;
+        c.range_test.end_lr = r.end_lr;
+        c.range_test.iters = r.iters;
+        c.range_test.ramp = r.ramp;
+        c.range_test.diverge = r.diverge;
+        c.range_test.smooth = r.smooth;
+        c.range_test.method = method;
+        c
+    }
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::args::{self, DataArgs, ModelArgs, OptimArgs, RangeArgs, RunArgs};
+use super::args::CommonArgs;
 use super::{progress, set_threads};
 use crate::compare::{self, LrSpec, Resolved, Setting};
 use crate::error::{Error, Result};
@@ -25,19 +25,7 @@ pub const DEFAULT_SETTINGS: [&str; 4] = [
 pub struct CompareArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub data: DataArgs,
-    #[command(flatten)]
-    #[allow(missing_docs)]
-    pub model: ModelArgs,
-    #[command(flatten)]
-    #[allow(missing_docs)]
-    pub optim: OptimArgs,
-    #[command(flatten)]
-    #[allow(missing_docs)]
-    pub range: RangeArgs,
-    #[command(flatten)]
-    #[allow(missing_docs)]
-    pub run: RunArgs,
+    pub common: CommonArgs,
     /// Epochs per run (a config file may set its own).
     #[arg(long, default_value_t = 10)]
     pub epochs: usize,
@@ -60,7 +48,7 @@ pub struct CompareArgs {
 
 /// Runs `lrfind compare`.
 pub fn run(a: CompareArgs) -> Result<i32> {
-    let config = args::config(&a.data, &a.model, &a.optim, &a.range, &a.run);
+    let config = a.common.config();
     config.validate()?;
     let lr = LrSpec::parse(&a.lr, "--lr")?;
     let mut settings: Vec<Setting> = a
@@ -99,10 +87,10 @@ pub fn run(a: CompareArgs) -> Result<i32> {
         .iter()
         .map(|s| Resolved::new(s, suggested, a.epochs, config.data.batch_size))
         .collect::<Result<_>>()?;
-    report::prepare_output_dir(&a.run.out)?;
+    report::prepare_output_dir(&a.common.run.out)?;
 
     let total: usize = resolved.iter().map(|r| r.epochs).sum();
-    let bar = progress::bar(total, a.run.quiet);
+    let bar = progress::bar(total, a.common.run.quiet);
     let mut done = 0;
     let comparison = compare::compare(&config, &data, &resolved, &a.targets, suggested, |p| {
         done += 1;
@@ -114,7 +102,7 @@ pub fn run(a: CompareArgs) -> Result<i32> {
     })?;
     bar.finish_and_clear();
 
-    let out = &a.run.out;
+    let out = &a.common.run.out;
     report::write_atomic(
         &out.join("compare.json"),
         &report::compare_json(&comparison),
@@ -127,7 +115,7 @@ pub fn run(a: CompareArgs) -> Result<i32> {
         Some(&out.join("compare.png")),
         Some(&out.join("compare.svg")),
     )?;
-    if !a.run.quiet {
+    if !a.common.run.quiet {
         print!("{md}");
         println!("Wrote {}/compare.{{md,json,csv,png,svg}}", out.display());
     }

@@ -5,9 +5,8 @@ use std::time::Instant;
 
 use clap::Args;
 
-use super::args::{self, DataArgs, MethodArg, ModelArgs, OptimArgs, RangeArgs, RunArgs};
+use super::args::{CommonArgs, MethodArg};
 use super::{EXIT_INTERRUPTED, progress, set_threads};
-use crate::config::SuggestConfig;
 use crate::error::{Error, Result};
 use crate::finder::{Hooks, Stop};
 use crate::pipeline::{self, SuggestRun};
@@ -21,42 +20,23 @@ static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 pub struct SuggestArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub data: DataArgs,
-    #[command(flatten)]
-    #[allow(missing_docs)]
-    pub model: ModelArgs,
-    #[command(flatten)]
-    #[allow(missing_docs)]
-    pub optim: OptimArgs,
-    #[command(flatten)]
-    #[allow(missing_docs)]
-    pub range: RangeArgs,
-    #[command(flatten)]
-    #[allow(missing_docs)]
-    pub run: RunArgs,
+    pub common: CommonArgs,
     /// Print lr_find.json on stdout (and nothing else there).
     #[arg(long)]
     pub json: bool,
 }
 
-impl SuggestArgs {
-    /// The configuration these flags describe (not yet validated).
-    pub fn config(&self) -> SuggestConfig {
-        args::config(&self.data, &self.model, &self.optim, &self.range, &self.run)
-    }
-}
-
 /// Runs `lrfind suggest`; returns the exit code, or the error to print.
 pub fn run(args: SuggestArgs) -> Result<i32> {
     let started = Instant::now();
-    let config = args.config();
+    let config = args.common.config();
     config.validate()?;
     set_threads(config.threads);
     let data = pipeline::load_data(&config)?;
-    report::prepare_output_dir(&args.run.out)?;
+    report::prepare_output_dir(&args.common.run.out)?;
     let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
 
-    let bar = progress::bar(config.range_test.iters, args.run.quiet);
+    let bar = progress::bar(config.range_test.iters, args.common.run.quiet);
     let mut on_step = |p: &crate::finder::Progress| progress::update(&bar, p);
     let hooks = Hooks {
         on_step: Some(&mut on_step),
@@ -70,11 +50,11 @@ pub fn run(args: SuggestArgs) -> Result<i32> {
     if args.json {
         print!("{}", String::from_utf8_lossy(&report::lr_find_json(&run)));
     }
-    if !args.run.quiet {
+    if !args.common.run.quiet {
         let text = report::summary_text(&run);
         let written = format!(
             "Wrote {}/lr_find.{{png,svg,csv,json}}",
-            args.run.out.display()
+            args.common.run.out.display()
         );
         if args.json {
             eprint!("{text}");
@@ -93,7 +73,7 @@ pub fn run(args: SuggestArgs) -> Result<i32> {
     }
     let chosen = run.result.suggestions.chosen();
     let any = run.result.suggestions.all.iter().any(|s| s.lr.is_some());
-    let failed = if args.range.method == MethodArg::All {
+    let failed = if args.common.range.method == MethodArg::All {
         !any
     } else {
         chosen.lr.is_none()
@@ -109,7 +89,7 @@ pub fn run(args: SuggestArgs) -> Result<i32> {
 
 /// Writes the plot, the history and the JSON result (each atomically).
 fn write_outputs(run: &SuggestRun, args: &SuggestArgs) -> Result<()> {
-    let out = &args.run.out;
+    let out = &args.common.run.out;
     report::write_atomic(&out.join("lr_find.csv"), &report::lr_find_csv(&run.result))?;
     report::write_atomic(&out.join("lr_find.json"), &report::lr_find_json(run))?;
     let title = format!(
