@@ -196,3 +196,45 @@ fn schedule_command_draws_and_prints_the_curves() {
     );
     assert!(out.join("schedule.png").exists() && out.join("schedule.svg").exists());
 }
+
+#[test]
+fn auto_lr_can_come_from_a_saved_range_test() {
+    let dir = crate::TempDir::new();
+    let rt = dir.path().join("rt");
+    let o = lrfind(&[
+        "suggest",
+        "--quiet",
+        "--data",
+        "breast_cancer",
+        "--out",
+        rt.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let suggested = json(&rt.join("lr_find.json"))["chosen"]["lr"]
+        .as_f64()
+        .unwrap();
+    let out = dir.path().join("c");
+    let lr_file = rt.join("lr_find.json");
+    let o = lrfind(&[
+        "compare",
+        "--quiet",
+        "--data",
+        "breast_cancer",
+        "--epochs",
+        "1",
+        "--setting",
+        "constant",
+        "--lr-from",
+        lr_file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let doc = json(&out.join("compare.json"));
+    assert_eq!(doc["suggested_lr"].as_f64(), Some(suggested));
+    assert_eq!(
+        doc["runs"][0]["step_lrs"][0].as_f64(),
+        Some(suggested),
+        "constant at the saved suggestion"
+    );
+}
