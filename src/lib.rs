@@ -37,6 +37,7 @@ pub mod config;
 pub mod data;
 pub mod error;
 pub mod finder;
+pub mod metrics;
 pub mod model;
 pub mod pipeline;
 pub mod plot;

@@ -4,6 +4,7 @@ mod cli;
 mod compare;
 mod fixtures;
 mod library;
+mod metrics;
 mod properties;
 
 /// A temporary folder removed on drop (std only: a dev-dependency such as `tempfile` would
