@@ -6,11 +6,13 @@
 
 mod batch;
 mod load;
+mod resample;
 mod split;
 
 pub use batch::{Batch, Batcher, Targets};
 pub use load::{BUILTIN, load};
-pub use split::{Prepared, Standardizer, prepare, split_indices};
+pub use resample::{Resample, resample};
+pub use split::{Prepared, Standardizer, check_classes, prepare, split_indices};
 
 use serde::{Deserialize, Serialize};
 

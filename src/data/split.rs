@@ -181,6 +181,28 @@ pub fn prepare(mut table: Table, config: &DataConfig, seed: u64) -> Result<Prepa
     })
 }
 
+/// Checks that every part of a classification split holds every class.
+pub fn check_classes(data: &Prepared) -> Result<()> {
+    let Task::Classification { classes } = &data.table.task else {
+        return Ok(());
+    };
+    const PARTS: [&str; 3] = ["training", "validation", "test"];
+    for (part, rows) in data.parts.iter().enumerate() {
+        for (c, name) in classes.iter().enumerate() {
+            if !rows.iter().any(|&r| data.table.target[r] as usize == c) {
+                return Err(Error::option(
+                    "--split",
+                    format!(
+                        "the {} part has no rows of class '{name}'; use larger fractions or more data",
+                        PARTS[part]
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
