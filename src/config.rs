@@ -33,6 +33,16 @@ pub mod defaults {
     pub const SMOOTH: f64 = 0.98;
     /// Seed for weights, shuffling and splits.
     pub const SEED: u64 = 0;
+    /// `sweep`: train / validation / test fractions.
+    pub const SWEEP_SPLIT: [f64; 3] = [0.8, 0.1, 0.1];
+    /// `sweep`: LR range when neither `--lrs` nor `--lr-range` is given.
+    pub const SWEEP_LR_RANGE: &str = "1e-5:1";
+    /// `sweep`: LR grid points per decade.
+    pub const SWEEP_PER_DECADE: usize = 1;
+    /// `sweep`: epochs per configuration.
+    pub const SWEEP_EPOCHS: usize = 3;
+    /// `sweep`: probability at or above which a binary model predicts the positive class.
+    pub const THRESHOLD: f64 = 0.5;
 }
 
 /// The task a dataset poses.
@@ -93,6 +103,17 @@ pub enum OptimizerKind {
     /// AdamW (decoupled weight decay).
     #[default]
     Adamw,
+}
+
+impl OptimizerKind {
+    /// The flag value: `sgd`, `adam` or `adamw`.
+    pub fn name(self) -> &'static str {
+        match self {
+            OptimizerKind::Sgd => "sgd",
+            OptimizerKind::Adam => "adam",
+            OptimizerKind::Adamw => "adamw",
+        }
+    }
 }
 
 /// How the LR grows during the range test.

@@ -44,6 +44,7 @@ pub mod plot;
 pub mod report;
 pub mod rng;
 pub mod schedule;
+pub mod sweep;
 pub mod train;
 
 pub use analysis::{Method, Suggestion, Suggestions};

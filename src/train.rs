@@ -98,8 +98,52 @@ pub struct Evaluation {
     pub metric: f64,
 }
 
-/// Evaluates `forward` on `batches` without gradients: mean loss, and accuracy or MSE.
+/// A model's raw outputs on a fixed set of batches, row-major, with the targets and the
+/// mean loss.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Predictions {
+    /// Outputs, `rows × width` (logits, or standardised values for regression).
+    pub outputs: Vec<f32>,
+    /// Outputs per row.
+    pub width: usize,
+    /// Target per row (class index, or standardised value).
+    pub labels: Vec<f64>,
+    /// Mean loss per row.
+    pub loss: f64,
+}
+
+/// Runs `forward` on `batches` without gradients and collects outputs and the mean loss.
 /// Build the batches on a device without autodiff ([`crate::pipeline::plain_device`]).
+pub fn predict<M: Module>(
+    model: &M,
+    forward: impl Fn(&M, Tensor<2>) -> Tensor<2>,
+    head: Head,
+    batches: &[Batch],
+) -> Predictions {
+    let model = model.valid();
+    let mut p = Predictions {
+        outputs: Vec::new(),
+        width: head.outputs(),
+        labels: Vec::new(),
+        loss: 0.0,
+    };
+    for b in batches {
+        let output = forward(&model, b.inputs.clone());
+        let values: Vec<f32> = output
+            .clone()
+            .into_data()
+            .convert::<f32>()
+            .try_into_vec()
+            .unwrap_or_default();
+        p.outputs.extend(values);
+        p.loss += head.loss(output, b).into_scalar::<f64>() * b.len() as f64;
+        p.labels.extend_from_slice(&b.labels);
+    }
+    p.loss /= p.labels.len().max(1) as f64;
+    p
+}
+
+/// Evaluates `forward` on `batches` without gradients: mean loss, and accuracy or MSE.
 /// `target_scale` is the regression target's standard deviation (1 for classification).
 pub fn evaluate<M: Module>(
     model: &M,
@@ -108,41 +152,34 @@ pub fn evaluate<M: Module>(
     batches: &[Batch],
     target_scale: f64,
 ) -> Evaluation {
-    let model = model.valid();
-    let (mut loss_sum, mut correct, mut rows) = (0.0, 0.0, 0usize);
-    for b in batches {
-        let output = forward(&model, b.inputs.clone());
-        let n = b.len();
-        let outputs: Vec<f32> = output
-            .clone()
-            .into_data()
-            .convert::<f32>()
-            .try_into_vec()
-            .unwrap_or_default();
-        loss_sum += head.loss(output, b).into_scalar::<f64>() * n as f64;
-        rows += n;
-        correct += match head {
-            Head::Classes(k) => outputs
-                .chunks(k)
-                .zip(&b.labels)
-                .filter(|(row, label)| argmax(row) == **label as usize)
-                .count() as f64,
-            Head::BinaryLogit => outputs
-                .iter()
-                .zip(&b.labels)
-                .filter(|(o, l)| f64::from(u8::from(**o > 0.0)) == **l)
-                .count() as f64,
-            Head::Regression => 0.0,
-        };
-    }
-    let loss = loss_sum / rows.max(1) as f64;
-    let metric = match head {
-        Head::Regression => loss * target_scale * target_scale,
-        _ => correct / rows.max(1) as f64,
+    let p = predict(model, forward, head, batches);
+    let rows = p.labels.len().max(1) as f64;
+    let correct = match head {
+        Head::Classes(k) => p
+            .outputs
+            .chunks(k)
+            .zip(&p.labels)
+            .filter(|(row, label)| argmax(row) == **label as usize)
+            .count(),
+        Head::BinaryLogit => p
+            .outputs
+            .iter()
+            .zip(&p.labels)
+            .filter(|(o, l)| f64::from(u8::from(**o > 0.0)) == **l)
+            .count(),
+        Head::Regression => 0,
     };
-    Evaluation { loss, metric }
+    let metric = match head {
+        Head::Regression => p.loss * target_scale * target_scale,
+        _ => correct as f64 / rows,
+    };
+    Evaluation {
+        loss: p.loss,
+        metric,
+    }
 }
 
-fn argmax(row: &[f32]) -> usize {
+/// Index of the largest value (the first on ties).
+pub fn argmax(row: &[f32]) -> usize {
     (0..row.len()).fold(0, |best, i| if row[i] > row[best] { i } else { best })
 }

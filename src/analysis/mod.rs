@@ -4,9 +4,11 @@
 //! - [`rules`]: the suggestion rules (fastai's `minimum`, `steep`, `valley`, `slide`,
 //!   torch-lr-finder's steepest gradient, and lrfind's own `knee`), all with one signature.
 //! - [`convergence`]: verdicts on training runs and epochs to reach a target.
+//! - [`conclusion`]: the conclusion of an LR sweep (recommended LR, promising interval).
 //! - [`suggest`]: runs every rule on a recorded curve the way the anchors apply them and
 //!   picks the chosen one.
 
+pub mod conclusion;
 pub mod convergence;
 pub mod rules;
 pub mod smoothing;

@@ -54,8 +54,8 @@ pub struct DataArgs {
     /// Do not z-score the features.
     #[arg(long)]
     pub no_standardize: bool,
-    /// Train,validation[,test] fractions, summing to 1.
-    #[arg(long, value_delimiter = ',', default_value = "0.8,0.2")]
+    /// Train,validation[,test] fractions, summing to 1 [default: 0.8,0.2; sweep: 0.8,0.1,0.1].
+    #[arg(long, value_delimiter = ',')]
     pub split: Vec<f64>,
     /// Drop rows with NaN, infinite or empty cells instead of failing.
     #[arg(long)]
@@ -195,7 +195,9 @@ impl CommonArgs {
         c.data.ignore = d.ignore.clone();
         c.data.task = d.task;
         c.data.standardize = !d.no_standardize;
-        c.data.split = d.split.clone();
+        if !d.split.is_empty() {
+            c.data.split = d.split.clone();
+        }
         c.data.drop_na = d.drop_na;
         c.data.batch_size = d.batch_size;
         c.model.hidden = m.hidden.clone();

@@ -90,7 +90,7 @@ pub fn run(a: CompareArgs) -> Result<i32> {
     report::prepare_output_dir(&a.common.run.out)?;
 
     let total: usize = resolved.iter().map(|r| r.epochs).sum();
-    let bar = progress::bar(total, a.common.run.quiet);
+    let bar = progress::bar("compare", total, a.common.run.quiet);
     let mut done = 0;
     let comparison = compare::compare(&config, &data, &resolved, &a.targets, suggested, |p| {
         done += 1;

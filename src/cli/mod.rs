@@ -5,6 +5,7 @@ mod args;
 mod compare;
 mod progress;
 mod suggest;
+mod sweep;
 
 use clap::{Parser, Subcommand};
 
@@ -35,6 +36,10 @@ pub enum Command {
     Compare(compare::CompareArgs),
     /// Draw (and print) the LR curve of one or more schedules.
     Schedule(compare::ScheduleArgs),
+    /// Train a grid of LRs (and other factors) and report every split's metrics with a conclusion.
+    Sweep(sweep::SweepArgs),
+    /// Combine the partial results of a sharded sweep into its report.
+    Merge(sweep::MergeArgs),
 }
 
 /// Parses the process arguments, runs, and returns the exit code.
@@ -44,6 +49,8 @@ pub fn main() -> i32 {
         Command::Suggest(args) => suggest::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Schedule(args) => compare::run_schedule(args),
+        Command::Sweep(args) => sweep::run(args),
+        Command::Merge(args) => sweep::run_merge(args),
     };
     match outcome {
         Ok(code) => code,

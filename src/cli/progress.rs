@@ -7,16 +7,17 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::finder::Progress;
 
-/// A bar for `total` iterations, hidden when stderr is not a terminal or `quiet` is set.
-pub fn bar(total: usize, quiet: bool) -> ProgressBar {
+/// A bar named `label` for `total` steps, hidden when stderr is not a terminal or `quiet`
+/// is set.
+pub fn bar(label: &str, total: usize, quiet: bool) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::hidden());
     }
     let bar = ProgressBar::new(total as u64);
     bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} range test [{bar:30}] {pos}/{len} {msg} ({elapsed})",
-        )
+        ProgressStyle::with_template(&format!(
+            "{{spinner}} {label} [{{bar:30}}] {{pos}}/{{len}} {{msg}} ({{elapsed}})"
+        ))
         .expect("valid template")
         .progress_chars("=> "),
     );

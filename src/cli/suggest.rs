@@ -36,7 +36,7 @@ pub fn run(args: SuggestArgs) -> Result<i32> {
     report::prepare_output_dir(&args.common.run.out)?;
     let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
 
-    let bar = progress::bar(config.range_test.iters, args.common.run.quiet);
+    let bar = progress::bar("range test", config.range_test.iters, args.common.run.quiet);
     let mut on_step = |p: &crate::finder::Progress| progress::update(&bar, p);
     let hooks = Hooks {
         on_step: Some(&mut on_step),

@@ -15,8 +15,10 @@ use serde::{Deserialize, Serialize};
 pub use setting::{LrSpec, Setting};
 
 use crate::analysis::convergence::{Verdict, epochs_to_target, verdict};
-use crate::config::{OptimizerConfig, SuggestConfig};
-use crate::data::{Batcher, Prepared};
+use burn::tensor::Device;
+
+use crate::config::{Backend, OptimizerConfig, SuggestConfig};
+use crate::data::{Batch, Batcher, Prepared};
 use crate::error::{Error, Result};
 use crate::model::{Head, Mlp};
 use crate::pipeline::{self, DataSummary};
@@ -192,6 +194,127 @@ pub struct CompareProgress<'a> {
     pub lr: f64,
 }
 
+/// What every run of a comparison or a sweep shares: the data (its training part is
+/// trained on), the head, the fixed validation batches and the seed.
+#[derive(Debug, Clone, Copy)]
+pub struct RunContext<'a> {
+    /// The prepared data; [`Prepared::train`] rows are trained on.
+    pub data: &'a Prepared,
+    /// The model's head.
+    pub head: Head,
+    /// Validation batches, on a device without autodiff.
+    pub valid: &'a [Batch],
+    /// Device for training (with autodiff).
+    pub device: &'a Device,
+    /// Seed of the batch order (the device is reseeded with it too).
+    pub seed: u64,
+    /// Targets to time (accuracy levels, or MSE levels for regression).
+    pub targets: &'a [f64],
+}
+
+/// Trains one setting from `initial` and returns its record and the trained model.
+/// `on_epoch(epoch, lr)` is called after every epoch. The device is reseeded first, so the
+/// result does not depend on what ran before.
+pub fn train_run(
+    ctx: &RunContext,
+    initial: &Mlp,
+    setting: &Resolved,
+    mut on_epoch: impl FnMut(usize, f64),
+) -> (Run, Mlp) {
+    let (head, data) = (ctx.head, ctx.data);
+    let scale = data.target_scale.1;
+    ctx.device.seed(ctx.seed);
+    let mut batches = Batcher::new(
+        data,
+        data.train(),
+        setting.batch_size,
+        head.targets(),
+        ctx.device,
+        ctx.seed,
+    );
+    let spe = batches.batches_per_epoch().max(1);
+    let timeline = Timeline {
+        total_steps: spe * setting.epochs,
+        steps_per_epoch: spe,
+    };
+    let mut plateau = setting.schedule.plateau().cloned().map(Plateau::new);
+    let mut optim = train::optimizer(&setting.optimizer);
+    let mut model = initial.clone();
+    let forward = |m: &Mlp, x| m.forward(x);
+    let mut loss_fn = |m: &Mlp, b: &Batch| head.loss(m.forward(b.inputs.clone()), b);
+    let start_eval = train::evaluate(&model, forward, head, ctx.valid, scale);
+    let started = Instant::now();
+    let (mut step_lrs, mut step_losses, mut epochs) = (Vec::new(), Vec::new(), Vec::new());
+    let mut diverged = false;
+    'epochs: for epoch in 1..=setting.epochs {
+        let mut sum = 0.0;
+        for _ in 0..spe {
+            let step = step_lrs.len();
+            let scheduled = setting.lr * setting.schedule.factor(step, &timeline);
+            let lr = plateau.as_ref().map_or(scheduled, |p| p.apply(scheduled));
+            let batch = batches.next().expect("batcher cycles forever");
+            let (next, loss) = train::step(model, &mut optim, lr, &batch, &mut loss_fn);
+            model = next;
+            step_lrs.push(lr);
+            step_losses.push(loss);
+            sum += loss;
+            if !loss.is_finite() {
+                diverged = true;
+                break 'epochs;
+            }
+        }
+        let train_loss = sum / spe as f64;
+        let eval = train::evaluate(&model, forward, head, ctx.valid, scale);
+        if let Some(p) = plateau.as_mut() {
+            p.observe(eval.loss);
+        }
+        let lr = *step_lrs.last().unwrap_or(&setting.lr);
+        epochs.push(EpochRecord {
+            epoch,
+            train_loss,
+            val_loss: eval.loss,
+            val_metric: eval.metric,
+            lr,
+            seconds: started.elapsed().as_secs_f64(),
+        });
+        on_epoch(epoch, lr);
+        if !eval.loss.is_finite() || train_loss > EXPLOSION_FACTOR * step_losses[0] {
+            diverged = true;
+            break;
+        }
+    }
+    let higher_is_better = head != Head::Regression;
+    let run = Run {
+        setting: setting.clone(),
+        initial: start_eval,
+        step_lrs,
+        step_losses,
+        steps_per_epoch: spe,
+        summary: summarise(
+            start_eval.loss,
+            &epochs,
+            diverged,
+            ctx.targets,
+            higher_is_better,
+        ),
+        epochs,
+        diverged,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    (run, model)
+}
+
+/// Validation batches of prepared data, in order, on a device without autodiff.
+pub fn validation_batches(
+    data: &Prepared,
+    rows: &[usize],
+    head: Head,
+    backend: Backend,
+) -> Vec<Batch> {
+    let plain = pipeline::plain_device(backend);
+    Batcher::new(data, rows, EVAL_BATCH, head.targets(), &plain, 0).in_order(EVAL_BATCH)
+}
+
 /// Trains every setting from the same initial weights and data order and summarises.
 pub fn compare(
     config: &SuggestConfig,
@@ -202,123 +325,40 @@ pub fn compare(
     mut on_epoch: impl FnMut(&CompareProgress),
 ) -> Result<Comparison> {
     let device = pipeline::device(config.backend);
-    let plain = pipeline::plain_device(config.backend);
     let head = Head::for_task(&data.table.task, config.model.binary_head);
     let inputs = data.table.width();
     device.seed(config.seed);
     let initial = Mlp::new(inputs, &config.model, head, &device);
-    let valid = Batcher::new(
-        data,
-        data.valid(),
-        EVAL_BATCH,
-        head.targets(),
-        &plain,
-        config.seed,
-    )
-    .in_order(EVAL_BATCH);
+    let valid = validation_batches(data, data.valid(), head, config.backend);
     if valid.is_empty() {
         return Err(Error::option(
             "--split",
             "compare needs a validation part (the second --split fraction)",
         ));
     }
-    let scale = data.target_scale.1;
-    let higher_is_better = head != Head::Regression;
+    let ctx = RunContext {
+        data,
+        head,
+        valid: &valid,
+        device: &device,
+        seed: config.seed,
+        targets,
+    };
     let mut runs = Vec::with_capacity(settings.len());
     for (index, setting) in settings.iter().enumerate() {
-        device.seed(config.seed);
-        let mut batches = Batcher::new(
-            data,
-            data.train(),
-            setting.batch_size,
-            head.targets(),
-            &device,
-            config.seed,
-        );
-        let spe = batches.batches_per_epoch().max(1);
-        let timeline = Timeline {
-            total_steps: spe * setting.epochs,
-            steps_per_epoch: spe,
-        };
-        let mut plateau = setting.schedule.plateau().cloned().map(Plateau::new);
-        let mut optim = train::optimizer(&setting.optimizer);
-        let mut model = initial.clone();
-        let forward = |m: &Mlp, x| m.forward(x);
-        let start_eval = train::evaluate(&model, forward, head, &valid, scale);
-        let started = Instant::now();
-        let (mut step_lrs, mut step_losses, mut epochs) = (Vec::new(), Vec::new(), Vec::new());
-        let mut diverged = false;
-        'epochs: for epoch in 1..=setting.epochs {
-            let mut sum = 0.0;
-            for _ in 0..spe {
-                let step = step_lrs.len();
-                let scheduled = setting.lr * setting.schedule.factor(step, &timeline);
-                let lr = plateau.as_ref().map_or(scheduled, |p| p.apply(scheduled));
-                let batch = batches.next().expect("batcher cycles forever");
-                let (next, loss) = train::step(
-                    model,
-                    &mut optim,
-                    lr,
-                    &batch,
-                    &mut |m: &Mlp, b: &crate::data::Batch| {
-                        head.loss(m.forward(b.inputs.clone()), b)
-                    },
-                );
-                model = next;
-                step_lrs.push(lr);
-                step_losses.push(loss);
-                sum += loss;
-                if !loss.is_finite() {
-                    diverged = true;
-                    break 'epochs;
-                }
-            }
-            let train_loss = sum / spe as f64;
-            let eval = train::evaluate(&model, forward, head, &valid, scale);
-            if let Some(p) = plateau.as_mut() {
-                p.observe(eval.loss);
-            }
-            let lr = *step_lrs.last().unwrap_or(&setting.lr);
-            epochs.push(EpochRecord {
-                epoch,
-                train_loss,
-                val_loss: eval.loss,
-                val_metric: eval.metric,
-                lr,
-                seconds: started.elapsed().as_secs_f64(),
-            });
+        let (run, _) = train_run(&ctx, &initial, setting, |epoch, lr| {
             on_epoch(&CompareProgress {
                 setting: &setting.name,
                 index,
                 epoch,
                 epochs: setting.epochs,
                 lr,
-            });
-            if !eval.loss.is_finite() || train_loss > EXPLOSION_FACTOR * step_losses[0] {
-                diverged = true;
-                break;
-            }
-        }
-        let seconds = started.elapsed().as_secs_f64();
-        runs.push(Run {
-            setting: setting.clone(),
-            initial: start_eval,
-            step_lrs,
-            step_losses,
-            steps_per_epoch: spe,
-            summary: summarise(
-                start_eval.loss,
-                &epochs,
-                diverged,
-                targets,
-                higher_is_better,
-            ),
-            epochs,
-            diverged,
-            seconds,
+            })
         });
+        runs.push(run);
     }
     add_speedups(&mut runs);
+    let higher_is_better = head != Head::Regression;
     Ok(Comparison {
         config: config.clone(),
         data: DataSummary::of(data),

@@ -6,6 +6,7 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::panel::{Line, Panel, Series, draw_panel};
 use super::{FONT, Figure, register_font, render};
 use crate::analysis::smoothing::ema_debiased;
 use crate::compare::Comparison;
@@ -40,97 +41,13 @@ impl Figure for CompareFigure<'_> {
     }
 }
 
-pub(crate) type Series = Vec<(f64, f64)>;
-
-pub(crate) fn panel<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    title: &str,
-    x_desc: &str,
-    series: &[(String, RGBColor, Series)],
-    log_y: bool,
-    legend: bool,
-) -> Result<(), String> {
-    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
-    let pts = series
-        .iter()
-        .flat_map(|s| s.2.iter())
-        .filter(|p| p.1.is_finite() && (!log_y || p.1 > 0.0));
-    let (mut x_hi, mut y_lo, mut y_hi) = (1.0f64, f64::INFINITY, f64::NEG_INFINITY);
-    for &(x, y) in pts {
-        x_hi = x_hi.max(x);
-        y_lo = y_lo.min(y);
-        y_hi = y_hi.max(y);
-    }
-    if !y_lo.is_finite() {
-        (y_lo, y_hi) = (0.1, 1.0);
-    }
-    let mut builder = ChartBuilder::on(area);
-    builder
-        .caption(title, (FONT, 17))
-        .margin(10)
-        .x_label_area_size(36)
-        .y_label_area_size(64);
-    macro_rules! body {
-        ($chart:ident) => {{
-            $chart
-                .configure_mesh()
-                .x_desc(x_desc)
-                .x_label_formatter(&|v| format!("{v:.0}"))
-                .label_style((FONT, 12))
-                .axis_desc_style((FONT, 13))
-                .light_line_style(RGBColor(246, 246, 246))
-                .bold_line_style(RGBColor(220, 220, 220))
-                .draw()
-                .map_err(err)?;
-            for (name, color, data) in series {
-                let color = *color;
-                $chart
-                    .draw_series(LineSeries::new(
-                        data.iter()
-                            .copied()
-                            .filter(|p| p.1.is_finite() && (!log_y || p.1 > 0.0)),
-                        color.stroke_width(2),
-                    ))
-                    .map_err(err)?
-                    .label(name.as_str())
-                    .legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(3))
-                    });
-            }
-            if legend {
-                $chart
-                    .configure_series_labels()
-                    .position(SeriesLabelPosition::UpperRight)
-                    .label_font((FONT, 12))
-                    .background_style(WHITE.mix(0.85))
-                    .border_style(RGBColor(200, 200, 200))
-                    .draw()
-                    .map_err(err)?;
-            }
-        }};
-    }
-    let pad = 0.05 * (y_hi - y_lo).max(1e-9);
-    if log_y {
-        let mut chart = builder
-            .build_cartesian_2d(0f64..x_hi, (y_lo * 0.8..y_hi * 1.25).log_scale())
-            .map_err(err)?;
-        body!(chart);
-    } else {
-        let mut chart = builder
-            .build_cartesian_2d(0f64..x_hi, y_lo - pad..y_hi + pad)
-            .map_err(err)?;
-        body!(chart);
-    }
-    Ok(())
-}
-
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Comparison) -> Result<(), String> {
     root.fill(&WHITE).map_err(|e| e.to_string())?;
     let title = format!("Settings compared: {} · {}", c.data.source, c.model);
     let root = root.titled(&title, (FONT, 22)).map_err(|e| e.to_string())?;
     let panels = root.split_evenly((2, 2));
     let color = |i: usize| PALETTE[i % PALETTE.len()];
-    let per_run = |f: &dyn Fn(&crate::compare::Run) -> Series| -> Vec<(String, RGBColor, Series)> {
+    let per_run = |f: &dyn Fn(&crate::compare::Run) -> Series| -> Vec<Line> {
         c.runs
             .iter()
             .enumerate()
@@ -166,17 +83,30 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Comparison) -> Re
     } else {
         "validation MSE"
     };
-    panel(
+    let panel = |title, x_desc, lines, log_y, legend| Panel {
+        title,
+        x_desc,
+        lines,
+        log_y,
+        legend,
+        ..Default::default()
+    };
+    draw_panel(
         &panels[0],
-        "training loss (smoothed)",
-        "step",
-        &train,
-        false,
-        true,
+        &panel("training loss (smoothed)", "step", &train, false, true),
     )?;
-    panel(&panels[1], "validation loss", "epoch", &val, false, false)?;
-    panel(&panels[2], metric_name, "epoch", &metric, false, false)?;
-    panel(&panels[3], "learning rate (log)", "step", &lr, true, false)?;
+    draw_panel(
+        &panels[1],
+        &panel("validation loss", "epoch", &val, false, false),
+    )?;
+    draw_panel(
+        &panels[2],
+        &panel(metric_name, "epoch", &metric, false, false),
+    )?;
+    draw_panel(
+        &panels[3],
+        &panel("learning rate (log)", "step", &lr, true, false),
+    )?;
     Ok(())
 }
 
@@ -188,7 +118,7 @@ pub fn schedules(
     svg: Option<&Path>,
 ) -> Result<()> {
     register_font();
-    let series: Vec<(String, RGBColor, Series)> = names
+    let series: Vec<Line> = names
         .iter()
         .zip(curves)
         .enumerate()
@@ -203,11 +133,20 @@ pub fn schedules(
     render(png, svg, super::SIZE, &ScheduleFigure(series))
 }
 
-struct ScheduleFigure(Vec<(String, RGBColor, Series)>);
+struct ScheduleFigure(Vec<Line>);
 
 impl Figure for ScheduleFigure {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         root.fill(&WHITE).map_err(|e| e.to_string())?;
-        panel(root, "learning rate schedule", "step", &self.0, false, true)
+        draw_panel(
+            root,
+            &Panel {
+                title: "learning rate schedule",
+                x_desc: "step",
+                lines: &self.0,
+                legend: true,
+                ..Default::default()
+            },
+        )
     }
 }

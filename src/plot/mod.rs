@@ -14,8 +14,11 @@ use crate::finder::RangeTestResult;
 use crate::report::{temp_name, write_atomic};
 
 mod compare;
+mod panel;
+mod sweep;
 
 pub use compare::{COMPARE_SIZE, PALETTE, compare, schedules};
+pub use sweep::sweep;
 
 /// Figure size in pixels.
 pub const SIZE: (u32, u32) = (960, 600);

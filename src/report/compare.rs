@@ -31,7 +31,7 @@ pub fn compare_csv(c: &Comparison) -> Vec<u8> {
     s.into_bytes()
 }
 
-fn csv_field(text: &str) -> String {
+pub(super) fn csv_field(text: &str) -> String {
     if text.contains([',', '"', '\n']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {

@@ -2,6 +2,7 @@
 //! files atomically: to a temporary name in the same folder, renamed when complete.
 
 mod compare;
+mod sweep;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -16,6 +17,7 @@ use crate::finder::{RangeTestResult, Stop};
 use crate::pipeline::{DataSummary, SuggestRun};
 
 pub use compare::{compare_csv, compare_json, compare_md, schedule_csv};
+pub use sweep::{sweep_csv, sweep_json, sweep_md};
 
 /// What the suggestion means, printed and written with it.
 pub const MEANING: &str =

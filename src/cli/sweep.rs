@@ -1,0 +1,261 @@
+//! `lrfind sweep` and `lrfind merge`: flags → [`SweepSpec`], the runs (or one shard of
+//! them), and the outputs.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::args::CommonArgs;
+use super::{progress, set_threads};
+use crate::config::{OptimizerKind, defaults};
+use crate::data::Resample;
+use crate::error::{Error, Result};
+use crate::sweep::{self, Grid, Shard, Sweep, SweepSpec};
+use crate::{plot, report};
+
+/// `--standardize` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnOff {
+    /// z-score the features.
+    On,
+    /// Raw features.
+    Off,
+}
+
+/// Options of `lrfind sweep`.
+#[derive(Debug, Clone, Args)]
+pub struct SweepArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub common: CommonArgs,
+    /// Epochs per configuration.
+    #[arg(long, default_value_t = defaults::SWEEP_EPOCHS)]
+    pub epochs: usize,
+    /// LRs to try, comma-separated (e.g. 1e-7,1e-6,1e-5).
+    #[arg(long, value_delimiter = ',', conflicts_with_all = ["lr_range", "per_decade"])]
+    pub lrs: Vec<String>,
+    /// LR range LOW:HIGH, with --per-decade points per decade [default: 1e-5:1].
+    #[arg(long)]
+    pub lr_range: Option<String>,
+    /// Grid points per decade of --lr-range [default: 1].
+    #[arg(long)]
+    pub per_decade: Option<usize>,
+    /// Optimizers to cross with the LRs (default: --optimizer).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub optimizers: Vec<OptimizerKind>,
+    /// Batch sizes to cross with the LRs (default: --batch-size).
+    #[arg(long, value_delimiter = ',')]
+    pub batch_sizes: Vec<usize>,
+    /// Standardisation settings to cross with the LRs: on, off or on,off.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        conflicts_with = "no_standardize"
+    )]
+    pub standardize: Vec<OnOff>,
+    /// Positive-class proportion of the binary training set: as_is, balanced or a number in (0, 1).
+    #[arg(long, default_value = "as_is")]
+    pub pos_proportion: String,
+    /// How --pos-proportion resamples the training set.
+    #[arg(long, value_enum, default_value_t = Resample::Under)]
+    pub resample: Resample,
+    /// Probability at or above which a binary model predicts the positive class.
+    #[arg(long, default_value_t = defaults::THRESHOLD)]
+    pub threshold: f64,
+    /// Run the range test first and place its suggestion on the grid.
+    #[arg(long)]
+    pub mark_suggestion: bool,
+    /// Run only slice I of N of the grid (0-based) and write its partial result, for `lrfind merge`.
+    #[arg(long)]
+    pub shard: Option<String>,
+}
+
+/// Options of `lrfind merge`.
+#[derive(Debug, Clone, Args)]
+pub struct MergeArgs {
+    /// Folders holding `sweep-part-*.json` files (or the files themselves).
+    #[arg(required = true)]
+    pub parts: Vec<PathBuf>,
+    /// Output folder for the merged report.
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// No summary on stdout.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+fn pos_proportion(text: &str) -> Result<Option<f64>> {
+    match text {
+        "as_is" => Ok(None),
+        "balanced" => Ok(Some(0.5)),
+        other => other
+            .parse::<f64>()
+            .ok()
+            .filter(|p| *p > 0.0 && *p < 1.0)
+            .map(Some)
+            .ok_or_else(|| {
+                Error::option(
+                    "--pos-proportion",
+                    format!("expected as_is, balanced or a proportion in (0, 1), got '{other}'"),
+                )
+            }),
+    }
+}
+
+/// The values given, or the one default.
+fn or_default<T: Clone>(given: &[T], default: T) -> Vec<T> {
+    if given.is_empty() {
+        vec![default]
+    } else {
+        given.to_vec()
+    }
+}
+
+/// The sweep these flags describe, validated.
+pub fn spec(a: &SweepArgs) -> Result<SweepSpec> {
+    let mut config = a.common.config();
+    if a.common.data.split.is_empty() {
+        config.data.split = defaults::SWEEP_SPLIT.to_vec();
+    }
+    let lrs = if a.lrs.is_empty() {
+        sweep::lr_range(
+            a.lr_range.as_deref().unwrap_or(defaults::SWEEP_LR_RANGE),
+            a.per_decade.unwrap_or(defaults::SWEEP_PER_DECADE),
+        )?
+    } else {
+        sweep::parse_lrs(&a.lrs)?
+    };
+    let grid = Grid {
+        lrs,
+        optimizers: or_default(&a.optimizers, config.optimizer.optimizer),
+        batch_sizes: or_default(&a.batch_sizes, config.data.batch_size),
+        standardize: if a.standardize.is_empty() {
+            vec![config.data.standardize]
+        } else {
+            a.standardize.iter().map(|s| *s == OnOff::On).collect()
+        },
+    };
+    let spec = SweepSpec {
+        config,
+        grid,
+        epochs: a.epochs,
+        pos_proportion: pos_proportion(&a.pos_proportion)?,
+        resample: a.resample,
+        threshold: a.threshold,
+        mark_suggestion: a.mark_suggestion,
+    };
+    spec.validate()?;
+    Ok(spec)
+}
+
+/// Runs `lrfind sweep`.
+pub fn run(a: SweepArgs) -> Result<i32> {
+    let spec = spec(&a)?;
+    let shard = a.shard.as_deref().map(Shard::parse).transpose()?;
+    set_threads(spec.config.threads);
+    let out = &a.common.run.out;
+    let quiet = a.common.run.quiet;
+    let points = spec.grid.points().len();
+    let configs = shard.map_or(points, |s| s.range(points).len());
+    let bar = progress::bar("sweep", configs * spec.epochs, quiet);
+    let mut done = 0;
+    let mut on_epoch = |p: &sweep::SweepProgress| {
+        done += 1;
+        bar.set_position(done as u64);
+        bar.set_message(format!(
+            "#{} lr {:.2e} epoch {}",
+            p.point.index + 1,
+            p.point.lr,
+            p.epoch
+        ));
+    };
+    match shard {
+        Some(s) => {
+            let part = sweep::run_part(&spec, Some(s), &mut on_epoch)?;
+            bar.finish_and_clear();
+            report::prepare_output_dir(out)?;
+            let path = out.join(format!("sweep-part-{}-of-{}.json", s.index, s.count));
+            report::write_atomic(&path, &sweep::part_json(&part))?;
+            if !quiet {
+                println!(
+                    "Wrote {} ({} of {points} configurations); combine the parts with `lrfind merge`",
+                    path.display(),
+                    part.results.len()
+                );
+            }
+        }
+        None => {
+            let result = sweep::run(&spec, &mut on_epoch)?;
+            bar.finish_and_clear();
+            write_outputs(&result, out, quiet)?;
+        }
+    }
+    Ok(0)
+}
+
+/// The partial-result files named by `lrfind merge` arguments.
+fn part_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let entries = std::fs::read_dir(p).map_err(|e| Error::DataRead {
+                path: p.clone(),
+                message: e.to_string(),
+            })?;
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| {
+                    let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                    name.starts_with("sweep-part-") && name.ends_with(".json")
+                })
+                .collect();
+            if found.is_empty() {
+                return Err(Error::DataRead {
+                    path: p.clone(),
+                    message: "holds no sweep-part-*.json file".into(),
+                });
+            }
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    Ok(files)
+}
+
+/// Runs `lrfind merge`.
+pub fn run_merge(a: MergeArgs) -> Result<i32> {
+    let parts = part_files(&a.parts)?
+        .iter()
+        .map(|f| sweep::read_part(f))
+        .collect::<Result<Vec<_>>>()?;
+    let result = sweep::merge(parts)?;
+    write_outputs(&result, &a.out, a.quiet)?;
+    Ok(0)
+}
+
+fn write_outputs(s: &Sweep, out: &Path, quiet: bool) -> Result<()> {
+    report::prepare_output_dir(out)?;
+    report::write_atomic(&out.join("sweep.json"), &report::sweep_json(s))?;
+    report::write_atomic(&out.join("sweep.csv"), &report::sweep_csv(s))?;
+    let md = report::sweep_md(s, "sweep.png");
+    report::write_atomic(&out.join("sweep.md"), md.as_bytes())?;
+    plot::sweep(
+        s,
+        Some(&out.join("sweep.png")),
+        Some(&out.join("sweep.svg")),
+    )?;
+    if !quiet {
+        // The summary table and the conclusion; the per-configuration reports are in the file.
+        let summary = md.split("## Configurations").next().unwrap_or("");
+        print!("{}", summary.split("\n![").next().unwrap_or(summary));
+        println!("\nConclusion:");
+        for line in &s.conclusion.lines {
+            println!("- {line}");
+        }
+        println!("Wrote {}/sweep.{{md,json,csv,png,svg}}", out.display());
+    }
+    Ok(())
+}

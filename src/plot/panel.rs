@@ -1,0 +1,189 @@
+//! One chart panel drawn from plain series: linear or log axes, an optional shaded x band,
+//! an optional vertical marker and a legend. The compare and sweep figures are grids of
+//! these.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::FONT;
+
+/// Points of one line, `(x, y)`.
+pub(crate) type Series = Vec<(f64, f64)>;
+
+/// A named, coloured line.
+pub(crate) type Line = (String, RGBColor, Series);
+
+/// What a panel shows and how.
+#[derive(Default)]
+pub(crate) struct Panel<'a> {
+    pub title: &'a str,
+    pub x_desc: &'a str,
+    pub lines: &'a [Line],
+    pub log_x: bool,
+    pub log_y: bool,
+    pub legend: bool,
+    /// Both axes fixed to [0, 1] (ROC curves).
+    pub unit_square: bool,
+    /// Draw a dot on every point (for series with few points).
+    pub dots: bool,
+    /// A vertical line at x, with its label.
+    pub marker: Option<(f64, String)>,
+    /// A shaded x interval, with its label.
+    pub band: Option<(f64, f64, String)>,
+}
+
+const MARKER: RGBColor = RGBColor(200, 30, 30);
+const BAND: RGBColor = RGBColor(44, 160, 44);
+
+fn usable(p: &(f64, f64), log_x: bool, log_y: bool) -> bool {
+    p.0.is_finite() && p.1.is_finite() && (!log_x || p.0 > 0.0) && (!log_y || p.1 > 0.0)
+}
+
+/// Draws `p` on `area`.
+pub(crate) fn draw_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    p: &Panel,
+) -> Result<(), String> {
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    let ok = |q: &(f64, f64)| usable(q, p.log_x, p.log_y);
+    let (mut x_lo, mut x_hi, mut y_lo, mut y_hi) = (
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    );
+    for &(x, y) in p.lines.iter().flat_map(|l| l.2.iter()).filter(|q| ok(q)) {
+        (x_lo, x_hi, y_lo, y_hi) = (x_lo.min(x), x_hi.max(x), y_lo.min(y), y_hi.max(y));
+    }
+    let extra_x = p
+        .marker
+        .iter()
+        .map(|m| m.0)
+        .chain(p.band.iter().flat_map(|b| [b.0, b.1]));
+    for x in extra_x.filter(|&x| x.is_finite() && (!p.log_x || x > 0.0)) {
+        (x_lo, x_hi) = (x_lo.min(x), x_hi.max(x));
+    }
+    if !x_lo.is_finite() {
+        (x_lo, x_hi) = if p.log_x { (1e-6, 1.0) } else { (0.0, 1.0) };
+    }
+    if !y_lo.is_finite() {
+        (y_lo, y_hi) = (0.1, 1.0);
+    }
+    let (x_lo, x_hi) = match (p.unit_square, p.log_x) {
+        (true, _) => (0.0, 1.0),
+        (false, true) => (x_lo / 1.6, x_hi * 1.6),
+        (false, false) => (x_lo.min(0.0), x_hi.max(x_lo + 1.0)),
+    };
+    let pad = 0.05 * (y_hi - y_lo).max(1e-9);
+    let (y_lo, y_hi) = match (p.unit_square, p.log_y) {
+        (true, _) => (0.0, 1.0),
+        (false, true) => (y_lo * 0.8, y_hi * 1.25),
+        (false, false) => (y_lo - pad, y_hi + pad),
+    };
+    let mut builder = ChartBuilder::on(area);
+    builder
+        .caption(p.title, (FONT, 17))
+        .margin(10)
+        .x_label_area_size(36)
+        .y_label_area_size(64);
+    let x_format = |v: &f64| {
+        if p.log_x {
+            format!("{v:.0e}")
+        } else if x_hi <= 1.0 {
+            format!("{v:.1}")
+        } else {
+            format!("{v:.0}")
+        }
+    };
+    macro_rules! body {
+        ($chart:ident) => {{
+            $chart
+                .configure_mesh()
+                .x_desc(p.x_desc)
+                .x_label_formatter(&x_format)
+                .label_style((FONT, 12))
+                .axis_desc_style((FONT, 13))
+                .light_line_style(RGBColor(246, 246, 246))
+                .bold_line_style(RGBColor(220, 220, 220))
+                .draw()
+                .map_err(err)?;
+            if let Some((a, b, label)) = &p.band {
+                $chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(*a, y_lo), (*b, y_hi)],
+                        BAND.mix(0.12).filled(),
+                    )))
+                    .map_err(err)?
+                    .label(label.as_str())
+                    .legend(|(x, y)| {
+                        Rectangle::new([(x, y - 5), (x + 16, y + 5)], BAND.mix(0.3).filled())
+                    });
+            }
+            for (name, color, data) in p.lines {
+                let color = *color;
+                let pts: Vec<(f64, f64)> = data.iter().copied().filter(|q| ok(q)).collect();
+                $chart
+                    .draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(2)))
+                    .map_err(err)?
+                    .label(name.as_str())
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(3))
+                    });
+                if p.dots {
+                    $chart
+                        .draw_series(pts.iter().map(|&q| Circle::new(q, 3, color.filled())))
+                        .map_err(err)?;
+                }
+            }
+            if let Some((x, label)) = &p.marker {
+                $chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(*x, y_lo), (*x, y_hi)],
+                        MARKER.mix(0.8).stroke_width(2),
+                    )))
+                    .map_err(err)?
+                    .label(label.as_str())
+                    .legend(|(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 16, y)], MARKER.stroke_width(2))
+                    });
+            }
+            if p.legend {
+                $chart
+                    .configure_series_labels()
+                    .position(SeriesLabelPosition::UpperRight)
+                    .label_font((FONT, 12))
+                    .background_style(WHITE.mix(0.85))
+                    .border_style(RGBColor(200, 200, 200))
+                    .draw()
+                    .map_err(err)?;
+            }
+        }};
+    }
+    match (p.log_x, p.log_y) {
+        (false, false) => {
+            let mut chart = builder
+                .build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)
+                .map_err(err)?;
+            body!(chart);
+        }
+        (false, true) => {
+            let mut chart = builder
+                .build_cartesian_2d(x_lo..x_hi, (y_lo..y_hi).log_scale())
+                .map_err(err)?;
+            body!(chart);
+        }
+        (true, false) => {
+            let mut chart = builder
+                .build_cartesian_2d((x_lo..x_hi).log_scale(), y_lo..y_hi)
+                .map_err(err)?;
+            body!(chart);
+        }
+        (true, true) => {
+            let mut chart = builder
+                .build_cartesian_2d((x_lo..x_hi).log_scale(), (y_lo..y_hi).log_scale())
+                .map_err(err)?;
+            body!(chart);
+        }
+    }
+    Ok(())
+}
