@@ -238,7 +238,7 @@ mod tests {
         );
         let two = lr_range("1e-3:1e-1", 2).unwrap();
         assert_eq!(two.len(), 5);
-        assert!((two[1] - 10f64.powf(-2.5)).abs() < 1e-15);
+        assert!((two[1] - 10f64.powf(-2.5)).abs() < 1e-13);
         assert_eq!(two[4], 1e-1);
         assert!(lr_range("1:1e-3", 1).is_err());
         assert!(lr_range("1e-3", 1).is_err());

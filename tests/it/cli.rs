@@ -6,34 +6,12 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-fn lrfind(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lrfind"))
-        .args(args)
-        .output()
-        .expect("runs the binary")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use crate::{assert_rejected, files_in, lrfind, read_json, stderr};
 
 fn suggest_into(out: &Path, extra: &[&str]) -> Output {
     let mut args = vec!["suggest", "--quiet", "--out", out.to_str().unwrap()];
     args.extend_from_slice(extra);
     lrfind(&args)
-}
-
-fn read_json(path: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
-
-fn files_in(dir: &Path) -> Vec<String> {
-    match std::fs::read_dir(dir) {
-        Ok(entries) => entries
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect(),
-        Err(_) => Vec::new(),
-    }
 }
 
 #[test]
@@ -249,27 +227,6 @@ fn string_labels_and_regression_targets_load() {
     let json = read_json(&out.join("lr_find.json"));
     assert_eq!(json["data"]["task"]["kind"], "regression");
     assert_eq!(json["loss"], "mean squared error");
-}
-
-/// A bad-input case: non-zero exit, one line on stderr naming `needle`, nothing in `out`.
-fn assert_rejected(args: &[&str], out: &Path, needle: &str) {
-    let o = lrfind(args);
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
-    assert_eq!(
-        err.trim_end().lines().count(),
-        1,
-        "{args:?}: one line, got {err}"
-    );
-    assert!(
-        err.starts_with("Error: ") && err.contains(needle),
-        "{args:?}: expected '{needle}' in {err}"
-    );
-    assert!(
-        files_in(out).is_empty(),
-        "{args:?}: left files {:?}",
-        files_in(out)
-    );
 }
 
 #[test]

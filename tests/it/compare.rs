@@ -1,34 +1,8 @@
 //! `lrfind compare` and `lrfind schedule` end to end on a built-in dataset, with few epochs.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
 use serde_json::Value;
 
-fn lrfind(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lrfind"))
-        .args(args)
-        .output()
-        .expect("runs")
-}
-
-fn json(path: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
-
-/// Removes wall-time fields (the only ones allowed to differ between identical runs).
-fn strip_times(v: &mut Value) {
-    match v {
-        Value::Object(m) => {
-            for k in ["seconds", "seconds_to_target", "speedup_seconds"] {
-                m.remove(k);
-            }
-            m.values_mut().for_each(strip_times);
-        }
-        Value::Array(a) => a.iter_mut().for_each(strip_times),
-        _ => {}
-    }
-}
+use crate::{lrfind, read_json as json, strip_times};
 
 fn run_by_name<'a>(doc: &'a Value, name: &str) -> &'a Value {
     doc["runs"]

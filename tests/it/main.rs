@@ -6,6 +6,75 @@ mod fixtures;
 mod library;
 mod metrics;
 mod properties;
+mod sweep;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// Runs the `lrfind` binary with `args`.
+pub fn lrfind(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lrfind"))
+        .args(args)
+        .output()
+        .expect("runs the binary")
+}
+
+/// A run's stderr as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A JSON file, parsed.
+pub fn read_json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// Removes wall-time fields (the only ones allowed to differ between identical runs).
+pub fn strip_times(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            for k in ["seconds", "seconds_to_target", "speedup_seconds"] {
+                m.remove(k);
+            }
+            m.values_mut().for_each(strip_times);
+        }
+        Value::Array(a) => a.iter_mut().for_each(strip_times),
+        _ => {}
+    }
+}
+
+/// Names of the entries of a folder (none when it does not exist).
+pub fn files_in(dir: &Path) -> Vec<String> {
+    match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// A bad-input case: exit code 1, one line on stderr naming `needle`, nothing in `out`.
+pub fn assert_rejected(args: &[&str], out: &Path, needle: &str) {
+    let o = lrfind(args);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "{args:?}: one line, got {err}"
+    );
+    assert!(
+        err.starts_with("Error: ") && err.contains(needle),
+        "{args:?}: expected '{needle}' in {err}"
+    );
+    assert!(
+        files_in(out).is_empty(),
+        "{args:?}: left files {:?}",
+        files_in(out)
+    );
+}
 
 /// A temporary folder removed on drop (std only: a dev-dependency such as `tempfile` would
 /// turn on features of shared crates and make `cargo test` and `cargo run` build polars twice).
