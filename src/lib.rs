@@ -9,18 +9,22 @@
 //! ## How the crate is laid out
 //! Data flows one way, top to bottom; lower layers never import higher ones.
 //! ```text
-//!  data (load, split, standardise, batch) ──► model (MLP, loss per task)
-//!        │                                          │
-//!        └──────────────► train (one optimizer step) ◄┘
+//!  data (load, split, standardise, resample, batch) ──► model (MLP, loss per task)
+//!        │                                                   │
+//!        └──────────────► train (one optimizer step) ◄───────┘
 //!                               │
-//!                         finder (range test) ──► analysis (smoothing, rules: pure)
+//!      ┌────────────────────────┼──────────────────────────┐
+//!  finder (range test)   compare (runs on a schedule)   sweep (LR grid, per-split reports)
+//!      │                        │                          │
+//!      └──► analysis (smoothing, rules, verdicts, sweep conclusion: pure) ◄── metrics (pure)
 //!                               │
 //!                         pipeline (the built-in run behind `lrfind suggest`)
 //!                               │
-//!                 plot (PNG/SVG)   report (JSON, CSV, text; atomic writes)
+//!                 plot (PNG/SVG)   report (JSON, CSV, Markdown; atomic writes)
 //!                               │
 //!                         cli (clap, progress bar, exit codes)
 //! ```
+//! [`schedule`] holds the LR schedules (pure, with a Burn `LrScheduler` adapter).
 //! [`config`] holds the serde config structs and every default; [`error`] the error type.
 //!
 //! ## Using it on your own model

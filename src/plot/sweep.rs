@@ -79,9 +79,9 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &Sweep) -> Result<
             .collect()
     };
     let metric = by_group(&|r| {
-        valid(r).and_then(|v| match v.metrics {
-            Metrics::Regression { mse, .. } => Some(mse),
-            Metrics::Classification { report, .. } => Some(report.accuracy),
+        valid(r).map(|v| match v.metrics {
+            Metrics::Regression { mse, .. } => mse,
+            Metrics::Classification { report, .. } => report.accuracy,
         })
     });
     let loss = by_group(&|r| valid(r).map(|v| v.loss));

@@ -93,7 +93,10 @@ fn a_binary_sweep_reports_every_split_and_concludes() {
     let after = doc["balance"]["after"].as_array().unwrap();
     assert_eq!(after[0], after[1], "{}", doc["balance"]);
     let trained = 2 * after[0].as_u64().unwrap();
-    assert_eq!(doc["data"]["split_rows"], serde_json::json!([trained, 57, 57]));
+    assert_eq!(
+        doc["data"]["split_rows"],
+        serde_json::json!([trained, 57, 57])
+    );
     let low = config(&doc, 1e-7, "adamw");
     assert_eq!(low["outcome"]["verdict"], "stalled");
     assert_eq!(
