@@ -244,6 +244,26 @@ pub struct RangeTestConfig {
     pub smooth: f64,
     /// The rule whose answer is the suggestion.
     pub method: Method,
+    /// Micro-batches per iteration: one optimizer step and one LR step per this many
+    /// batches, gradients and loss averaged over them (gradient accumulation).
+    pub accumulation_steps: usize,
+    /// Evaluate the validation loss every this many iterations (0: no validation curve).
+    /// Needs a validation function ([`crate::finder::Hooks::validate`]).
+    pub val_every: usize,
+    /// The curve whose suggestion is reported: the training loss (fastai's test) or the
+    /// validation loss (Smith's original test).
+    pub suggest_on: CurveKind,
+}
+
+/// Which recorded curve the suggestion is read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum CurveKind {
+    /// The smoothed training loss of every iteration.
+    #[default]
+    Training,
+    /// The validation loss, evaluated every `val_every` iterations.
+    Validation,
 }
 
 impl Default for RangeTestConfig {
@@ -256,6 +276,9 @@ impl Default for RangeTestConfig {
             diverge: defaults::DIVERGE,
             smooth: defaults::SMOOTH,
             method: Method::Knee,
+            accumulation_steps: 1,
+            val_every: 0,
+            suggest_on: CurveKind::Training,
         }
     }
 }
@@ -298,6 +321,15 @@ impl RangeTestConfig {
             return Err(Error::option(
                 "--smooth",
                 format!("must be in [0, 1), got {}", self.smooth),
+            ));
+        }
+        if self.accumulation_steps == 0 {
+            return Err(Error::option("--accumulation-steps", "must be at least 1"));
+        }
+        if self.suggest_on == CurveKind::Validation && self.val_every == 0 {
+            return Err(Error::option(
+                "--suggest-on",
+                "the validation curve needs --val-every K (evaluate every K iterations)",
             ));
         }
         Ok(())

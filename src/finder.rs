@@ -3,10 +3,15 @@
 //!
 //! ```text
 //! for i in 0..iters:
-//!     lr = ramp(i);  loss = step(model, batch, lr);  record (lr, loss, ema(loss))
+//!     lr = ramp(i);  loss = step(model, next k batches, lr);  record (lr, loss, ema(loss))
+//!     every val_every iterations: record the validation loss (Smith's original test)
 //!     stop if loss is NaN/inf, or ema > best + (diverge - 1) * max(best, 5% of first ema)
-//! suggestions = every rule on the curve
+//! suggestions = every rule on the training curve, and on the validation curve
 //! ```
+//!
+//! With `accumulation_steps = k`, one iteration is k micro-batches, one optimizer step and
+//! one LR step; its loss is their mean. The divergence rule watches the curve the
+//! suggestion is read from (`suggest_on`).
 //!
 //! The model passed in is left as it was, BatchNorm running statistics included: Burn shares
 //! running statistics between clones, so they are restored from a snapshot afterwards.
@@ -22,8 +27,8 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::rules::Curve;
 use crate::analysis::smoothing::DebiasedEma;
 use crate::analysis::{Suggestions, suggest_all};
-use crate::config::RangeTestConfig;
-use crate::error::Result;
+use crate::config::{CurveKind, RangeTestConfig};
+use crate::error::{Error, Result};
 use crate::train;
 
 /// Below this fraction of the first smoothed loss, the divergence threshold stops
@@ -90,14 +95,64 @@ pub struct RangeTestResult {
     pub num_it: usize,
     /// How the test ended.
     pub stop: Stop,
-    /// Every rule's answer and the chosen one.
+    /// Every rule's answer on the training curve, and the chosen one.
     pub suggestions: Suggestions,
-    /// Time spent in the training loop.
+    /// The validation curve, when the test evaluated one.
+    pub validation: Option<ValidationCurve>,
+    /// The curve the reported suggestion comes from.
+    pub suggest_on: CurveKind,
+    /// Time spent in the training loop (validation passes included).
     #[serde(with = "secs")]
     pub train_time: Duration,
 }
 
+/// The validation loss recorded during a range test, every `val_every` iterations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ValidationCurve {
+    /// Iterations (0-based) after whose step the loss was evaluated.
+    pub iterations: Vec<usize>,
+    /// The LR of those iterations.
+    pub lrs: Vec<f64>,
+    /// Validation loss.
+    pub losses: Vec<f64>,
+    /// Smoothed validation loss (fastai's EMA with factor `smooth^val_every`, so it spans
+    /// as many iterations as the training curve's).
+    pub smoothed: Vec<f64>,
+    /// Planned evaluations.
+    pub num_it: usize,
+    /// Every rule's answer on this curve.
+    pub suggestions: Suggestions,
+}
+
+impl ValidationCurve {
+    /// The curve as the rules see it.
+    pub fn curve(&self) -> Curve<'_> {
+        Curve {
+            lrs: &self.lrs,
+            raw: &self.losses,
+            smoothed: &self.smoothed,
+            num_it: self.num_it,
+        }
+    }
+}
+
 impl RangeTestResult {
+    /// The curve the reported suggestion comes from: `suggest_on`, when that curve exists.
+    pub fn suggested_curve(&self) -> CurveKind {
+        match (&self.validation, self.suggest_on) {
+            (Some(_), CurveKind::Validation) => CurveKind::Validation,
+            _ => CurveKind::Training,
+        }
+    }
+
+    /// The suggestions of that curve.
+    pub fn suggested(&self) -> &Suggestions {
+        match (&self.validation, self.suggested_curve()) {
+            (Some(v), CurveKind::Validation) => &v.suggestions,
+            _ => &self.suggestions,
+        }
+    }
+
     /// Iterations run.
     pub fn iterations(&self) -> usize {
         self.lrs.len()
@@ -140,14 +195,27 @@ pub struct Progress {
     pub smoothed: f64,
 }
 
-/// Optional hooks into a running range test.
-#[derive(Default)]
-pub struct Hooks<'a> {
+/// Optional hooks into a running range test, for a model of type `M`.
+pub struct Hooks<'a, M> {
     /// Called after every iteration.
     pub on_step: Option<&'a mut dyn FnMut(&Progress)>,
     /// When set to true (e.g. by a Ctrl-C handler), the test stops after the current step
     /// and analyses the curve so far.
     pub stop: Option<&'a AtomicBool>,
+    /// The validation loss of the model being trained, on a fixed set of batches; called
+    /// every [`RangeTestConfig::val_every`] iterations (which must then be at least 1).
+    /// Evaluate without gradients, e.g. on `model.valid()`.
+    pub validate: Option<&'a mut dyn FnMut(&M) -> f64>,
+}
+
+impl<M> Default for Hooks<'_, M> {
+    fn default() -> Self {
+        Hooks {
+            on_step: None,
+            stop: None,
+            validate: None,
+        }
+    }
 }
 
 /// Runs the range test.
@@ -155,8 +223,10 @@ pub struct Hooks<'a> {
 /// - `model`: any Burn module on an autodiff device (`device.autodiff()`); left unchanged.
 /// - `optimizer`: a fresh optimizer, e.g. `AdamWConfig::new().init()`.
 /// - `batches`: the training batches, cycled for as many epochs as needed (an iterator
-///   that ends early stops the test).
+///   that ends early stops the test); `accumulation_steps` of them make one iteration.
 /// - `loss_fn`: the mean loss of a batch under a model, `[1]`.
+/// - `hooks`: progress, a stop flag, and the validation function of the validation-loss
+///   mode (with `config.val_every`).
 ///
 /// ```no_run
 /// use burn::nn::{Linear, LinearConfig};
@@ -186,7 +256,7 @@ pub fn range_test<M, B, I, F>(
     batches: I,
     mut loss_fn: F,
     config: &RangeTestConfig,
-    mut hooks: Hooks,
+    mut hooks: Hooks<'_, M>,
 ) -> Result<RangeTestResult>
 where
     M: Module,
@@ -194,6 +264,21 @@ where
     F: FnMut(&M, &B) -> Tensor<1>,
 {
     config.validate()?;
+    match (config.val_every, hooks.validate.is_some()) {
+        (0, true) => {
+            return Err(Error::option(
+                "val_every",
+                "a validation function was given, but val_every is 0",
+            ));
+        }
+        (k, false) if k > 0 => {
+            return Err(Error::option(
+                "val_every",
+                "is set, but no validation function was given (Hooks::validate)",
+            ));
+        }
+        _ => {}
+    }
     // `valid()` folds any pending per-thread running-statistic updates into the shared
     // values, so the snapshot holds the model's true state.
     let _ = model.valid();
@@ -204,18 +289,38 @@ where
     let mut ema = DebiasedEma::new(config.smooth);
     let (mut lrs, mut losses, mut smoothed) = (Vec::new(), Vec::new(), Vec::new());
     let mut best = f64::INFINITY;
+    let every = config.val_every.max(1);
+    let mut val_ema = DebiasedEma::new(config.smooth.powi(every as i32));
+    let mut val = ValidationCurve {
+        iterations: Vec::new(),
+        lrs: Vec::new(),
+        losses: Vec::new(),
+        smoothed: Vec::new(),
+        num_it: config.iters / every,
+        // Filled in once the curve is complete.
+        suggestions: Suggestions {
+            all: Vec::new(),
+            chosen_method: config.method,
+        },
+    };
+    let mut val_best = f64::INFINITY;
+    let on_validation = config.suggest_on == CurveKind::Validation;
+    let mut micro = Vec::with_capacity(config.accumulation_steps);
     let mut stop = Stop::Completed;
     for i in 0..config.iters {
         if hooks.stop.is_some_and(|s| s.load(Ordering::SeqCst)) {
             stop = Stop::Interrupted { index: i };
             break;
         }
-        let Some(batch) = batches.next() else {
+        micro.clear();
+        micro.extend(batches.by_ref().take(config.accumulation_steps));
+        if micro.len() < config.accumulation_steps {
             stop = Stop::DataExhausted { index: i };
             break;
-        };
+        }
         let lr = config.lr_at(i);
-        let (next, loss) = train::step(working, &mut optimizer, lr, &batch, &mut loss_fn);
+        let (next, loss) =
+            train::step_accumulated(working, &mut optimizer, lr, &micro, &mut loss_fn);
         working = next;
         let s = ema.push(loss);
         lrs.push(lr);
@@ -234,7 +339,22 @@ where
             stop = Stop::NonFinite { index: i };
             break;
         }
-        if diverged(s, best, smoothed[0], config.diverge) {
+        if let Some(validate) = hooks.validate.as_mut()
+            && (i + 1) % every == 0
+        {
+            let v = validate(&working);
+            let vs = val_ema.push(v);
+            val.iterations.push(i);
+            val.lrs.push(lr);
+            val.losses.push(v);
+            val.smoothed.push(vs);
+            if on_validation && diverged(vs, val_best, val.smoothed[0], config.diverge) {
+                stop = Stop::Diverged { index: i };
+                break;
+            }
+            val_best = val_best.min(vs);
+        }
+        if !on_validation && diverged(s, best, smoothed[0], config.diverge) {
             stop = Stop::Diverged { index: i };
             break;
         }
@@ -253,6 +373,10 @@ where
         num_it: config.iters,
     };
     let suggestions = suggest_all(&curve, config.method);
+    let validation = hooks.validate.is_some().then(|| {
+        val.suggestions = suggest_all(&val.curve(), config.method);
+        val
+    });
     Ok(RangeTestResult {
         lrs,
         losses,
@@ -260,6 +384,8 @@ where
         num_it: config.iters,
         stop,
         suggestions,
+        validation,
+        suggest_on: config.suggest_on,
         train_time,
     })
 }

@@ -8,7 +8,7 @@ use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Backend, SuggestConfig};
-use crate::data::{self, Batcher, Prepared, Task};
+use crate::data::{self, Batch, Batcher, Prepared, Task};
 use crate::error::Result;
 use crate::finder::{self, Hooks, RangeTestResult};
 use crate::model::{Head, Mlp};
@@ -90,9 +90,23 @@ pub fn load_data(config: &SuggestConfig) -> Result<Prepared> {
     data::prepare(table, &config.data, config.seed)
 }
 
+/// Batch size of evaluation passes (results do not depend on it).
+pub const EVAL_BATCH: usize = 512;
+
+/// The given rows in order, in evaluation batches on the backend's device without autodiff.
+pub fn eval_batches(data: &Prepared, rows: &[usize], head: Head, backend: Backend) -> Vec<Batch> {
+    let plain = plain_device(backend);
+    Batcher::new(data, rows, EVAL_BATCH, head.targets(), &plain, 0).in_order(EVAL_BATCH)
+}
+
 /// Runs the range test of the built-in MLP on prepared data. Reseeds the device first, so
-/// the result depends only on the config.
-pub fn suggest(config: &SuggestConfig, data: &Prepared, hooks: Hooks) -> Result<SuggestRun> {
+/// the result depends only on the config. With `val_every`, the validation loss on the
+/// validation part is recorded too (unless `hooks` bring their own validation function).
+pub fn suggest(
+    config: &SuggestConfig,
+    data: &Prepared,
+    hooks: Hooks<'_, Mlp>,
+) -> Result<SuggestRun> {
     let started = Instant::now();
     let device = device(config.backend);
     device.seed(config.seed);
@@ -107,6 +121,31 @@ pub fn suggest(config: &SuggestConfig, data: &Prepared, hooks: Hooks) -> Result<
         &device,
         config.seed,
     );
+    let valid = if config.range_test.val_every > 0 && hooks.validate.is_none() {
+        eval_batches(data, data.valid(), head, config.backend)
+    } else {
+        Vec::new()
+    };
+    if config.range_test.val_every > 0 && valid.is_empty() && hooks.validate.is_none() {
+        return Err(crate::Error::option(
+            "--val-every",
+            "the validation curve needs a validation part (the second --split fraction)",
+        ));
+    }
+    let mut validate = |m: &Mlp| train::evaluate(m, |m, x| m.forward(x), head, &valid, 1.0).loss;
+    // The caller's hooks, with the built-in validation function when it has none (the
+    // casts shorten the trait objects' lifetimes to this function's).
+    let hooks = Hooks {
+        validate: match hooks.validate {
+            Some(v) => Some(v as &mut dyn FnMut(&Mlp) -> f64),
+            None if !valid.is_empty() => Some(&mut validate),
+            None => None,
+        },
+        on_step: hooks
+            .on_step
+            .map(|f| f as &mut dyn FnMut(&finder::Progress)),
+        stop: hooks.stop,
+    };
     let result = finder::range_test(
         &model,
         train::optimizer(&config.optimizer),

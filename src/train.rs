@@ -5,7 +5,9 @@ use burn::grad_clipping::GradientClippingConfig;
 use burn::module::Module;
 use burn::optim::decay::WeightDecayConfig;
 use burn::optim::momentum::MomentumConfig;
-use burn::optim::{AdamConfig, AdamWConfig, GradientsParams, ModuleOptimizer, SgdConfig};
+use burn::optim::{
+    AdamConfig, AdamWConfig, GradientsAccumulator, GradientsParams, ModuleOptimizer, SgdConfig,
+};
 use burn::tensor::Tensor;
 
 use crate::config::{OptimizerConfig, OptimizerKind};
@@ -87,6 +89,40 @@ where
     }
     let grads = GradientsParams::from_grads(loss.backward(), &model);
     (optim.step(lr, model, grads), value)
+}
+
+/// One optimizer step on several micro-batches (gradient accumulation): each batch's loss
+/// is divided by their number before its backward pass, the gradients are summed, and the
+/// optimizer steps once. Returns the updated model and the mean loss. One batch is exactly
+/// [`step`]; a non-finite loss returns the model unchanged.
+pub fn step_accumulated<M, B, F>(
+    model: M,
+    optim: &mut ModuleOptimizer,
+    lr: f64,
+    batches: &[B],
+    loss_fn: &mut F,
+) -> (M, f64)
+where
+    M: Module,
+    F: FnMut(&M, &B) -> Tensor<1>,
+{
+    if let [batch] = batches {
+        return step(model, optim, lr, batch, loss_fn);
+    }
+    let k = batches.len().max(1) as f64;
+    let mut accumulator = GradientsAccumulator::<M>::new();
+    let mut total = 0.0;
+    for batch in batches {
+        let loss = loss_fn(&model, batch);
+        let value = loss.clone().into_scalar::<f64>();
+        if !value.is_finite() {
+            return (model, value);
+        }
+        total += value;
+        let grads = GradientsParams::from_grads(loss.div_scalar(k).backward(), &model);
+        accumulator.accumulate(&model, grads);
+    }
+    (optim.step(lr, model, accumulator.grads()), total / k)
 }
 
 /// Loss and metric of a model on a fixed set of batches.

@@ -6,7 +6,8 @@ use clap::Args;
 
 use crate::analysis::Method;
 use crate::config::{
-    Backend, BinaryHead, OptimizerConfig, OptimizerKind, Ramp, SuggestConfig, TaskKind, defaults,
+    Backend, BinaryHead, CurveKind, OptimizerConfig, OptimizerKind, Ramp, SuggestConfig, TaskKind,
+    defaults,
 };
 
 /// `--method`: one rule, or `all` (every rule reported; the suggestion is knee's, and the
@@ -132,6 +133,15 @@ pub struct RangeArgs {
     /// Suggestion rule reported as the suggestion: knee, valley, steep, minimum, slide, torch, or all.
     #[arg(long, default_value = "knee", value_parser = parse_method)]
     pub method: MethodArg,
+    /// Micro-batches per iteration (gradient accumulation: one optimizer and LR step per K batches).
+    #[arg(long, default_value_t = 1)]
+    pub accumulation_steps: usize,
+    /// Also record the validation loss every K iterations (Smith's original test).
+    #[arg(long, default_value_t = 0)]
+    pub val_every: usize,
+    /// The curve the suggestion is read from.
+    #[arg(long, value_enum, default_value_t = CurveKind::Training)]
+    pub suggest_on: CurveKind,
 }
 
 /// Seed, backend, threads and output.
@@ -210,6 +220,9 @@ impl CommonArgs {
         c.range_test.diverge = r.diverge;
         c.range_test.smooth = r.smooth;
         c.range_test.method = method;
+        c.range_test.accumulation_steps = r.accumulation_steps;
+        c.range_test.val_every = r.val_every;
+        c.range_test.suggest_on = r.suggest_on;
         c
     }
 }

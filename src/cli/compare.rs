@@ -73,7 +73,7 @@ pub fn run(a: CompareArgs) -> Result<i32> {
         (Some(path), true) => Some(lr_from_file(path)?),
         (None, true) => {
             let run = pipeline::suggest(&config, &data, Hooks::default())?;
-            let chosen = run.result.suggestions.chosen();
+            let chosen = run.result.suggested().chosen();
             Some(chosen.lr.ok_or_else(|| Error::NoSuggestion {
                 method: chosen.method.name(),
                 reason: format!(

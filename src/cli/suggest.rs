@@ -41,6 +41,7 @@ pub fn run(args: SuggestArgs) -> Result<i32> {
     let hooks = Hooks {
         on_step: Some(&mut on_step),
         stop: Some(&INTERRUPTED),
+        validate: None,
     };
     let mut run = pipeline::suggest(&config, &data, hooks)?;
     bar.finish_and_clear();
@@ -71,8 +72,8 @@ pub fn run(args: SuggestArgs) -> Result<i32> {
         );
         return Ok(EXIT_INTERRUPTED);
     }
-    let chosen = run.result.suggestions.chosen();
-    let any = run.result.suggestions.all.iter().any(|s| s.lr.is_some());
+    let chosen = run.result.suggested().chosen();
+    let any = run.result.suggested().all.iter().any(|s| s.lr.is_some());
     let failed = if args.common.range.method == MethodArg::All {
         !any
     } else {

@@ -17,7 +17,7 @@ pub use setting::{LrSpec, Setting};
 use crate::analysis::convergence::{Verdict, epochs_to_target, verdict};
 use burn::tensor::Device;
 
-use crate::config::{Backend, OptimizerConfig, SuggestConfig};
+use crate::config::{OptimizerConfig, SuggestConfig};
 use crate::data::{Batch, Batcher, Prepared};
 use crate::error::{Error, Result};
 use crate::model::{Head, Mlp};
@@ -28,9 +28,6 @@ use crate::train::{self, Evaluation};
 /// A run has exploded when an epoch's mean training loss exceeds this many times its first
 /// step's loss.
 pub const EXPLOSION_FACTOR: f64 = 2.0;
-
-/// Batch size used for evaluation passes (results do not depend on it).
-const EVAL_BATCH: usize = 512;
 
 /// A setting with every value decided.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -304,17 +301,6 @@ pub fn train_run(
     (run, model)
 }
 
-/// Validation batches of prepared data, in order, on a device without autodiff.
-pub fn validation_batches(
-    data: &Prepared,
-    rows: &[usize],
-    head: Head,
-    backend: Backend,
-) -> Vec<Batch> {
-    let plain = pipeline::plain_device(backend);
-    Batcher::new(data, rows, EVAL_BATCH, head.targets(), &plain, 0).in_order(EVAL_BATCH)
-}
-
 /// Trains every setting from the same initial weights and data order and summarises.
 pub fn compare(
     config: &SuggestConfig,
@@ -329,7 +315,7 @@ pub fn compare(
     let inputs = data.table.width();
     device.seed(config.seed);
     let initial = Mlp::new(inputs, &config.model, head, &device);
-    let valid = validation_batches(data, data.valid(), head, config.backend);
+    let valid = pipeline::eval_batches(data, data.valid(), head, config.backend);
     if valid.is_empty() {
         return Err(Error::option(
             "--split",

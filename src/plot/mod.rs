@@ -9,6 +9,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::analysis::Method;
+use crate::config::CurveKind;
 use crate::error::{Error, Result};
 use crate::finder::RangeTestResult;
 use crate::report::{temp_name, write_atomic};
@@ -27,6 +28,7 @@ const RAW: RGBColor = RGBColor(120, 144, 180);
 const SMOOTH: RGBColor = RGBColor(31, 84, 160);
 const TAIL: RGBColor = RGBColor(214, 39, 40);
 const CHOSEN: RGBColor = RGBColor(200, 30, 30);
+const VALID: RGBColor = RGBColor(255, 127, 14);
 
 pub(crate) fn register_font() {
     static ONCE: Once = Once::new();
@@ -161,6 +163,19 @@ fn draw_lr_find<DB: DrawingBackend>(
         .iter()
         .map(|p| p.1.min(p.2))
         .fold(f64::INFINITY, f64::min);
+    let val: Vec<(f64, f64)> = r
+        .validation
+        .iter()
+        .flat_map(|v| {
+            v.lrs
+                .iter()
+                .zip(&v.losses)
+                .map(|(&x, &y)| (x, y))
+                .filter(|p| p.1.is_finite() && p.0 > 0.0)
+        })
+        .collect();
+    let low = val.iter().map(|p| p.1).fold(low, f64::min);
+    // The validation curve's blow-up at the end is cut like the raw spikes.
     let high = pts.iter().map(|p| p.2).fold(f64::NEG_INFINITY, f64::max);
     let (low, high) = if low.is_finite() && high.is_finite() {
         (low, high)
@@ -180,7 +195,11 @@ fn draw_lr_find<DB: DrawingBackend>(
     chart
         .configure_mesh()
         .x_desc("learning rate (log scale)")
-        .y_desc("training loss")
+        .y_desc(if val.is_empty() {
+            "training loss"
+        } else {
+            "loss"
+        })
         .x_label_formatter(&|v| format!("{v:.0e}"))
         .y_label_formatter(&|v| format!("{v:.2}"))
         .label_style((FONT, 14))
@@ -219,10 +238,22 @@ fn draw_lr_find<DB: DrawingBackend>(
         .label("smoothed loss")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], SMOOTH.stroke_width(3)));
 
-    let chosen = r.suggestions.chosen_method;
-    let xs: Vec<f64> = pts.iter().map(|p| p.0).collect();
-    let ys: Vec<f64> = pts.iter().map(|p| p.2).collect();
-    for s in &r.suggestions.all {
+    if !val.is_empty() {
+        chart
+            .draw_series(LineSeries::new(val.iter().copied(), VALID.stroke_width(3)))
+            .map_err(err)?
+            .label("validation loss")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], VALID.stroke_width(3)));
+    }
+
+    let suggested = r.suggested();
+    let chosen = suggested.chosen_method;
+    // Suggestions sit on the curve they were read from.
+    let (xs, ys): (Vec<f64>, Vec<f64>) = match r.suggested_curve() {
+        CurveKind::Training => pts.iter().map(|p| (p.0, p.2)).unzip(),
+        CurveKind::Validation => val.iter().copied().unzip(),
+    };
+    for s in &suggested.all {
         let Some(lr) = s.lr else { continue };
         let y = if xs.is_empty() {
             y_lo
@@ -251,7 +282,7 @@ fn draw_lr_find<DB: DrawingBackend>(
             .label(label)
             .legend(move |(x, y)| Circle::new((x + 8, y), size.min(7), color.filled()));
     }
-    if let Some(lr) = r.suggestions.chosen().lr {
+    if let Some(lr) = suggested.chosen().lr {
         chart
             .draw_series(std::iter::once(Text::new(
                 format!("suggested LR {lr:.1e}"),

@@ -10,10 +10,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::analysis::Method;
-use crate::config::SuggestConfig;
+use crate::analysis::{Method, Suggestions};
+use crate::config::{CurveKind, SuggestConfig};
 use crate::error::{Error, Result};
-use crate::finder::{RangeTestResult, Stop};
+use crate::finder::{RangeTestResult, Stop, ValidationCurve};
 use crate::pipeline::{DataSummary, SuggestRun};
 
 pub use compare::{compare_csv, compare_json, compare_md, schedule_csv};
@@ -53,13 +53,25 @@ pub fn prepare_output_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// `lr_find.csv`: one row per iteration.
+/// `lr_find.csv`: one row per iteration; the validation columns are filled on the
+/// iterations where the validation loss was evaluated.
 pub fn lr_find_csv(result: &RangeTestResult) -> Vec<u8> {
-    let mut s = String::from("iteration,lr,loss,smoothed_loss\n");
+    let mut s = String::from("iteration,lr,loss,smoothed_loss,val_loss,val_smoothed_loss\n");
+    let mut val = result
+        .validation
+        .iter()
+        .flat_map(|v| {
+            (0..v.iterations.len()).map(move |j| (v.iterations[j], v.losses[j], v.smoothed[j]))
+        })
+        .peekable();
     for i in 0..result.iterations() {
+        let cols = match val.next_if(|v| v.0 == i) {
+            Some((_, loss, smooth)) => format!("{loss},{smooth}"),
+            None => ",".into(),
+        };
         let _ = writeln!(
             s,
-            "{i},{},{},{}",
+            "{i},{},{},{},{cols}",
             result.lrs[i], result.losses[i], result.smoothed[i]
         );
     }
@@ -87,6 +99,8 @@ pub struct SuggestionEntry {
 /// The chosen suggestion in `lr_find.json`.
 #[derive(Debug, Serialize)]
 pub struct Chosen {
+    /// The curve it was read from.
+    pub curve: CurveKind,
     /// The rule.
     pub method: Method,
     /// Its LR, or null when it found none.
@@ -140,19 +154,20 @@ pub struct LrFindDocument<'a> {
     pub stop: &'a Stop,
     /// Divergence.
     pub divergence: Divergence,
-    /// Every rule, by name.
+    /// Every rule on the training curve, by name.
     pub suggestions: BTreeMap<&'static str, SuggestionEntry>,
+    /// The validation curve (with `val_every`): iterations, LRs, losses, smoothed losses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validation: Option<&'a ValidationCurve>,
     /// The chosen suggestion.
     pub chosen: Chosen,
     /// Wall times.
     pub timing: Timing,
 }
 
-/// Builds the `lr_find.json` document of a run.
-pub fn lr_find_document(run: &SuggestRun) -> LrFindDocument<'_> {
-    let r = &run.result;
-    let suggestions = r
-        .suggestions
+/// Each rule's entry, by name.
+fn entries(suggestions: &Suggestions) -> BTreeMap<&'static str, SuggestionEntry> {
+    suggestions
         .all
         .iter()
         .map(|s| {
@@ -165,8 +180,13 @@ pub fn lr_find_document(run: &SuggestRun) -> LrFindDocument<'_> {
             };
             (s.method.name(), entry)
         })
-        .collect();
-    let chosen = r.suggestions.chosen();
+        .collect()
+}
+
+/// Builds the `lr_find.json` document of a run.
+pub fn lr_find_document(run: &SuggestRun) -> LrFindDocument<'_> {
+    let r = &run.result;
+    let chosen = r.suggested().chosen();
     let div_index = match r.stop {
         Stop::Diverged { index } | Stop::NonFinite { index } => Some(index),
         _ => None,
@@ -186,8 +206,10 @@ pub fn lr_find_document(run: &SuggestRun) -> LrFindDocument<'_> {
             index: div_index,
             lr: div_index.map(|i| r.lrs[i]),
         },
-        suggestions,
+        suggestions: entries(&r.suggestions),
+        validation: r.validation.as_ref(),
         chosen: Chosen {
+            curve: r.suggested_curve(),
             method: chosen.method,
             lr: chosen.lr,
             index: chosen.index,
@@ -230,12 +252,17 @@ pub fn summary_text(run: &SuggestRun) -> String {
         Stop::DataExhausted { .. } => "ran out of batches".to_string(),
     };
     let _ = writeln!(s, "{} of {} iterations, {stop}", r.iterations(), r.num_it);
-    let chosen = r.suggestions.chosen();
+    let suggested = r.suggested();
+    let chosen = suggested.chosen();
+    let on = match r.suggested_curve() {
+        CurveKind::Training => "",
+        CurveKind::Validation => ", on the validation curve",
+    };
     match chosen.lr {
         Some(lr) => {
             let _ = writeln!(
                 s,
-                "Suggested LR: {lr:.2e} ({}) = {MEANING}",
+                "Suggested LR: {lr:.2e} ({}{on}) = {MEANING}",
                 chosen.method.name()
             );
         }
@@ -244,7 +271,7 @@ pub fn summary_text(run: &SuggestRun) -> String {
         }
     }
     let _ = writeln!(s, "All methods:");
-    for sug in &r.suggestions.all {
+    for sug in &suggested.all {
         let mark = if sug.method == chosen.method {
             "*"
         } else {

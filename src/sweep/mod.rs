@@ -15,7 +15,7 @@ pub use evaluation::{Metrics, SplitReport, split_report};
 pub use grid::{Grid, Point, Shard, lr_range, parse_lrs};
 
 use crate::analysis::conclusion::{CHANCE_AUC, Conclusion, Outcome, conclude};
-use crate::compare::{Resolved, Run, RunContext, train_run, validation_batches};
+use crate::compare::{Resolved, Run, RunContext, train_run};
 use crate::config::SuggestConfig;
 use crate::data::{self, Prepared, Resample, Task};
 use crate::error::{Error, Result};
@@ -251,7 +251,7 @@ pub fn run_part(
         c.data.standardize = spec.grid.standardize[0];
         pipeline::suggest(&c, first, Hooks::default())?
             .result
-            .suggestions
+            .suggested()
             .chosen()
             .lr
     } else {
@@ -264,7 +264,7 @@ pub fn run_part(
         .map(|d| {
             d.parts
                 .iter()
-                .map(|rows| validation_batches(d, rows, head, config.backend))
+                .map(|rows| pipeline::eval_batches(d, rows, head, config.backend))
                 .collect()
         })
         .collect();

@@ -45,7 +45,10 @@ fn suggest_writes_plot_history_and_json() {
 
     let csv = std::fs::read_to_string(out.join("lr_find.csv")).unwrap();
     let mut lines = csv.lines();
-    assert_eq!(lines.next(), Some("iteration,lr,loss,smoothed_loss"));
+    assert_eq!(
+        lines.next(),
+        Some("iteration,lr,loss,smoothed_loss,val_loss,val_smoothed_loss")
+    );
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.len() as u64, iterations);
     let row_lr: f64 = rows[index].split(',').nth(1).unwrap().parse().unwrap();

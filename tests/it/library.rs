@@ -156,3 +156,167 @@ fn the_loss_falls_on_real_data_and_every_rule_answers_or_explains() {
         assert!(s.lr.is_some() || s.reason.is_some());
     }
 }
+
+/// The digits training batches (64 rows) on an autodiff device, and the validation part in
+/// batches on the plain device.
+fn digits(device: &Device) -> (data::Batcher, Vec<data::Batch>) {
+    let config = DataConfig::default();
+    let prepared = data::prepare(data::load(&config).unwrap(), &config, 0).unwrap();
+    let train = data::Batcher::new(
+        &prepared,
+        prepared.train(),
+        64,
+        data::Targets::ClassIndex,
+        device,
+        0,
+    );
+    let plain = Device::flex();
+    let valid = data::Batcher::new(
+        &prepared,
+        prepared.valid(),
+        512,
+        data::Targets::ClassIndex,
+        &plain,
+        0,
+    )
+    .in_order(512);
+    (train, valid)
+}
+
+fn ce(m: &BnNet, b: &data::Batch) -> Tensor<1> {
+    let loss = CrossEntropyLossConfig::new().init(&b.inputs.device());
+    loss.forward(m.forward(b.inputs.clone()), b.classes.clone().unwrap())
+}
+
+#[test]
+fn accumulation_steps_once_per_k_batches_on_their_mean_gradient() {
+    let device = Device::flex().autodiff();
+    let (batches, _) = digits(&device);
+    let plain: Vec<data::Batch> = batches.take(20).collect();
+    let rt = |k: usize| RangeTestConfig {
+        iters: 20,
+        diverge: 0.0,
+        accumulation_steps: k,
+        ..Default::default()
+    };
+    device.seed(0);
+    let model = BnNet::new(64, 10, &device);
+    let single = finder::range_test(
+        &model,
+        AdamWConfig::new().init(),
+        plain.clone(),
+        ce,
+        &rt(1),
+        finder::Hooks::default(),
+    )
+    .unwrap();
+
+    // Every batch three times: the mean gradient of three copies is the batch's gradient,
+    // so one step per three micro-batches retraces the single-batch run.
+    let tripled: Vec<data::Batch> = plain
+        .iter()
+        .flat_map(|b| [b.clone(), b.clone(), b.clone()])
+        .collect();
+    let mut calls = Vec::new();
+    let accumulated = finder::range_test(
+        &model,
+        AdamWConfig::new().init(),
+        tripled,
+        |m: &BnNet, b: &data::Batch| {
+            let loss = ce(m, b);
+            calls.push(loss.clone().into_scalar::<f64>());
+            loss
+        },
+        &rt(3),
+        finder::Hooks::default(),
+    )
+    .unwrap();
+    assert_eq!(calls.len(), 60, "three micro-batches per iteration");
+    assert_eq!(accumulated.iterations(), 20);
+    assert_eq!(accumulated.lrs, single.lrs, "one LR step per iteration");
+    for (i, (a, s)) in accumulated.losses.iter().zip(&single.losses).enumerate() {
+        let mean = calls[3 * i..3 * i + 3].iter().sum::<f64>() / 3.0;
+        assert_eq!(
+            *a, mean,
+            "iteration {i}: the loss is the micro-batches' mean"
+        );
+        assert!((a - s).abs() < 1e-4 * s.abs(), "iteration {i}: {a} vs {s}");
+    }
+    // Too few batches for a whole iteration: the test stops, reporting it.
+    let short = finder::range_test(
+        &model,
+        AdamWConfig::new().init(),
+        plain.into_iter().take(7),
+        ce,
+        &rt(3),
+        finder::Hooks::default(),
+    )
+    .unwrap();
+    assert_eq!(short.stop, finder::Stop::DataExhausted { index: 2 });
+}
+
+#[test]
+fn validation_mode_records_every_kth_iteration_and_can_choose_the_suggestion() {
+    let device = Device::flex().autodiff();
+    let (batches, valid) = digits(&device);
+    device.seed(0);
+    let model = BnNet::new(64, 10, &device);
+    let mut evaluations = 0;
+    let mut validate = |m: &BnNet| {
+        evaluations += 1;
+        let m = m.valid();
+        let rows: usize = valid.iter().map(|b| b.len()).sum();
+        let total: f64 = valid
+            .iter()
+            .map(|b| ce(&m, b).into_scalar::<f64>() * b.len() as f64)
+            .sum();
+        total / rows as f64
+    };
+    let rt = RangeTestConfig {
+        iters: 60,
+        diverge: 0.0,
+        val_every: 5,
+        suggest_on: lrfind::config::CurveKind::Validation,
+        ..Default::default()
+    };
+    let result = finder::range_test(
+        &model,
+        AdamWConfig::new().init(),
+        batches,
+        ce,
+        &rt,
+        finder::Hooks {
+            validate: Some(&mut validate),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(evaluations, 12);
+    let v = result.validation.as_ref().unwrap();
+    assert_eq!(v.iterations, (0..12).map(|j| 5 * j + 4).collect::<Vec<_>>());
+    assert_eq!(
+        v.lrs,
+        v.iterations
+            .iter()
+            .map(|&i| rt.lr_at(i))
+            .collect::<Vec<_>>()
+    );
+    assert!(v.losses.iter().all(|l| l.is_finite()));
+    assert_eq!(result.suggested(), &v.suggestions);
+    assert_ne!(
+        result.suggested(),
+        &result.suggestions,
+        "both curves were analysed"
+    );
+
+    // Asking for one without the other is an error naming the setting.
+    let no_hook = finder::range_test(
+        &model,
+        AdamWConfig::new().init(),
+        digits(&device).0,
+        ce,
+        &rt,
+        finder::Hooks::default(),
+    );
+    assert!(no_hook.unwrap_err().to_string().starts_with("val_every"));
+}
