@@ -41,6 +41,7 @@ pub mod config;
 pub mod data;
 pub mod error;
 pub mod finder;
+pub mod history;
 pub mod metrics;
 pub mod model;
 pub mod pipeline;

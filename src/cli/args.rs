@@ -9,6 +9,7 @@ use crate::config::{
     Backend, BinaryHead, CurveKind, OptimizerConfig, OptimizerKind, Ramp, SuggestConfig, TaskKind,
     defaults,
 };
+use crate::report::TableFormat;
 
 /// `--method`: one rule, or `all` (every rule reported; the suggestion is knee's, and the
 /// run fails only if no rule answers).
@@ -159,6 +160,9 @@ pub struct RunArgs {
     /// Output folder.
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
+    /// Format of the history or table file (lr_find, compare, sweep).
+    #[arg(long, value_enum, default_value_t = TableFormat::Csv)]
+    pub format: TableFormat,
     /// No progress bar or summary.
     #[arg(long, short)]
     pub quiet: bool,

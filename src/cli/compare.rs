@@ -107,7 +107,8 @@ pub fn run(a: CompareArgs) -> Result<i32> {
         &out.join("compare.json"),
         &report::compare_json(&comparison),
     )?;
-    report::write_atomic(&out.join("compare.csv"), &report::compare_csv(&comparison))?;
+    let format = a.common.run.format;
+    report::write_table(out, "compare", &report::compare_csv(&comparison), format)?;
     let md = report::compare_md(&comparison, "compare.png");
     report::write_atomic(&out.join("compare.md"), md.as_bytes())?;
     plot::compare(
@@ -117,7 +118,8 @@ pub fn run(a: CompareArgs) -> Result<i32> {
     )?;
     if !a.common.run.quiet {
         print!("{md}");
-        println!("Wrote {}/compare.{{md,json,csv,png,svg}}", out.display());
+        let ext = super::table_ext(format);
+        println!("Wrote {}/compare.{{md,json,{ext},png,svg}}", out.display());
     }
     Ok(0)
 }

@@ -3,6 +3,7 @@
 
 mod args;
 mod compare;
+mod plot;
 mod progress;
 mod suggest;
 mod sweep;
@@ -40,6 +41,8 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     /// Combine the partial results of a sharded sweep into its report.
     Merge(sweep::MergeArgs),
+    /// Redraw saved lr_find, compare or sweep tables; overlay several range tests.
+    Plot(plot::PlotArgs),
 }
 
 /// Parses the process arguments, runs, and returns the exit code.
@@ -51,6 +54,7 @@ pub fn main() -> i32 {
         Command::Schedule(args) => compare::run_schedule(args),
         Command::Sweep(args) => sweep::run(args),
         Command::Merge(args) => sweep::run_merge(args),
+        Command::Plot(args) => plot::run(args),
     };
     match outcome {
         Ok(code) => code,
@@ -61,6 +65,14 @@ pub fn main() -> i32 {
                 _ => EXIT_ERROR,
             }
         }
+    }
+}
+
+/// File extension of a table format.
+pub(crate) fn table_ext(format: crate::report::TableFormat) -> &'static str {
+    match format {
+        crate::report::TableFormat::Csv => "csv",
+        crate::report::TableFormat::Parquet => "parquet",
     }
 }
 

@@ -6,7 +6,7 @@ use std::time::Instant;
 use clap::Args;
 
 use super::args::{CommonArgs, MethodArg};
-use super::{EXIT_INTERRUPTED, progress, set_threads};
+use super::{EXIT_INTERRUPTED, progress, set_threads, table_ext};
 use crate::error::{Error, Result};
 use crate::finder::{Hooks, Stop};
 use crate::pipeline::{self, SuggestRun};
@@ -54,8 +54,9 @@ pub fn run(args: SuggestArgs) -> Result<i32> {
     if !args.common.run.quiet {
         let text = report::summary_text(&run);
         let written = format!(
-            "Wrote {}/lr_find.{{png,svg,csv,json}}",
-            args.common.run.out.display()
+            "Wrote {}/lr_find.{{png,svg,{},json}}",
+            args.common.run.out.display(),
+            table_ext(args.common.run.format)
         );
         if args.json {
             eprint!("{text}");
@@ -91,7 +92,8 @@ pub fn run(args: SuggestArgs) -> Result<i32> {
 /// Writes the plot, the history and the JSON result (each atomically).
 fn write_outputs(run: &SuggestRun, args: &SuggestArgs) -> Result<()> {
     let out = &args.common.run.out;
-    report::write_atomic(&out.join("lr_find.csv"), &report::lr_find_csv(&run.result))?;
+    let csv = report::lr_find_csv(&run.result);
+    report::write_table(out, "lr_find", &csv, args.common.run.format)?;
     report::write_atomic(&out.join("lr_find.json"), &report::lr_find_json(run))?;
     let title = format!(
         "LR range test: {} · {} · {} · batch {}",

@@ -10,6 +10,7 @@ use super::{progress, set_threads};
 use crate::config::{OptimizerKind, defaults};
 use crate::data::Resample;
 use crate::error::{Error, Result};
+use crate::report::TableFormat;
 use crate::sweep::{self, Grid, Shard, Sweep, SweepSpec};
 use crate::{plot, report};
 
@@ -83,6 +84,9 @@ pub struct MergeArgs {
     /// No summary on stdout.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Format of the sweep table.
+    #[arg(long, value_enum, default_value_t = TableFormat::Csv)]
+    pub format: TableFormat,
 }
 
 fn pos_proportion(text: &str) -> Result<Option<f64>> {
@@ -188,7 +192,7 @@ pub fn run(a: SweepArgs) -> Result<i32> {
         None => {
             let result = sweep::run(&spec, &mut on_epoch)?;
             bar.finish_and_clear();
-            write_outputs(&result, out, quiet)?;
+            write_outputs(&result, out, a.common.run.format, quiet)?;
         }
     }
     Ok(0)
@@ -232,14 +236,14 @@ pub fn run_merge(a: MergeArgs) -> Result<i32> {
         .map(|f| sweep::read_part(f))
         .collect::<Result<Vec<_>>>()?;
     let result = sweep::merge(parts)?;
-    write_outputs(&result, &a.out, a.quiet)?;
+    write_outputs(&result, &a.out, a.format, a.quiet)?;
     Ok(0)
 }
 
-fn write_outputs(s: &Sweep, out: &Path, quiet: bool) -> Result<()> {
+fn write_outputs(s: &Sweep, out: &Path, format: TableFormat, quiet: bool) -> Result<()> {
     report::prepare_output_dir(out)?;
     report::write_atomic(&out.join("sweep.json"), &report::sweep_json(s))?;
-    report::write_atomic(&out.join("sweep.csv"), &report::sweep_csv(s))?;
+    report::write_table(out, "sweep", &report::sweep_csv(s), format)?;
     let md = report::sweep_md(s, "sweep.png");
     report::write_atomic(&out.join("sweep.md"), md.as_bytes())?;
     plot::sweep(
@@ -255,7 +259,8 @@ fn write_outputs(s: &Sweep, out: &Path, quiet: bool) -> Result<()> {
         for line in &s.conclusion.lines {
             println!("- {line}");
         }
-        println!("Wrote {}/sweep.{{md,json,csv,png,svg}}", out.display());
+        let ext = super::table_ext(format);
+        println!("Wrote {}/sweep.{{md,json,{ext},png,svg}}", out.display());
     }
     Ok(())
 }

@@ -28,7 +28,8 @@ pub fn load(config: &DataConfig) -> Result<Table> {
     table_from_frame(&df, config)
 }
 
-fn read_frame(data: &str) -> Result<DataFrame> {
+/// Reads a built-in dataset by name, or a CSV or Parquet file (by extension), as a frame.
+pub(crate) fn read_frame(data: &str) -> Result<DataFrame> {
     if let Some((_, csv)) = BUILTIN.iter().find(|(name, _)| *name == data) {
         return parse_csv(csv.as_bytes(), Path::new(data));
     }
@@ -59,7 +60,8 @@ fn read_frame(data: &str) -> Result<DataFrame> {
     }
 }
 
-fn parse_csv(bytes: &[u8], path: &Path) -> Result<DataFrame> {
+/// Parses CSV bytes (with a header, types inferred from every row).
+pub(crate) fn parse_csv(bytes: &[u8], path: &Path) -> Result<DataFrame> {
     let bad = |message: String| Error::DataFormat {
         path: path.into(),
         format: "CSV",
@@ -84,7 +86,8 @@ fn parse_csv(bytes: &[u8], path: &Path) -> Result<DataFrame> {
     Ok(df)
 }
 
-fn one_line(s: &str) -> String {
+/// An error message on one line.
+pub(crate) fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -97,7 +100,7 @@ fn builtin_names() -> String {
 }
 
 /// One column as f64 values (`None` for null cells); errors if it is not numeric.
-fn numeric(df: &DataFrame, source: &str, name: &str) -> Result<Vec<Option<f64>>> {
+pub(crate) fn numeric(df: &DataFrame, source: &str, name: &str) -> Result<Vec<Option<f64>>> {
     let col = df
         .column(name)
         .map_err(|_| missing(df, source, name, "--features"))?;

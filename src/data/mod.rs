@@ -11,6 +11,7 @@ mod split;
 
 pub use batch::{Batch, Batcher, Targets};
 pub use load::{BUILTIN, load};
+pub(crate) use load::{numeric, one_line, parse_csv, read_frame};
 pub use resample::{Resample, resample};
 pub use split::{Prepared, Standardizer, check_classes, prepare, split_indices};
 

@@ -11,6 +11,7 @@ use super::{FONT, Figure, register_font, render};
 use crate::analysis::smoothing::ema_debiased;
 use crate::compare::Comparison;
 use crate::error::Result;
+use crate::history::CompareRunHistory;
 
 /// Colours of settings, in order (cycled).
 pub const PALETTE: [RGBColor; 8] = [
@@ -42,47 +43,63 @@ impl Figure for CompareFigure<'_> {
 }
 
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Comparison) -> Result<(), String> {
-    root.fill(&WHITE).map_err(|e| e.to_string())?;
     let title = format!("Settings compared: {} · {}", c.data.source, c.model);
-    let root = root.titled(&title, (FONT, 22)).map_err(|e| e.to_string())?;
-    let panels = root.split_evenly((2, 2));
-    let color = |i: usize| PALETTE[i % PALETTE.len()];
-    let per_run = |f: &dyn Fn(&crate::compare::Run) -> Series| -> Vec<Line> {
-        c.runs
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.setting.name.clone(), color(i), f(r)))
-            .collect()
-    };
-    let train = per_run(&|r| {
-        let s = ema_debiased(&r.step_losses, 0.98);
-        s.iter()
-            .enumerate()
-            .map(|(i, &y)| (i as f64 + 1.0, y))
-            .collect()
-    });
-    let val = per_run(&|r| {
-        std::iter::once((0.0, r.initial.loss))
-            .chain(r.epochs.iter().map(|e| (e.epoch as f64, e.val_loss)))
-            .collect()
-    });
-    let metric = per_run(&|r| {
-        std::iter::once((0.0, r.initial.metric))
-            .chain(r.epochs.iter().map(|e| (e.epoch as f64, e.val_metric)))
-            .collect()
-    });
-    let lr = per_run(&|r| {
-        r.step_lrs
-            .iter()
-            .enumerate()
-            .map(|(i, &y)| (i as f64 + 1.0, y))
-            .collect()
-    });
     let metric_name = if c.higher_is_better {
         "validation accuracy"
     } else {
         "validation MSE"
     };
+    draw_runs(root, &title, &runs_of(c), metric_name, false, 0.98)
+}
+
+/// A comparison's runs as plain series; epoch 0 is the initial weights.
+fn runs_of(c: &Comparison) -> Vec<CompareRunHistory> {
+    c.runs
+        .iter()
+        .map(|r| CompareRunHistory {
+            name: r.setting.name.clone(),
+            lrs: r.step_lrs.clone(),
+            losses: r.step_losses.clone(),
+            epochs: std::iter::once((0.0, r.initial.loss, r.initial.metric))
+                .chain(
+                    r.epochs
+                        .iter()
+                        .map(|e| (e.epoch as f64, e.val_loss, e.val_metric)),
+                )
+                .collect(),
+        })
+        .collect()
+}
+
+/// The four compare panels (training loss smoothed with EMA `smooth`, validation loss and
+/// metric per epoch, LR per step), one colour per run.
+pub(crate) fn draw_runs<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    runs: &[CompareRunHistory],
+    metric_name: &str,
+    log_loss: bool,
+    smooth: f64,
+) -> Result<(), String> {
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let root = root.titled(title, (FONT, 22)).map_err(|e| e.to_string())?;
+    let panels = root.split_evenly((2, 2));
+    let per_run = |f: &dyn Fn(&CompareRunHistory) -> Series| -> Vec<Line> {
+        runs.iter()
+            .enumerate()
+            .map(|(i, r)| (r.name.clone(), PALETTE[i % PALETTE.len()], f(r)))
+            .collect()
+    };
+    let by_step = |ys: &[f64]| -> Series {
+        ys.iter()
+            .enumerate()
+            .map(|(i, &y)| (i as f64 + 1.0, y))
+            .collect()
+    };
+    let train = per_run(&|r| by_step(&ema_debiased(&r.losses, smooth)));
+    let val = per_run(&|r| r.epochs.iter().map(|e| (e.0, e.1)).collect());
+    let metric = per_run(&|r| r.epochs.iter().map(|e| (e.0, e.2)).collect());
+    let lr = per_run(&|r| by_step(&r.lrs));
     let panel = |title, x_desc, lines, log_y, legend| Panel {
         title,
         x_desc,
@@ -93,11 +110,11 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Comparison) -> Re
     };
     draw_panel(
         &panels[0],
-        &panel("training loss (smoothed)", "step", &train, false, true),
+        &panel("training loss (smoothed)", "step", &train, log_loss, true),
     )?;
     draw_panel(
         &panels[1],
-        &panel("validation loss", "epoch", &val, false, false),
+        &panel("validation loss", "epoch", &val, log_loss, false),
     )?;
     draw_panel(
         &panels[2],

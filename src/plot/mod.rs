@@ -16,9 +16,11 @@ use crate::report::{temp_name, write_atomic};
 
 mod compare;
 mod panel;
+mod replot;
 mod sweep;
 
 pub use compare::{COMPARE_SIZE, PALETTE, compare, schedules};
+pub use replot::{LrFindRun, Style, compare_runs, lr_find_runs, sweep_rows};
 pub use sweep::sweep;
 
 /// Figure size in pixels.

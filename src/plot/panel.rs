@@ -26,13 +26,14 @@ pub(crate) struct Panel<'a> {
     pub unit_square: bool,
     /// Draw a dot on every point (for series with few points).
     pub dots: bool,
-    /// A vertical line at x, with its label.
-    pub marker: Option<(f64, String)>,
+    /// Vertical lines at x, with their labels and colours.
+    pub markers: Vec<(f64, String, RGBColor)>,
     /// A shaded x interval, with its label.
     pub band: Option<(f64, f64, String)>,
 }
 
-const MARKER: RGBColor = RGBColor(200, 30, 30);
+/// Colour of a single marker (the suggestion).
+pub(crate) const MARKER: RGBColor = RGBColor(200, 30, 30);
 const BAND: RGBColor = RGBColor(44, 160, 44);
 
 fn usable(p: &(f64, f64), log_x: bool, log_y: bool) -> bool {
@@ -56,7 +57,7 @@ pub(crate) fn draw_panel<DB: DrawingBackend>(
         (x_lo, x_hi, y_lo, y_hi) = (x_lo.min(x), x_hi.max(x), y_lo.min(y), y_hi.max(y));
     }
     let extra_x = p
-        .marker
+        .markers
         .iter()
         .map(|m| m.0)
         .chain(p.band.iter().flat_map(|b| [b.0, b.1]));
@@ -135,16 +136,17 @@ pub(crate) fn draw_panel<DB: DrawingBackend>(
                         .map_err(err)?;
                 }
             }
-            if let Some((x, label)) = &p.marker {
+            for (x, label, color) in &p.markers {
+                let color = *color;
                 $chart
                     .draw_series(std::iter::once(PathElement::new(
                         vec![(*x, y_lo), (*x, y_hi)],
-                        MARKER.mix(0.8).stroke_width(2),
+                        color.mix(0.8).stroke_width(2),
                     )))
                     .map_err(err)?
                     .label(label.as_str())
-                    .legend(|(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 16, y)], MARKER.stroke_width(2))
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2))
                     });
             }
             if p.legend {

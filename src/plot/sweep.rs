@@ -8,7 +8,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::compare::PALETTE;
-use super::panel::{Line, Panel, draw_panel};
+use super::panel::{Line, MARKER, Panel, draw_panel};
 use super::{FONT, Figure, register_font, render};
 use crate::analysis::conclusion::lr_text;
 use crate::analysis::smoothing::ema_debiased;
@@ -85,9 +85,11 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &Sweep) -> Result<
         })
     });
     let loss = by_group(&|r| valid(r).map(|v| v.loss));
-    let marker = s
+    let markers: Vec<_> = s
         .suggestion
-        .map(|lr| (lr, format!("range test {}", lr_text(lr))));
+        .map(|lr| (lr, format!("range test {}", lr_text(lr)), MARKER))
+        .into_iter()
+        .collect();
     let band = s
         .conclusion
         .interval
@@ -101,7 +103,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &Sweep) -> Result<
         log_y,
         legend: true,
         dots: true,
-        marker: marker.clone(),
+        markers: markers.clone(),
         band: band.clone(),
         ..Default::default()
     };

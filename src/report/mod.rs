@@ -23,6 +23,36 @@ pub use sweep::{sweep_csv, sweep_json, sweep_md};
 pub const MEANING: &str =
     "the LR to train with at a constant rate, and the peak LR of a 1cycle schedule";
 
+/// File format of tables and histories (`lr_find`, `compare`, `sweep`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum TableFormat {
+    /// Comma-separated text.
+    #[default]
+    Csv,
+    /// Apache Parquet (columns typed as the CSV's are inferred; empty cells are nulls).
+    Parquet,
+}
+
+/// Writes a table made by one of the CSV exporters as `dir/stem.csv` or `dir/stem.parquet`
+/// (converted from the CSV, so both forms hold the same values); returns the file name.
+pub fn write_table(dir: &Path, stem: &str, csv: &[u8], format: TableFormat) -> Result<String> {
+    let (name, bytes) = match format {
+        TableFormat::Csv => (format!("{stem}.csv"), csv.to_vec()),
+        TableFormat::Parquet => {
+            let name = format!("{stem}.parquet");
+            let path = dir.join(&name);
+            let mut df = crate::data::parse_csv(csv, &path)?;
+            let mut out = Vec::new();
+            polars::prelude::ParquetWriter::new(&mut out)
+                .finish(&mut df)
+                .map_err(|e| Error::output(&path, e))?;
+            (name, out)
+        }
+    };
+    write_atomic(&dir.join(&name), &bytes)?;
+    Ok(name)
+}
+
 /// Writes `bytes` to `path` atomically: a temporary file beside it, renamed when complete.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = temp_name(path);

@@ -5,6 +5,7 @@ mod compare;
 mod fixtures;
 mod library;
 mod metrics;
+mod plot;
 mod properties;
 mod sweep;
 

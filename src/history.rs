@@ -1,0 +1,188 @@
+//! Saved results read back without retraining: a range test's `lr_find.csv`, compare's
+//! `compare.csv` and sweep's `sweep.csv` (or their Parquet forms), recognised by their
+//! columns. `lrfind plot` draws figures from these.
+
+use std::path::Path;
+
+use polars::prelude::*;
+
+use crate::data::{numeric, one_line, read_frame};
+
+use crate::error::{Error, Result};
+
+/// A range test's history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LrFindHistory {
+    /// LR of each iteration.
+    pub lrs: Vec<f64>,
+    /// Raw training loss.
+    pub losses: Vec<f64>,
+    /// Smoothed training loss as saved.
+    pub smoothed: Vec<f64>,
+    /// Validation points `(lr, loss)`, when the test recorded them.
+    pub validation: Vec<(f64, f64)>,
+}
+
+/// One setting of a saved comparison.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompareRunHistory {
+    /// Setting name.
+    pub name: String,
+    /// LR of every step.
+    pub lrs: Vec<f64>,
+    /// Training loss of every step.
+    pub losses: Vec<f64>,
+    /// `(epoch, validation loss, validation metric)` per epoch.
+    pub epochs: Vec<(f64, f64, f64)>,
+}
+
+/// One row of a saved sweep table (a configuration on one split).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepRow {
+    /// Group label ("" when no factor but the LR varies).
+    pub group: String,
+    /// Learning rate.
+    pub lr: f64,
+    /// Split name.
+    pub split: String,
+    /// Loss.
+    pub loss: f64,
+    /// Accuracy (classification) or MSE (regression).
+    pub metric: f64,
+    /// Whether `metric` is accuracy.
+    pub accuracy: bool,
+}
+
+/// A saved result of any kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum History {
+    /// `lr_find.csv`.
+    LrFind(LrFindHistory),
+    /// `compare.csv`.
+    Compare(Vec<CompareRunHistory>),
+    /// `sweep.csv`.
+    Sweep(Vec<SweepRow>),
+}
+
+fn has(df: &DataFrame, names: &[&str]) -> bool {
+    names.iter().all(|n| df.column(n).is_ok())
+}
+
+/// A numeric column; an all-empty column (read as text) gives NaNs.
+fn floats(df: &DataFrame, source: &str, name: &str) -> Result<Vec<f64>> {
+    let col = df.column(name).map_err(|e| Error::Data {
+        source_name: source.into(),
+        message: one_line(&e.to_string()),
+    })?;
+    if col.dtype() == &DataType::String && col.null_count() + count_empty(col) == col.len() {
+        return Ok(vec![f64::NAN; col.len()]);
+    }
+    Ok(numeric(df, source, name)?
+        .into_iter()
+        .map(|v| v.unwrap_or(f64::NAN))
+        .collect())
+}
+
+fn count_empty(col: &Column) -> usize {
+    col.str()
+        .map_or(0, |s| s.iter().filter(|v| *v == Some("")).count())
+}
+
+fn texts(df: &DataFrame, source: &str, name: &str) -> Result<Vec<String>> {
+    let col = df
+        .column(name)
+        .and_then(|c| c.cast(&DataType::String))
+        .map_err(|e| Error::Data {
+            source_name: source.into(),
+            message: format!("column '{name}': {}", one_line(&e.to_string())),
+        })?;
+    Ok(col
+        .str()
+        .expect("cast to text")
+        .iter()
+        .map(|v| v.unwrap_or("").to_string())
+        .collect())
+}
+
+/// Reads a saved `lr_find`, `compare` or `sweep` table (CSV or Parquet).
+pub fn read(path: &Path) -> Result<History> {
+    let source = path.display().to_string();
+    let df = read_frame(&source)?;
+    let s = source.as_str();
+    if has(&df, &["iteration", "lr", "loss", "smoothed_loss"]) {
+        let val = if has(&df, &["val_loss"]) {
+            let lrs = floats(&df, s, "lr")?;
+            let v = floats(&df, s, "val_loss")?;
+            lrs.into_iter().zip(v).filter(|p| p.1.is_finite()).collect()
+        } else {
+            Vec::new()
+        };
+        return Ok(History::LrFind(LrFindHistory {
+            lrs: floats(&df, s, "lr")?,
+            losses: floats(&df, s, "loss")?,
+            smoothed: floats(&df, s, "smoothed_loss")?,
+            validation: val,
+        }));
+    }
+    if has(
+        &df,
+        &[
+            "setting",
+            "step",
+            "epoch",
+            "lr",
+            "train_loss",
+            "val_loss",
+            "val_metric",
+        ],
+    ) {
+        let names = texts(&df, s, "setting")?;
+        let (lr, loss) = (floats(&df, s, "lr")?, floats(&df, s, "train_loss")?);
+        let (epoch, vl, vm) = (
+            floats(&df, s, "epoch")?,
+            floats(&df, s, "val_loss")?,
+            floats(&df, s, "val_metric")?,
+        );
+        let mut runs: Vec<CompareRunHistory> = Vec::new();
+        for i in 0..names.len() {
+            if runs.last().is_none_or(|r| r.name != names[i]) {
+                runs.push(CompareRunHistory {
+                    name: names[i].clone(),
+                    lrs: Vec::new(),
+                    losses: Vec::new(),
+                    epochs: Vec::new(),
+                });
+            }
+            let run = runs.last_mut().expect("pushed");
+            run.lrs.push(lr[i]);
+            run.losses.push(loss[i]);
+            if vl[i].is_finite() {
+                run.epochs.push((epoch[i], vl[i], vm[i]));
+            }
+        }
+        return Ok(History::Compare(runs));
+    }
+    if has(
+        &df,
+        &["index", "group", "lr", "split", "loss", "accuracy", "mse"],
+    ) {
+        let (groups, splits) = (texts(&df, s, "group")?, texts(&df, s, "split")?);
+        let (lr, loss) = (floats(&df, s, "lr")?, floats(&df, s, "loss")?);
+        let (acc, mse) = (floats(&df, s, "accuracy")?, floats(&df, s, "mse")?);
+        let rows = (0..lr.len())
+            .map(|i| SweepRow {
+                group: groups[i].clone(),
+                lr: lr[i],
+                split: splits[i].clone(),
+                loss: loss[i],
+                accuracy: acc[i].is_finite(),
+                metric: if acc[i].is_finite() { acc[i] } else { mse[i] },
+            })
+            .collect();
+        return Ok(History::Sweep(rows));
+    }
+    Err(Error::Data {
+        source_name: source,
+        message: "not an lr_find, compare or sweep table (its columns do not match any)".into(),
+    })
+}
