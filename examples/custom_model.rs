@@ -1,0 +1,112 @@
+//! Your own Burn model through lrfind's library: a small CNN over the 8x8 digits images,
+//! the range test, the suggestion printed and the plot saved.
+//!
+//! ```text
+//! cargo run --release --example custom_model -- [--iters 300] [--out out]
+//! ```
+
+use burn::module::Module;
+use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::loss::CrossEntropyLossConfig;
+use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
+use burn::nn::{Linear, LinearConfig, PaddingConfig2d, Relu};
+use burn::optim::AdamWConfig;
+use burn::tensor::{Device, Tensor};
+use lrfind::config::DataConfig;
+use lrfind::{RangeTestConfig, data, finder, plot};
+
+/// Two 3x3 convolutions, a 2x2 max-pool and a linear head: 10 logits per image.
+#[derive(Module, Debug)]
+struct DigitsCnn {
+    conv1: Conv2d,
+    conv2: Conv2d,
+    pool: MaxPool2d,
+    act: Relu,
+    head: Linear,
+}
+
+impl DigitsCnn {
+    fn new(device: &Device) -> Self {
+        let conv = |channels| {
+            Conv2dConfig::new(channels, [3, 3])
+                .with_padding(PaddingConfig2d::Same)
+                .init(device)
+        };
+        DigitsCnn {
+            conv1: conv([1, 16]),
+            conv2: conv([16, 32]),
+            pool: MaxPool2dConfig::new([2, 2]).with_strides([2, 2]).init(),
+            act: Relu::new(),
+            head: LinearConfig::new(32 * 4 * 4, 10).init(device),
+        }
+    }
+
+    /// `[batch, 64]` pixels → `[batch, 10]` logits.
+    fn forward(&self, pixels: Tensor<2>) -> Tensor<2> {
+        let [n, _] = pixels.dims();
+        let x = pixels.reshape([n, 1, 8, 8]);
+        let x = self.act.forward(self.conv1.forward(x)); // [n, 16, 8, 8]
+        let x = self.act.forward(self.conv2.forward(x)); // [n, 32, 8, 8]
+        let x = self.pool.forward(x); // [n, 32, 4, 4]
+        self.head.forward(x.reshape([n, 32 * 4 * 4]))
+    }
+}
+
+fn arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let iters: usize = arg("--iters").map_or(Ok(300), |s| s.parse())?;
+    let out = std::path::PathBuf::from(arg("--out").unwrap_or_else(|| "out".into()));
+    std::fs::create_dir_all(&out)?;
+
+    // lrfind's data layer: the built-in digits, split and standardised, in batches of 64.
+    let config = DataConfig::default();
+    let digits = data::prepare(data::load(&config)?, &config, 0)?;
+    let device = Device::flex().autodiff();
+    device.seed(0);
+    let batches = data::Batcher::new(
+        &digits,
+        digits.train(),
+        64,
+        data::Targets::ClassIndex,
+        &device,
+        0,
+    );
+
+    let model = DigitsCnn::new(&device);
+    let loss = CrossEntropyLossConfig::new().init(&device);
+    let result = finder::range_test(
+        &model,
+        AdamWConfig::new().init(),
+        batches,
+        |m: &DigitsCnn, b: &data::Batch| {
+            loss.forward(
+                m.forward(b.inputs.clone()),
+                b.classes.clone().expect("class targets"),
+            )
+        },
+        &RangeTestConfig {
+            iters,
+            ..Default::default()
+        },
+        finder::Hooks::default(),
+    )?;
+
+    let chosen = result.suggestions.chosen();
+    match chosen.lr {
+        Some(lr) => println!(
+            "suggested LR for the CNN: {lr:.2e} ({})",
+            chosen.method.name()
+        ),
+        None => println!("no suggestion: {}", chosen.reason.as_deref().unwrap_or("")),
+    }
+    let png = out.join("lr_find_cnn.png");
+    plot::lr_find(&result, "LR range test: digits CNN", Some(&png), None)?;
+    println!("wrote {}", png.display());
+    Ok(())
+}

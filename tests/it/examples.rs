@@ -1,0 +1,50 @@
+//! The examples run with small settings (cargo test builds them beside the test binary).
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn example(name: &str) -> PathBuf {
+    let deps = std::env::current_exe().unwrap();
+    let dir = deps.parent().unwrap().parent().unwrap().join("examples");
+    dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+}
+
+fn run(name: &str, args: &[&str]) -> String {
+    let o = Command::new(example(name))
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{name} is built by cargo test: {e}"));
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        o.status.success(),
+        "{name}: {}{}",
+        text,
+        String::from_utf8_lossy(&o.stderr)
+    );
+    text
+}
+
+#[test]
+fn custom_cnn_example_suggests_and_plots() {
+    let dir = crate::TempDir::new();
+    let out = dir.path().to_str().unwrap();
+    let text = run("custom_model", &["--iters", "40", "--out", out]);
+    assert!(
+        text.contains("suggested LR for the CNN") || text.contains("no suggestion"),
+        "{text}"
+    );
+    assert!(dir.path().join("lr_find_cnn.png").exists());
+}
+
+#[test]
+fn sequence_classifier_example_reports_both_curves() {
+    let dir = crate::TempDir::new();
+    let out = dir.path().to_str().unwrap();
+    let text = run(
+        "sequence_classifier",
+        &["--rows", "640", "--iters", "60", "--out", out],
+    );
+    assert!(text.contains("640 sequences of 256 tokens"), "{text}");
+    assert!(text.contains("on the validation curve"), "{text}");
+    assert!(dir.path().join("lr_find_sequences.png").exists());
+}
