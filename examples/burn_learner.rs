@@ -184,13 +184,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let model = trained.model.valid();
     let batch = DigitBatcher.batch(valid, &plain);
     let out = model.classify(batch);
+    let rows = out.output.dims()[0];
     let predicted = out.output.argmax(1).squeeze_dim::<1>(1);
     let correct: i64 = predicted
         .equal(out.targets)
         .int()
         .sum()
         .into_scalar::<i64>();
-    let rows = out.output.dims()[0];
     println!(
         "validation accuracy after {epochs} epoch(s): {:.1} %",
         100.0 * correct as f64 / rows as f64

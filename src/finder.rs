@@ -301,6 +301,7 @@ where
         suggestions: Suggestions {
             all: Vec::new(),
             chosen_method: config.method,
+            confidence: Default::default(),
         },
     };
     let mut val_best = f64::INFINITY;

@@ -4,11 +4,13 @@
 //! - [`rules`]: the suggestion rules (fastai's `minimum`, `steep`, `valley`, `slide`,
 //!   torch-lr-finder's steepest gradient, and lrfind's own `knee`), all with one signature.
 //! - [`convergence`]: verdicts on training runs and epochs to reach a target.
+//! - [`confidence`]: how far a curve's suggestion can be trusted (fall, turn, agreement).
 //! - [`conclusion`]: the conclusion of an LR sweep (recommended LR, promising interval).
 //! - [`suggest`]: runs every rule on a recorded curve the way the anchors apply them and
 //!   picks the chosen one.
 
 pub mod conclusion;
+pub mod confidence;
 pub mod convergence;
 pub mod rules;
 pub mod smoothing;

@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::confidence::{Confidence, confidence};
 use super::rules::{Curve, Method};
 
 /// One rule's answer on one curve.
@@ -35,6 +36,8 @@ pub struct Suggestions {
     pub all: Vec<Suggestion>,
     /// The method whose answer is the suggestion.
     pub chosen_method: Method,
+    /// How far the curve's answers can be trusted.
+    pub confidence: Confidence,
 }
 
 impl Suggestions {
@@ -52,11 +55,12 @@ impl Suggestions {
 
 /// Runs every rule on the curve; `chosen` names the one whose answer is the suggestion.
 pub fn suggest_all(curve: &Curve, chosen: Method) -> Suggestions {
-    let all = Method::ALL
+    let all: Vec<Suggestion> = Method::ALL
         .iter()
         .map(|&method| suggestion(method, curve))
         .collect();
     Suggestions {
+        confidence: confidence(curve, &all),
         all,
         chosen_method: chosen,
     }

@@ -287,7 +287,11 @@ fn draw_lr_find<DB: DrawingBackend>(
     if let Some(lr) = suggested.chosen().lr {
         chart
             .draw_series(std::iter::once(Text::new(
-                format!("suggested LR {lr:.1e}"),
+                format!(
+                    "suggested LR {lr:.1e} · confidence {:?} ({:.2})",
+                    suggested.confidence.level, suggested.confidence.score
+                )
+                .to_lowercase(),
                 (lr * 1.15, y_hi - 0.04 * (y_hi - y_lo)),
                 (FONT, 16).into_font().color(&CHOSEN),
             )))

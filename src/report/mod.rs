@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::analysis::confidence::Confidence;
 use crate::analysis::{Method, Suggestions};
 use crate::config::{CurveKind, SuggestConfig};
 use crate::error::{Error, Result};
@@ -191,6 +192,8 @@ pub struct LrFindDocument<'a> {
     pub validation: Option<&'a ValidationCurve>,
     /// The chosen suggestion.
     pub chosen: Chosen,
+    /// How far the chosen curve's suggestion can be trusted.
+    pub confidence: &'a Confidence,
     /// Wall times.
     pub timing: Timing,
 }
@@ -245,6 +248,7 @@ pub fn lr_find_document(run: &SuggestRun) -> LrFindDocument<'_> {
             index: chosen.index,
             meaning: MEANING,
         },
+        confidence: &r.suggested().confidence,
         timing: Timing {
             train_seconds: secs,
             ms_per_iteration: 1e3 * secs / r.iterations().max(1) as f64,
@@ -299,6 +303,11 @@ pub fn summary_text(run: &SuggestRun) -> String {
         None => {
             let _ = writeln!(s, "No suggestion from {}", chosen.method.name());
         }
+    }
+    let c = &suggested.confidence;
+    let _ = writeln!(s, "Confidence: {:?} ({:.2})", c.level, c.score);
+    for w in &c.warnings {
+        let _ = writeln!(s, "  warning: {w}");
     }
     let _ = writeln!(s, "All methods:");
     for sug in &suggested.all {

@@ -165,3 +165,32 @@ fn knee_lands_in_the_acceptable_range_and_refuses_flat_curves() {
     }
     assert_eq!(inside, 16);
 }
+
+#[test]
+fn confidence_is_high_on_clean_v_shapes_and_low_on_flat_or_unturned_curves() {
+    use lrfind::analysis::confidence::Level;
+    for case in cases() {
+        let name = case["name"].as_str().unwrap().to_string();
+        let (lrs, raw, smoothed) = (
+            floats(&case["lrs"]),
+            floats(&case["raw_losses"]),
+            floats(&case["smoothed_losses"]),
+        );
+        let num_it = case["num_it"].as_u64().unwrap() as usize;
+        let curve = lrfind::analysis::rules::Curve {
+            lrs: &lrs,
+            raw: &raw,
+            smoothed: &smoothed,
+            num_it,
+        };
+        let c = lrfind::analysis::suggest_all(&curve, lrfind::Method::Knee).confidence;
+        let long = num_it >= 100;
+        if name.starts_with("v_shape") && long {
+            assert_eq!(c.level, Level::High, "{name}: {c:?}");
+        }
+        if name.starts_with("flat") || name.starts_with("monotone_down") {
+            assert_eq!(c.level, Level::Low, "{name}: {c:?}");
+            assert!(!c.warnings.is_empty(), "{name} explains itself");
+        }
+    }
+}
