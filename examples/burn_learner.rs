@@ -8,7 +8,6 @@
 //! cargo run --release --features learner --example burn_learner -- [--epochs 3] [--out out]
 //! ```
 
-
 use burn::data::dataloader::DataLoaderBuilder;
 use burn::data::dataloader::batcher::Batcher;
 use burn::data::dataset::InMemDataset;
@@ -127,7 +126,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let config = DataConfig::default();
     let digits = data::prepare(data::load(&config)?, &config, 0)?;
-    let (train, valid) = (items(&digits, digits.train()), items(&digits, digits.valid()));
+    let (train, valid) = (
+        items(&digits, digits.train()),
+        items(&digits, digits.valid()),
+    );
 
     // 1. The range test on the user's model and batches.
     let device = Device::flex().autodiff();

@@ -9,7 +9,8 @@
 //!
 //! Each part is scored in [0, 1] (fall of 30 % or more, a rise of 100 % or divergence, and
 //! rules within 0.25 decade score 1) and the score is their geometric mean, so one
-//! missing piece of evidence makes the whole answer unreliable.
+//! missing piece of evidence makes the whole answer unreliable. Rules more than half a
+//! decade apart get a warning.
 
 use serde::{Deserialize, Serialize};
 
@@ -63,7 +64,12 @@ fn unit(x: f64) -> f64 {
 
 /// The confidence of `suggestions` read off `curve`.
 pub fn confidence(curve: &Curve, suggestions: &[Suggestion]) -> Confidence {
-    let finite: Vec<f64> = curve.smoothed.iter().copied().take_while(|v| v.is_finite()).collect();
+    let finite: Vec<f64> = curve
+        .smoothed
+        .iter()
+        .copied()
+        .take_while(|v| v.is_finite())
+        .collect();
     let blew_up = finite.len() < curve.smoothed.len() || curve.raw.iter().any(|v| !v.is_finite());
     let mut warnings = Vec::new();
     if finite.len() < 5 {
@@ -77,7 +83,10 @@ pub fn confidence(curve: &Curve, suggestions: &[Suggestion]) -> Confidence {
         .iter()
         .copied()
         .enumerate()
-        .fold((0, f64::INFINITY), |best, (i, v)| if v < best.1 { (i, v) } else { best });
+        .fold(
+            (0, f64::INFINITY),
+            |best, (i, v)| if v < best.1 { (i, v) } else { best },
+        );
     let fall = unit((start - min) / start.abs().max(1e-12));
     let after = finite[at..].iter().copied().fold(min, f64::max);
     let turn = if blew_up {
@@ -113,9 +122,9 @@ pub fn confidence(curve: &Curve, suggestions: &[Suggestion]) -> Confidence {
     }
     match spread {
         None => warnings.push("fewer than two rules answered on the falling part".into()),
-        Some(d) if agree_score < 1.0 => warnings.push(format!(
-            "the rules disagree by {d:.1} decades"
-        )),
+        Some(d) if agree_score < 1.0 => {
+            warnings.push(format!("the rules disagree by {d:.1} decades"))
+        }
         _ => {}
     }
     let score = (fall_score * turn_score * agree_score).cbrt();
