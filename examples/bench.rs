@@ -1,17 +1,18 @@
-//! Benchmark (not run in CI): milliseconds per range-test iteration of the digits MLP
-//! (64-128-10, AdamW, batch 64) on each CPU backend, against a bare Burn training step on
-//! the same model, optimizer and batches, and the end-to-end time of the default
+//! Benchmark (not run in CI): milliseconds per range-test iteration against a bare Burn
+//! training step on the same model, optimizer and batches, on each backend built in, for
+//! the digits MLP (64-128-10, batch 64) and two large MLPs on random 784-feature inputs
+//! (784-1024-10 and 784-1024-1024-10, batch 256); and the end-to-end time of the default
 //! `lrfind suggest` pipeline.
 //!
 //! ```text
-//! cargo run --release --example bench [-- --threads N --repeats R]
+//! cargo run --release --example bench [-- --threads N --repeats R --large-iters K]
 //! ```
 
 use std::time::Instant;
 
 use burn::optim::GradientsParams;
 use lrfind::config::{Backend, SuggestConfig};
-use lrfind::data::{Batch, Batcher};
+use lrfind::data::{Batch, Batcher, Targets};
 use lrfind::finder::{self, Hooks};
 use lrfind::model::{Head, Mlp};
 use lrfind::{pipeline, train};
@@ -28,6 +29,67 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// Median ms per iteration of (a) a bare Burn loop and (b) the range test, on the same
+/// model, optimizer and batches.
+fn measure(
+    backend: Backend,
+    config: &SuggestConfig,
+    inputs: usize,
+    head: Head,
+    make_batches: &dyn Fn(&burn::tensor::Device) -> Vec<Batch>,
+    repeats: usize,
+) -> (f64, f64) {
+    let (mut bare, mut test) = (Vec::new(), Vec::new());
+    for _ in 0..repeats {
+        // (a) a bare Burn loop: forward, loss, backward, optimizer step, over the same batches.
+        let device = pipeline::device(backend);
+        device.seed(0);
+        let mut model = Mlp::new(inputs, &config.model, head, &device);
+        let mut optim = train::optimizer(&config.optimizer);
+        let batches = make_batches(&device);
+        let iters = batches.len();
+        let t = Instant::now();
+        for b in &batches {
+            let loss = head.loss(model.forward(b.inputs.clone()), b);
+            let grads = GradientsParams::from_grads(loss.backward(), &model);
+            model = optim.step(1e-3, model, grads);
+        }
+        let _ = model.forward(batches[0].inputs.clone()).into_data();
+        bare.push(t.elapsed().as_secs_f64() * 1e3 / iters as f64);
+
+        // (b) the range test through the library, same model, optimizer and batches.
+        device.seed(0);
+        let model = Mlp::new(inputs, &config.model, head, &device);
+        let mut rt = config.range_test.clone();
+        rt.iters = iters;
+        let r = finder::range_test(
+            &model,
+            train::optimizer(&config.optimizer),
+            batches.iter().cloned(),
+            |m: &Mlp, b: &Batch| head.loss(m.forward(b.inputs.clone()), b),
+            &rt,
+            Hooks::default(),
+        )
+        .unwrap();
+        test.push(r.train_time.as_secs_f64() * 1e3 / r.iterations() as f64);
+    }
+    (median(bare), median(test))
+}
+
+/// Random 784-feature inputs and 10 classes, `count` batches of `size` rows.
+fn random_batches(count: usize, size: usize, device: &burn::tensor::Device) -> Vec<Batch> {
+    let mut rng = lrfind::rng::Rng::new(0, 9);
+    (0..count)
+        .map(|_| {
+            let x: Vec<f32> = (0..size * 784)
+                .map(|_| (rng.below(2001) as f32 - 1000.0) / 1000.0)
+                .collect();
+            let y: Vec<f64> = (0..size).map(|_| rng.below(10) as f64).collect();
+            Batch::new(x, &y, 784, Targets::ClassIndex, device)
+        })
+        .collect()
+}
+
 fn main() {
     if let Some(n) = arg("--threads") {
         rayon::ThreadPoolBuilder::new()
@@ -37,16 +99,17 @@ fn main() {
     }
     let repeats = arg("--repeats").unwrap_or(5);
     let iters = 300;
+    let large_iters = arg("--large-iters").unwrap_or(30);
     let backends: Vec<Backend> = vec![
         Backend::Flex,
         Backend::Ndarray,
         #[cfg(feature = "wgpu")]
         Backend::Wgpu,
     ];
-    println!("digits MLP 64-128-10, AdamW, batch 64, {iters} iterations, median of {repeats} runs");
+    println!("AdamW; median of {repeats} runs; ms per iteration");
     println!(
-        "{:<8} {:>16} {:>18} {:>10}",
-        "backend", "bare step ms/it", "range test ms/it", "overhead"
+        "{:<28} {:<8} {:>16} {:>18} {:>10}",
+        "model", "backend", "bare step ms/it", "range test ms/it", "overhead"
     );
     for backend in backends {
         let mut config = SuggestConfig {
@@ -57,46 +120,34 @@ fn main() {
         config.range_test.end_lr = 1e-2; // stay finite
         let data = pipeline::load_data(&config).unwrap();
         let head = Head::for_task(&data.table.task, config.model.binary_head);
-        let (mut bare, mut test) = (Vec::new(), Vec::new());
-        for _ in 0..repeats {
-            // (a) a bare Burn loop: forward, loss, backward, optimizer step, over the same batches.
-            let device = pipeline::device(backend);
-            device.seed(0);
-            let mut model = Mlp::new(64, &config.model, head, &device);
-            let mut optim = train::optimizer(&config.optimizer);
-            let batches: Vec<Batch> =
-                Batcher::new(&data, data.train(), 64, head.targets(), &device, 0)
-                    .take(iters)
-                    .collect();
-            let t = Instant::now();
-            for b in &batches {
-                let loss = head.loss(model.forward(b.inputs.clone()), b);
-                let grads = GradientsParams::from_grads(loss.backward(), &model);
-                model = optim.step(1e-3, model, grads);
-            }
-            let _ = model.forward(batches[0].inputs.clone()).into_data();
-            bare.push(t.elapsed().as_secs_f64() * 1e3 / iters as f64);
-
-            // (b) the range test through the library, same model, optimizer and batches.
-            device.seed(0);
-            let model = Mlp::new(64, &config.model, head, &device);
-            let r = finder::range_test(
-                &model,
-                train::optimizer(&config.optimizer),
-                batches.iter().cloned(),
-                |m: &Mlp, b: &Batch| head.loss(m.forward(b.inputs.clone()), b),
-                &config.range_test,
-                Hooks::default(),
-            )
-            .unwrap();
-            test.push(r.train_time.as_secs_f64() * 1e3 / r.iterations() as f64);
+        let digits = |device: &burn::tensor::Device| -> Vec<Batch> {
+            Batcher::new(&data, data.train(), 64, head.targets(), device, 0)
+                .take(iters)
+                .collect()
+        };
+        let cases: [(
+            &str,
+            Vec<usize>,
+            usize,
+            &dyn Fn(&burn::tensor::Device) -> Vec<Batch>,
+        ); 3] = [
+            ("digits 64-128-10, batch 64", vec![128], 64, &digits),
+            ("784-1024-10, batch 256", vec![1024], 784, &|d| {
+                random_batches(large_iters, 256, d)
+            }),
+            ("784-1024-1024-10, batch 256", vec![1024, 1024], 784, &|d| {
+                random_batches(large_iters, 256, d)
+            }),
+        ];
+        for (name, hidden, inputs, make) in cases {
+            config.model.hidden = hidden;
+            let (b, t) = measure(backend, &config, inputs, Head::Classes(10), make, repeats);
+            println!(
+                "{name:<28} {:<8} {b:>16.3} {t:>18.3} {:>9.0}%",
+                backend.name(),
+                100.0 * (t - b) / b
+            );
         }
-        let (b, t) = (median(bare), median(test));
-        println!(
-            "{:<8} {b:>16.3} {t:>18.3} {:>9.0}%",
-            backend.name(),
-            100.0 * (t - b) / b
-        );
     }
 
     let mut e2e = Vec::new();

@@ -40,6 +40,7 @@ pub mod compare;
 pub mod config;
 pub mod data;
 pub mod error;
+pub mod evaluate;
 pub mod finder;
 pub mod history;
 pub mod metrics;

@@ -12,6 +12,7 @@
 pub mod conclusion;
 pub mod confidence;
 pub mod convergence;
+pub mod evaluation;
 pub mod rules;
 pub mod smoothing;
 pub mod suggest;

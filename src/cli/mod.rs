@@ -3,6 +3,7 @@
 
 mod args;
 mod compare;
+mod evaluate;
 mod plot;
 mod progress;
 mod suggest;
@@ -43,6 +44,8 @@ pub enum Command {
     Merge(sweep::MergeArgs),
     /// Redraw saved lr_find, compare or sweep tables; overlay several range tests.
     Plot(plot::PlotArgs),
+    /// Score every suggestion rule against a grid of real trainings, over several seeds.
+    Evaluate(evaluate::EvaluateArgs),
 }
 
 /// Parses the process arguments, runs, and returns the exit code.
@@ -55,6 +58,7 @@ pub fn main() -> i32 {
         Command::Sweep(args) => sweep::run(args),
         Command::Merge(args) => sweep::run_merge(args),
         Command::Plot(args) => plot::run(args),
+        Command::Evaluate(args) => evaluate::run(args),
     };
     match outcome {
         Ok(code) => code,

@@ -15,11 +15,13 @@ use crate::finder::RangeTestResult;
 use crate::report::{temp_name, write_atomic};
 
 mod compare;
+mod evaluate;
 mod panel;
 mod replot;
 mod sweep;
 
 pub use compare::{COMPARE_SIZE, PALETTE, compare, schedules};
+pub use evaluate::evaluate;
 pub use replot::{LrFindRun, Style, compare_runs, lr_find_runs, sweep_rows};
 pub use sweep::sweep;
 
@@ -41,7 +43,7 @@ pub(crate) fn register_font() {
     });
 }
 
-fn method_color(m: Method) -> RGBColor {
+pub(crate) fn method_color(m: Method) -> RGBColor {
     match m {
         Method::Knee => RGBColor(200, 30, 30),
         Method::Valley => RGBColor(44, 160, 44),

@@ -2,6 +2,7 @@
 //! files atomically: to a temporary name in the same folder, renamed when complete.
 
 mod compare;
+mod evaluate;
 mod sweep;
 
 use std::collections::BTreeMap;
@@ -18,6 +19,7 @@ use crate::finder::{RangeTestResult, Stop, ValidationCurve};
 use crate::pipeline::{DataSummary, SuggestRun};
 
 pub use compare::{compare_csv, compare_json, compare_md, schedule_csv};
+pub use evaluate::{evaluate_json, evaluate_md};
 pub use sweep::{sweep_csv, sweep_json, sweep_md};
 
 /// What the suggestion means, printed and written with it.

@@ -2,6 +2,7 @@
 
 mod cli;
 mod compare;
+mod evaluate;
 mod examples;
 mod fixtures;
 mod library;

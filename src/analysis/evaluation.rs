@@ -1,0 +1,166 @@
+//! Scoring suggestion rules against a grid of real trainings (`lrfind evaluate`), pure:
+//! the grid's best LR and good interval from the mean final validation loss over seeds, a
+//! suggestion's distance outside that interval in decades, and its regret (the validation
+//! loss lost by training at the suggestion instead of the best grid LR).
+
+use serde::{Deserialize, Serialize};
+
+/// Good interval: LRs whose mean validation loss is within this fraction of the best's.
+pub const GOOD_FRACTION: f64 = 0.10;
+
+/// The grid's verdict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GridSummary {
+    /// LRs, ascending.
+    pub lrs: Vec<f64>,
+    /// Mean final validation loss over seeds (infinite when a seed diverged).
+    pub mean_loss: Vec<f64>,
+    /// Index of the best LR (lowest mean loss).
+    pub best: usize,
+    /// The good interval: contiguous LRs around the best within [`GOOD_FRACTION`].
+    pub interval: (f64, f64),
+}
+
+/// Summarises a grid: `losses[seed][i]` is seed's final validation loss at `lrs[i]`
+/// (non-finite for diverged runs). `None` when no LR has a finite mean.
+pub fn grid_summary(lrs: &[f64], losses: &[Vec<f64>]) -> Option<GridSummary> {
+    let n = losses.len().max(1) as f64;
+    let mean_loss: Vec<f64> = (0..lrs.len())
+        .map(|i| {
+            let vals: Vec<f64> = losses.iter().map(|s| s[i]).collect();
+            if vals.iter().all(|v| v.is_finite()) {
+                vals.iter().sum::<f64>() / n
+            } else {
+                f64::INFINITY
+            }
+        })
+        .collect();
+    let best = (0..lrs.len())
+        .filter(|&i| mean_loss[i].is_finite())
+        .min_by(|&a, &b| mean_loss[a].total_cmp(&mean_loss[b]))?;
+    let ok = |i: usize| mean_loss[i] <= mean_loss[best] * (1.0 + GOOD_FRACTION);
+    let lo = (0..best)
+        .rev()
+        .take_while(|&i| ok(i))
+        .last()
+        .unwrap_or(best);
+    let hi = (best + 1..lrs.len())
+        .take_while(|&i| ok(i))
+        .last()
+        .unwrap_or(best);
+    Some(GridSummary {
+        lrs: lrs.to_vec(),
+        mean_loss,
+        best,
+        interval: (lrs[lo], lrs[hi]),
+    })
+}
+
+/// Decades between `lr` and the interval (0 inside).
+pub fn decades_outside(lr: f64, interval: (f64, f64)) -> f64 {
+    if lr < interval.0 {
+        (interval.0 / lr).log10()
+    } else if lr > interval.1 {
+        (lr / interval.1).log10()
+    } else {
+        0.0
+    }
+}
+
+/// The regret of training at `lr`: the mean validation loss interpolated on the grid in
+/// log-LR, minus the best's. Outside the grid: the nearest end's regret plus the distance
+/// beyond it in decades (a penalty that grows the further the rule strays).
+pub fn regret(lr: f64, g: &GridSummary) -> f64 {
+    let best = g.mean_loss[g.best];
+    let (first, last) = (g.lrs[0], *g.lrs.last().expect("non-empty grid"));
+    if lr <= first {
+        return g.mean_loss[0] - best + (first / lr).log10();
+    }
+    if lr >= last {
+        return g.mean_loss[g.lrs.len() - 1] - best + (lr / last).log10();
+    }
+    let i = g
+        .lrs
+        .iter()
+        .position(|&x| x >= lr)
+        .expect("inside the grid");
+    let (x0, x1) = (g.lrs[i - 1].log10(), g.lrs[i].log10());
+    let t = (lr.log10() - x0) / (x1 - x0);
+    let (y0, y1) = (g.mean_loss[i - 1], g.mean_loss[i]);
+    let y = if t == 0.0 {
+        y0
+    } else if t == 1.0 {
+        y1
+    } else {
+        y0 + t * (y1 - y0)
+    };
+    y - best
+}
+
+/// Spread of positive values in decades (max over min); 0 for fewer than two.
+pub fn spread_decades(values: &[f64]) -> f64 {
+    let logs: Vec<f64> = values
+        .iter()
+        .filter(|v| **v > 0.0)
+        .map(|v| v.log10())
+        .collect();
+    if logs.len() < 2 {
+        return 0.0;
+    }
+    logs.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+        - logs.iter().copied().fold(f64::INFINITY, f64::min)
+}
+
+/// Geometric mean of positive values.
+pub fn geometric_mean(values: &[f64]) -> Option<f64> {
+    let logs: Vec<f64> = values
+        .iter()
+        .filter(|v| **v > 0.0)
+        .map(|v| v.ln())
+        .collect();
+    (!logs.is_empty()).then(|| (logs.iter().sum::<f64>() / logs.len() as f64).exp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grid() -> GridSummary {
+        let lrs = [1e-4, 1e-3, 1e-2, 1e-1, 1.0];
+        let seeds = vec![
+            vec![1.0, 0.50, 0.30, 0.32, f64::NAN],
+            vec![1.0, 0.50, 0.30, 0.34, 2.0],
+        ];
+        grid_summary(&lrs, &seeds).unwrap()
+    }
+
+    #[test]
+    fn best_and_good_interval_from_mean_losses() {
+        let g = grid();
+        assert_eq!(g.best, 2);
+        assert_eq!(
+            g.interval,
+            (1e-2, 1e-1),
+            "0.33 is within 10 % of 0.30, 0.5 is not"
+        );
+        assert!(
+            g.mean_loss[4].is_infinite(),
+            "a diverged seed makes the mean infinite"
+        );
+    }
+
+    #[test]
+    fn distance_and_regret() {
+        let g = grid();
+        assert_eq!(decades_outside(3e-2, g.interval), 0.0);
+        assert!((decades_outside(1e-3, g.interval) - 1.0).abs() < 1e-12);
+        assert!((decades_outside(10.0, g.interval) - 2.0).abs() < 1e-12);
+        assert!(regret(1e-2, &g).abs() < 1e-12);
+        // Halfway (in log) between 1e-3 (0.5) and 1e-2 (0.3): 0.4, regret 0.1.
+        assert!((regret(10f64.powf(-2.5), &g) - 0.1).abs() < 1e-12);
+        // Below the grid: the first point's regret (0.7) plus one decade.
+        assert!((regret(1e-5, &g) - 1.7).abs() < 1e-12);
+        assert_eq!(spread_decades(&[1e-3, 1e-2, 3e-3]), 1.0);
+        assert!((geometric_mean(&[1e-3, 1e-1]).unwrap() - 1e-2).abs() < 1e-15);
+    }
+}

@@ -1,0 +1,146 @@
+//! Exports of an [`Evaluation`]: `evaluate.json` and `evaluate.md` (the grid, every rule's
+//! score, confidence against regret, and the conclusion).
+
+use std::fmt::Write as _;
+
+use crate::analysis::conclusion::lr_text;
+use crate::evaluate::Evaluation;
+
+/// `evaluate.json`.
+pub fn evaluate_json(e: &Evaluation) -> Vec<u8> {
+    let mut v = serde_json::to_vec_pretty(e).expect("serialisable");
+    v.push(b'\n');
+    v
+}
+
+fn opt_lr(v: Option<f64>) -> String {
+    v.map_or("–".into(), lr_text)
+}
+
+fn num(v: Option<f64>) -> String {
+    match v {
+        Some(x) if x.is_finite() => format!("{x:.3}"),
+        Some(_) => "inf".into(),
+        None => "–".into(),
+    }
+}
+
+/// `evaluate.md`.
+pub fn evaluate_md(e: &Evaluation, plot_file: &str) -> String {
+    let s = &e.spec;
+    let g = &e.grid;
+    let mut out = format!(
+        "# How good are the suggestions? {} · {}\n\n",
+        e.data.source, e.model
+    );
+    let _ = writeln!(
+        out,
+        "{} seed(s) from {}; range test of {} iterations ({:.0e} to {:.0e}); a grid of {} constant LRs from {} to {}, \
+         {} epoch(s) each, from the same initial weights per seed; optimizer {}, batch {}.\n",
+        s.seeds,
+        s.config.seed,
+        s.config.range_test.iters,
+        s.config.range_test.start_lr,
+        s.config.range_test.end_lr,
+        s.lrs.len(),
+        lr_text(s.lrs[0]),
+        lr_text(*s.lrs.last().expect("grid")),
+        s.epochs,
+        crate::train::describe_optimizer(&s.config.optimizer),
+        s.config.data.batch_size
+    );
+    let _ = writeln!(
+        out,
+        "Grid: best LR **{}** (mean final validation loss {:.4}); good interval **{} to {}** (within 10 %).\n",
+        lr_text(g.lrs[g.best]),
+        g.mean_loss[g.best],
+        lr_text(g.interval.0),
+        lr_text(g.interval.1)
+    );
+    let _ = writeln!(out, "![grid and suggestions]({plot_file})\n");
+    let iters: Vec<String> = s.iters_list.iter().map(|i| i.to_string()).collect();
+    let _ = writeln!(
+        out,
+        "| rule | suggestion (geometric mean) | per seed | decades outside (mean / max) | regret (mean) | spread across seeds | by iterations ({}) | spread across iterations |",
+        iters.join(" / ")
+    );
+    out += "|---|---|---|---|---|---|---|---|\n";
+    for r in &e.rules {
+        let per: Vec<String> = r.suggestions.iter().map(|v| opt_lr(*v)).collect();
+        let by: Vec<String> = r.by_iters.iter().map(|v| opt_lr(*v)).collect();
+        let max_out = r
+            .outside
+            .iter()
+            .copied()
+            .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))));
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} / {} | {} | {:.2} | {} | {:.2} |",
+            r.method.name(),
+            opt_lr(r.geometric_mean),
+            per.join(", "),
+            num(r.mean_outside()),
+            num(max_out),
+            num(r.mean_regret()),
+            r.seed_spread,
+            by.join(" / "),
+            r.iters_spread
+        );
+    }
+    out += "\nDistances are in decades outside the good interval (0 inside); regret is the mean validation loss at the suggestion (interpolated on the grid in log-LR; outside the grid, the nearest end plus the decades beyond it) minus the best's.\n\n";
+    out += "| seed | confidence | level | regret of the chosen suggestion |\n|---|---|---|---|\n";
+    for (k, (c, reg)) in e.confidence.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "| {} | {:.2} | {:?} | {} |",
+            s.config.seed + k as u64,
+            c.score,
+            c.level,
+            num(*reg)
+        );
+    }
+    out += "\n## Conclusion\n\n";
+    let scored: Vec<_> = e
+        .rules
+        .iter()
+        .filter_map(|r| Some((r, r.mean_outside()?)))
+        .collect();
+    if let Some((best, d)) = scored.iter().min_by(|a, b| a.1.total_cmp(&b.1)) {
+        let _ = writeln!(
+            out,
+            "- Closest to the good interval: **{}** ({:.2} decades outside on average).",
+            best.method.name(),
+            d
+        );
+    }
+    let chosen = s.config.range_test.method;
+    if let Some(r) = e.rules.iter().find(|r| r.method == chosen) {
+        let verdict = match r.mean_outside() {
+            Some(d) if d == 0.0 => "inside the good interval on every seed".to_string(),
+            Some(d) if d <= 0.25 => {
+                format!("within a quarter of a decade of the interval ({d:.2} on average)")
+            }
+            Some(d) => format!("{d:.2} decades outside the interval on average"),
+            None => "gave no answer".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "- The chosen rule, **{}**, is {verdict}.",
+            chosen.name()
+        );
+    }
+    let missing: Vec<&str> = e
+        .rules
+        .iter()
+        .filter(|r| r.suggestions.iter().any(Option::is_none))
+        .map(|r| r.method.name())
+        .collect();
+    if !missing.is_empty() {
+        let _ = writeln!(
+            out,
+            "- Rules that gave no answer on some seed: {}.",
+            missing.join(", ")
+        );
+    }
+    out
+}

@@ -1,0 +1,78 @@
+//! `lrfind evaluate` on a small grid: every rule scored against real trainings.
+
+use crate::{lrfind, read_json, stderr};
+
+#[test]
+fn evaluate_scores_every_rule_on_a_small_grid() {
+    let dir = crate::TempDir::new();
+    let out = dir.path().join("eval");
+    let o = lrfind(&[
+        "evaluate",
+        "-q",
+        "--data",
+        "breast_cancer",
+        "--seeds",
+        "2",
+        "--grid-range",
+        "1e-4:1",
+        "--per-decade",
+        "2",
+        "--epochs",
+        "2",
+        "--iters",
+        "80",
+        "--iters-list",
+        "60,80",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in [
+        "evaluate.md",
+        "evaluate.json",
+        "evaluate.png",
+        "evaluate.svg",
+    ] {
+        assert!(out.join(f).exists(), "{f}");
+    }
+    let doc = read_json(&out.join("evaluate.json"));
+    let lrs = doc["spec"]["lrs"].as_array().unwrap();
+    assert_eq!(lrs.len(), 9);
+    assert_eq!(
+        doc["losses"].as_array().unwrap().len(),
+        2,
+        "one grid per seed"
+    );
+    let (lo, hi) = (
+        doc["grid"]["interval"][0].as_f64().unwrap(),
+        doc["grid"]["interval"][1].as_f64().unwrap(),
+    );
+    let best = doc["grid"]["lrs"][doc["grid"]["best"].as_u64().unwrap() as usize]
+        .as_f64()
+        .unwrap();
+    assert!(lo <= best && best <= hi);
+    // Too small an LR learns nothing in two epochs: the best is not the grid's first point.
+    assert!(best > 1e-4, "{best}");
+    let rules = doc["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 6);
+    for r in rules {
+        assert_eq!(r["suggestions"].as_array().unwrap().len(), 2, "{r}");
+        assert_eq!(r["by_iters"].as_array().unwrap().len(), 2, "{r}");
+        for (lr, d) in r["suggestions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|v| v.as_f64())
+            .zip(r["outside"].as_array().unwrap())
+        {
+            let inside = lr >= lo && lr <= hi;
+            assert_eq!(inside, d.as_f64().unwrap() == 0.0, "{r}");
+        }
+    }
+    assert_eq!(doc["confidence"].as_array().unwrap().len(), 2);
+    let md = std::fs::read_to_string(out.join("evaluate.md")).unwrap();
+    assert!(
+        md.contains("## Conclusion") && md.contains("| knee |"),
+        "{md}"
+    );
+}
