@@ -29,6 +29,9 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// Makes the batches of a benchmark case on a device.
+type MakeBatches<'a> = &'a dyn Fn(&burn::tensor::Device) -> Vec<Batch>;
+
 /// Median ms per iteration of (a) a bare Burn loop and (b) the range test, on the same
 /// model, optimizer and batches.
 fn measure(
@@ -36,7 +39,7 @@ fn measure(
     config: &SuggestConfig,
     inputs: usize,
     head: Head,
-    make_batches: &dyn Fn(&burn::tensor::Device) -> Vec<Batch>,
+    make_batches: MakeBatches,
     repeats: usize,
 ) -> (f64, f64) {
     let (mut bare, mut test) = (Vec::new(), Vec::new());
@@ -125,12 +128,7 @@ fn main() {
                 .take(iters)
                 .collect()
         };
-        let cases: [(
-            &str,
-            Vec<usize>,
-            usize,
-            &dyn Fn(&burn::tensor::Device) -> Vec<Batch>,
-        ); 3] = [
+        let cases: [(&str, Vec<usize>, usize, MakeBatches); 3] = [
             ("digits 64-128-10, batch 64", vec![128], 64, &digits),
             ("784-1024-10, batch 256", vec![1024], 784, &|d| {
                 random_batches(large_iters, 256, d)

@@ -116,7 +116,7 @@ pub fn evaluate_md(e: &Evaluation, plot_file: &str) -> String {
     let chosen = s.config.range_test.method;
     if let Some(r) = e.rules.iter().find(|r| r.method == chosen) {
         let verdict = match r.mean_outside() {
-            Some(d) if d == 0.0 => "inside the good interval on every seed".to_string(),
+            Some(0.0) => "inside the good interval on every seed".to_string(),
             Some(d) if d <= 0.25 => {
                 format!("within a quarter of a decade of the interval ({d:.2} on average)")
             }
