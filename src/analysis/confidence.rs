@@ -122,9 +122,7 @@ pub fn confidence(curve: &Curve, suggestions: &[Suggestion]) -> Confidence {
     }
     match spread {
         None => warnings.push("fewer than two rules answered on the falling part".into()),
-        Some(d) if d > 0.5 => {
-            warnings.push(format!("the rules disagree by {d:.1} decades"))
-        }
+        Some(d) if d > 0.5 => warnings.push(format!("the rules disagree by {d:.1} decades")),
         _ => {}
     }
     let score = (fall_score * turn_score * agree_score).cbrt();
