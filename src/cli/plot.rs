@@ -7,7 +7,7 @@ use clap::Args;
 
 use crate::error::{Error, Result};
 use crate::history::{self, History};
-use crate::plot::{self, LrFindRun, Style};
+use crate::plot::{self, LrFindRun, Replot, Style};
 use crate::report;
 
 /// Axis scale.
@@ -143,11 +143,11 @@ pub fn run(a: PlotArgs) -> Result<i32> {
     match &histories[..] {
         [History::Compare(runs)] => {
             report::prepare_output_dir(&a.out)?;
-            plot::compare_runs(runs, &style, png, svg)?;
+            plot::replot(Replot::Compare(runs), &style, png, svg)?;
         }
         [History::Sweep(rows)] => {
             report::prepare_output_dir(&a.out)?;
-            plot::sweep_rows(rows, &style, png, svg)?;
+            plot::replot(Replot::Sweep(rows), &style, png, svg)?;
         }
         many if many.iter().all(|h| matches!(h, History::LrFind(_))) => {
             let runs: Vec<LrFindRun> = many
@@ -168,7 +168,7 @@ pub fn run(a: PlotArgs) -> Result<i32> {
                 })
                 .collect();
             report::prepare_output_dir(&a.out)?;
-            plot::lr_find_runs(&runs, &style, png, svg)?;
+            plot::replot(Replot::LrFind(&runs), &style, png, svg)?;
         }
         many => {
             let what = if many.iter().any(|h| matches!(h, History::Compare(_))) {

@@ -22,7 +22,7 @@ mod sweep;
 
 pub use compare::{COMPARE_SIZE, PALETTE, compare, schedules};
 pub use evaluate::evaluate;
-pub use replot::{LrFindRun, Style, compare_runs, lr_find_runs, sweep_rows};
+pub use replot::{LrFindRun, Replot, Style, replot};
 pub use sweep::sweep;
 
 /// Figure size in pixels.

@@ -54,9 +54,15 @@ pub struct LrFindRun {
     pub suggestion: Option<f64>,
 }
 
-enum Replot<'a> {
+/// What to redraw.
+#[derive(Debug, Clone, Copy)]
+pub enum Replot<'a> {
+    /// Range-test histories, overlaid (smoothed training loss, validation loss when
+    /// recorded, suggestions as vertical lines in each run's colour).
     LrFind(&'a [LrFindRun]),
+    /// A saved comparison's four panels.
     Compare(&'a [CompareRunHistory]),
+    /// A saved sweep's validation metric and loss against LR, one line per group.
     Sweep(&'a [SweepRow]),
 }
 
@@ -86,62 +92,10 @@ impl Figure for ReplotFigure<'_> {
     }
 }
 
-/// Range-test histories, overlaid (smoothed training loss, validation loss when recorded,
-/// suggestions as vertical lines in each run's colour).
-pub fn lr_find_runs(
-    runs: &[LrFindRun],
-    style: &Style,
-    png: Option<&Path>,
-    svg: Option<&Path>,
-) -> Result<()> {
+/// Redraws saved results as PNG and/or SVG.
+pub fn replot(what: Replot, style: &Style, png: Option<&Path>, svg: Option<&Path>) -> Result<()> {
     register_font();
-    render(
-        png,
-        svg,
-        style.size,
-        &ReplotFigure {
-            what: Replot::LrFind(runs),
-            style,
-        },
-    )
-}
-
-/// A saved comparison's four panels.
-pub fn compare_runs(
-    runs: &[CompareRunHistory],
-    style: &Style,
-    png: Option<&Path>,
-    svg: Option<&Path>,
-) -> Result<()> {
-    register_font();
-    render(
-        png,
-        svg,
-        style.size,
-        &ReplotFigure {
-            what: Replot::Compare(runs),
-            style,
-        },
-    )
-}
-
-/// A saved sweep's validation metric and loss against LR, one line per group.
-pub fn sweep_rows(
-    rows: &[SweepRow],
-    style: &Style,
-    png: Option<&Path>,
-    svg: Option<&Path>,
-) -> Result<()> {
-    register_font();
-    render(
-        png,
-        svg,
-        style.size,
-        &ReplotFigure {
-            what: Replot::Sweep(rows),
-            style,
-        },
-    )
+    render(png, svg, style.size, &ReplotFigure { what, style })
 }
 
 fn draw_lr_find<DB: DrawingBackend>(
