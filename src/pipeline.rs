@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::evaluation::{geometric_mean, spread_decades};
 use crate::config::{Backend, SuggestConfig};
 use crate::data::{self, Batch, Batcher, Prepared, Task};
 use crate::error::Result;
@@ -81,6 +82,57 @@ pub struct SuggestRun {
     pub result: RangeTestResult,
     /// Wall time from loading the data to the analysed result.
     pub total_time: Duration,
+    /// With `--repeats`: the suggestions of every seed and their agreement.
+    pub repeats: Option<Repeats>,
+}
+
+/// Range tests repeated over seeds (the initial weights and the batch order change; the
+/// data split does not).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Repeats {
+    /// The seeds, the first being the main run's.
+    pub seeds: Vec<u64>,
+    /// The chosen rule's suggestion per seed.
+    pub suggestions: Vec<Option<f64>>,
+    /// Their geometric mean.
+    pub geometric_mean: Option<f64>,
+    /// Their spread (largest over smallest), in decades.
+    pub spread_decades: f64,
+    /// Set when the spread exceeds half a decade.
+    pub warning: Option<String>,
+}
+
+/// Spread above which repeated suggestions are flagged, in decades.
+pub const REPEAT_SPREAD_WARNING: f64 = 0.5;
+
+impl Repeats {
+    /// Summarises the runs of several seeds (the first is the main run).
+    pub fn of(runs: &[&RangeTestResult], seeds: &[u64]) -> Self {
+        let suggestions: Vec<Option<f64>> =
+            runs.iter().map(|r| r.suggested().chosen().lr).collect();
+        let answered: Vec<f64> = suggestions.iter().flatten().copied().collect();
+        let spread = spread_decades(&answered);
+        let missing = suggestions.iter().filter(|s| s.is_none()).count();
+        let warning = if spread > REPEAT_SPREAD_WARNING {
+            Some(format!(
+                "the suggestion moves by {spread:.2} decades across seeds: the curve is not a reliable guide for this model and data"
+            ))
+        } else if missing > 0 {
+            Some(format!(
+                "{missing} of {} seeds gave no suggestion",
+                runs.len()
+            ))
+        } else {
+            None
+        };
+        Repeats {
+            seeds: seeds.to_vec(),
+            geometric_mean: geometric_mean(&answered),
+            spread_decades: spread,
+            suggestions,
+            warning,
+        }
+    }
 }
 
 /// Loads and prepares the data a config names (the step that can fail on bad input).
@@ -162,5 +214,6 @@ pub fn suggest(
         optimizer: train::describe_optimizer(&config.optimizer),
         result,
         total_time: started.elapsed(),
+        repeats: None,
     })
 }

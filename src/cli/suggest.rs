@@ -8,7 +8,7 @@ use clap::Args;
 use super::args::{CommonArgs, MethodArg};
 use super::{EXIT_INTERRUPTED, progress, set_threads, table_ext};
 use crate::error::{Error, Result};
-use crate::finder::{Hooks, Stop};
+use crate::finder::{Hooks, RangeTestResult, Stop};
 use crate::pipeline::{self, SuggestRun};
 use crate::{plot, report};
 
@@ -24,6 +24,10 @@ pub struct SuggestArgs {
     /// Print lr_find.json on stdout (and nothing else there).
     #[arg(long)]
     pub json: bool,
+    /// Run the range test this many times with seeds --seed, --seed + 1, ...: report the
+    /// geometric mean and spread of the suggestions and draw every curve.
+    #[arg(long, default_value_t = 1)]
+    pub repeats: usize,
 }
 
 /// Runs `lrfind suggest`; returns the exit code, or the error to print.
@@ -32,6 +36,9 @@ pub fn run(args: SuggestArgs) -> Result<i32> {
     let config = args.common.config();
     config.validate()?;
     set_threads(config.threads);
+    if args.repeats == 0 {
+        return Err(Error::option("--repeats", "must be at least 1"));
+    }
     let data = pipeline::load_data(&config)?;
     report::prepare_output_dir(&args.common.run.out)?;
     let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
@@ -44,9 +51,22 @@ pub fn run(args: SuggestArgs) -> Result<i32> {
         validate: None,
     };
     let mut run = pipeline::suggest(&config, &data, hooks)?;
+    // Further seeds: same data, other initial weights and batch order.
+    let mut others = Vec::new();
+    for k in 1..args.repeats {
+        let mut c = config.clone();
+        c.seed = config.seed + k as u64;
+        bar.set_message(format!("seed {}", c.seed));
+        others.push(pipeline::suggest(&c, &data, Hooks::default())?.result);
+    }
     bar.finish_and_clear();
+    if args.repeats > 1 {
+        let all: Vec<_> = std::iter::once(&run.result).chain(&others).collect();
+        let seeds: Vec<u64> = (0..args.repeats as u64).map(|k| config.seed + k).collect();
+        run.repeats = Some(pipeline::Repeats::of(&all, &seeds));
+    }
     run.total_time = started.elapsed();
-    write_outputs(&run, &args)?;
+    write_outputs(&run, &others, &args)?;
 
     if args.json {
         print!("{}", String::from_utf8_lossy(&report::lr_find_json(&run)));
@@ -90,7 +110,7 @@ pub fn run(args: SuggestArgs) -> Result<i32> {
 }
 
 /// Writes the plot, the history and the JSON result (each atomically).
-fn write_outputs(run: &SuggestRun, args: &SuggestArgs) -> Result<()> {
+fn write_outputs(run: &SuggestRun, others: &[RangeTestResult], args: &SuggestArgs) -> Result<()> {
     let out = &args.common.run.out;
     let csv = report::lr_find_csv(&run.result);
     report::write_table(out, "lr_find", &csv, args.common.run.format)?;
@@ -99,8 +119,9 @@ fn write_outputs(run: &SuggestRun, args: &SuggestArgs) -> Result<()> {
         "LR range test: {} · {} · {} · batch {}",
         run.data.source, run.model, run.optimizer, run.config.data.batch_size
     );
-    plot::lr_find(
+    plot::lr_find_repeated(
         &run.result,
+        others,
         &title,
         Some(&out.join("lr_find.png")),
         Some(&out.join("lr_find.svg")),

@@ -61,8 +61,30 @@ pub fn lr_find(
     png: Option<&Path>,
     svg: Option<&Path>,
 ) -> Result<()> {
+    lr_find_repeated(result, &[], title, png, svg)
+}
+
+/// The loss-vs-LR figure of a range test repeated over seeds: the main run as in
+/// [`lr_find`], the other seeds' smoothed curves, and the band between the lowest and the
+/// highest smoothed loss at each LR.
+pub fn lr_find_repeated(
+    result: &RangeTestResult,
+    others: &[RangeTestResult],
+    title: &str,
+    png: Option<&Path>,
+    svg: Option<&Path>,
+) -> Result<()> {
     register_font();
-    render(png, svg, SIZE, &LrFindFigure { result, title })
+    render(
+        png,
+        svg,
+        SIZE,
+        &LrFindFigure {
+            result,
+            others,
+            title,
+        },
+    )
 }
 
 /// A figure that can be drawn on any plotters backend.
@@ -73,12 +95,13 @@ pub(crate) trait Figure {
 
 struct LrFindFigure<'a> {
     result: &'a RangeTestResult,
+    others: &'a [RangeTestResult],
     title: &'a str,
 }
 
 impl Figure for LrFindFigure<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        draw_lr_find(root, self.result, self.title)
+        draw_lr_find(root, self.result, self.others, self.title)
     }
 }
 
@@ -141,6 +164,7 @@ fn interp_log(xs: &[f64], ys: &[f64], x: f64) -> f64 {
 fn draw_lr_find<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     r: &RangeTestResult,
+    others: &[RangeTestResult],
     title: &str,
 ) -> Result<(), String> {
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
@@ -225,6 +249,47 @@ fn draw_lr_find<DB: DrawingBackend>(
             .label("past the minimum: diverging")
             .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], TAIL.mix(0.2).filled()));
     }
+    if !others.is_empty() {
+        // The band spans every seed's smoothed loss at each LR of the common ramp.
+        let runs: Vec<&RangeTestResult> = std::iter::once(r).chain(others).collect();
+        let common = runs
+            .iter()
+            .map(|x| x.smoothed.iter().take_while(|v| v.is_finite()).count())
+            .min()
+            .unwrap_or(0);
+        let bound = |pick: fn(f64, f64) -> f64, i: usize| {
+            let v = runs
+                .iter()
+                .map(|x| x.smoothed[i])
+                .reduce(pick)
+                .unwrap_or(f64::NAN);
+            (r.lrs[i], v.clamp(y_lo, y_hi))
+        };
+        let mut band: Vec<(f64, f64)> = (0..common).map(|i| bound(f64::max, i)).collect();
+        band.extend((0..common).rev().map(|i| bound(f64::min, i)));
+        chart
+            .draw_series(std::iter::once(Polygon::new(
+                band,
+                SMOOTH.mix(0.15).filled(),
+            )))
+            .map_err(err)?
+            .label(format!(
+                "{} seeds: lowest to highest smoothed loss",
+                runs.len()
+            ))
+            .legend(|(x, y)| {
+                Rectangle::new([(x, y - 5), (x + 16, y + 5)], SMOOTH.mix(0.3).filled())
+            });
+        for other in others {
+            let n = other.smoothed.iter().take_while(|v| v.is_finite()).count();
+            chart
+                .draw_series(LineSeries::new(
+                    (0..n).map(|i| (other.lrs[i], other.smoothed[i].clamp(y_lo, y_hi))),
+                    SMOOTH.mix(0.35).stroke_width(1),
+                ))
+                .map_err(err)?;
+        }
+    }
     chart
         .draw_series(LineSeries::new(
             pts.iter().map(|p| (p.0, p.1)),
@@ -290,10 +355,9 @@ fn draw_lr_find<DB: DrawingBackend>(
         chart
             .draw_series(std::iter::once(Text::new(
                 format!(
-                    "suggested LR {lr:.1e} · confidence {:?} ({:.2})",
-                    suggested.confidence.level, suggested.confidence.score
-                )
-                .to_lowercase(),
+                    "suggested LR {lr:.1e} · confidence {}",
+                    format!("{:?}", suggested.confidence.level).to_lowercase()
+                ),
                 (lr * 1.15, y_hi - 0.04 * (y_hi - y_lo)),
                 (FONT, 16).into_font().color(&CHOSEN),
             )))

@@ -16,7 +16,7 @@ use crate::analysis::{Method, Suggestions};
 use crate::config::{CurveKind, SuggestConfig};
 use crate::error::{Error, Result};
 use crate::finder::{RangeTestResult, Stop, ValidationCurve};
-use crate::pipeline::{DataSummary, SuggestRun};
+use crate::pipeline::{DataSummary, Repeats, SuggestRun};
 
 pub use compare::{compare_csv, compare_json, compare_md, schedule_csv};
 pub use evaluate::{evaluate_json, evaluate_md};
@@ -196,6 +196,9 @@ pub struct LrFindDocument<'a> {
     pub chosen: Chosen,
     /// How far the chosen curve's suggestion can be trusted.
     pub confidence: &'a Confidence,
+    /// With `--repeats`: every seed's suggestion and their agreement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repeats: Option<&'a Repeats>,
     /// Wall times.
     pub timing: Timing,
 }
@@ -251,6 +254,7 @@ pub fn lr_find_document(run: &SuggestRun) -> LrFindDocument<'_> {
             meaning: MEANING,
         },
         confidence: &r.suggested().confidence,
+        repeats: run.repeats.as_ref(),
         timing: Timing {
             train_seconds: secs,
             ms_per_iteration: 1e3 * secs / r.iterations().max(1) as f64,
@@ -310,6 +314,19 @@ pub fn summary_text(run: &SuggestRun) -> String {
     let _ = writeln!(s, "Confidence: {:?} ({:.2})", c.level, c.score);
     for w in &c.warnings {
         let _ = writeln!(s, "  warning: {w}");
+    }
+    if let Some(rep) = &run.repeats {
+        let _ = writeln!(
+            s,
+            "Repeated over {} seeds: geometric mean {}, spread {:.2} decades",
+            rep.seeds.len(),
+            rep.geometric_mean
+                .map_or("none".into(), |v| format!("{v:.2e}")),
+            rep.spread_decades
+        );
+        if let Some(w) = &rep.warning {
+            let _ = writeln!(s, "  warning: {w}");
+        }
     }
     let _ = writeln!(s, "All methods:");
     for sug in &suggested.all {

@@ -410,3 +410,47 @@ fn parquet_files_load_like_csv() {
     };
     assert_eq!(run(&pq, "pq"), run(&csv, "csv"), "same data, same curve");
 }
+
+#[test]
+fn repeats_report_every_seed_their_geometric_mean_and_spread() {
+    let dir = crate::TempDir::new();
+    let out = dir.path().join("rep");
+    let o = suggest_into(&out, &["--iters", "80", "--repeats", "3"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let json = read_json(&out.join("lr_find.json"));
+    let rep = &json["repeats"];
+    assert_eq!(rep["seeds"], serde_json::json!([0, 1, 2]));
+    let lrs: Vec<f64> = rep["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_f64())
+        .collect();
+    assert_eq!(lrs.len(), 3, "{rep}");
+    assert_eq!(
+        lrs[0],
+        json["chosen"]["lr"].as_f64().unwrap(),
+        "the first is the main run"
+    );
+    let (lo, hi) = lrs
+        .iter()
+        .fold((f64::INFINITY, 0.0f64), |(a, b), &x| (a.min(x), b.max(x)));
+    let gm = rep["geometric_mean"].as_f64().unwrap();
+    assert!(lo <= gm && gm <= hi, "{rep}");
+    let spread = rep["spread_decades"].as_f64().unwrap();
+    assert!((spread - (hi / lo).log10()).abs() < 1e-12);
+    assert_eq!(rep["warning"].is_string(), spread > 0.5);
+    let svg = std::fs::read_to_string(out.join("lr_find.svg")).unwrap();
+    assert!(svg.contains("3 seeds: lowest to highest smoothed loss"));
+    let text = lrfind(&[
+        "suggest",
+        "--iters",
+        "60",
+        "--repeats",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert!(stdout.contains("Repeated over 2 seeds"), "{stdout}");
+}
