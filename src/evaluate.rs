@@ -114,6 +114,7 @@ pub fn evaluate(
     let mut per_seed = Vec::new();
     let mut losses = Vec::new();
     let mut first = None;
+    let mut first_data = None;
     for k in 0..spec.seeds {
         let mut config = spec.config.clone();
         config.seed = spec.config.seed + k as u64;
@@ -141,6 +142,9 @@ pub fn evaluate(
                 tick(1)
             }
         })?;
+        if k == 0 {
+            first_data = Some(data);
+        }
         losses.push(
             part.results
                 .iter()
@@ -157,12 +161,12 @@ pub fn evaluate(
             "every grid LR diverged on some seed: lower the range",
         )
     })?;
-    // Sensitivity to the number of iterations, on the first seed.
+    // Sensitivity to the number of iterations, on the first seed and its data.
+    let data = first_data.expect("at least one seed");
     let mut by_iters = Vec::new();
     for &iters in &spec.iters_list {
         let mut config = spec.config.clone();
         config.range_test.iters = iters;
-        let data = pipeline::load_data(&config)?;
         by_iters.push(
             pipeline::suggest(&config, &data, Hooks::default())?
                 .result

@@ -118,7 +118,7 @@ pub fn run(a: CompareArgs) -> Result<i32> {
     )?;
     if !a.common.run.quiet {
         print!("{md}");
-        let ext = super::table_ext(format);
+        let ext = format.extension();
         println!("Wrote {}/compare.{{md,json,{ext},png,svg}}", out.display());
     }
     Ok(0)

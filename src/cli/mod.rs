@@ -72,14 +72,6 @@ pub fn main() -> i32 {
     }
 }
 
-/// File extension of a table format.
-pub(crate) fn table_ext(format: crate::report::TableFormat) -> &'static str {
-    match format {
-        crate::report::TableFormat::Csv => "csv",
-        crate::report::TableFormat::Parquet => "parquet",
-    }
-}
-
 /// Sizes the worker pool (rayon's global pool, which Burn's CPU backends use).
 pub(crate) fn set_threads(threads: Option<usize>) {
     if let Some(n) = threads {

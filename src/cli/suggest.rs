@@ -6,7 +6,7 @@ use std::time::Instant;
 use clap::Args;
 
 use super::args::{CommonArgs, MethodArg};
-use super::{EXIT_INTERRUPTED, progress, set_threads, table_ext};
+use super::{EXIT_INTERRUPTED, progress, set_threads};
 use crate::error::{Error, Result};
 use crate::finder::{Hooks, RangeTestResult, Stop};
 use crate::pipeline::{self, SuggestRun};
@@ -76,7 +76,7 @@ pub fn run(args: SuggestArgs) -> Result<i32> {
         let written = format!(
             "Wrote {}/lr_find.{{png,svg,{},json}}",
             args.common.run.out.display(),
-            table_ext(args.common.run.format)
+            args.common.run.format.extension()
         );
         if args.json {
             eprint!("{text}");

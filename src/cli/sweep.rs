@@ -259,7 +259,7 @@ fn write_outputs(s: &Sweep, out: &Path, format: TableFormat, quiet: bool) -> Res
         for line in &s.conclusion.lines {
             println!("- {line}");
         }
-        let ext = super::table_ext(format);
+        let ext = format.extension();
         println!("Wrote {}/sweep.{{md,json,{ext},png,svg}}", out.display());
     }
     Ok(())

@@ -36,20 +36,30 @@ pub enum TableFormat {
     Parquet,
 }
 
+impl TableFormat {
+    /// The file extension: `csv` or `parquet`.
+    pub fn extension(self) -> &'static str {
+        match self {
+            TableFormat::Csv => "csv",
+            TableFormat::Parquet => "parquet",
+        }
+    }
+}
+
 /// Writes a table made by one of the CSV exporters as `dir/stem.csv` or `dir/stem.parquet`
 /// (converted from the CSV, so both forms hold the same values); returns the file name.
 pub fn write_table(dir: &Path, stem: &str, csv: &[u8], format: TableFormat) -> Result<String> {
-    let (name, bytes) = match format {
-        TableFormat::Csv => (format!("{stem}.csv"), csv.to_vec()),
+    let name = format!("{stem}.{}", format.extension());
+    let bytes = match format {
+        TableFormat::Csv => csv.to_vec(),
         TableFormat::Parquet => {
-            let name = format!("{stem}.parquet");
             let path = dir.join(&name);
             let mut df = crate::data::parse_csv(csv, &path)?;
             let mut out = Vec::new();
             polars::prelude::ParquetWriter::new(&mut out)
                 .finish(&mut df)
                 .map_err(|e| Error::output(&path, e))?;
-            (name, out)
+            out
         }
     };
     write_atomic(&dir.join(&name), &bytes)?;

@@ -6,13 +6,13 @@
 //! [`merge`] turns parts into the [`Sweep`]. An unsharded run is one part, merged the same
 //! way, so sharded and unsharded runs give the same report.
 
-mod evaluation;
 mod grid;
+mod split_report;
 
 use serde::{Deserialize, Serialize};
 
-pub use evaluation::{Metrics, SplitReport, split_report};
 pub use grid::{Grid, Point, Shard, lr_range, parse_lrs};
+pub use split_report::{Metrics, SplitReport, split_report};
 
 use crate::analysis::conclusion::{CHANCE_AUC, Conclusion, Outcome, conclude};
 use crate::compare::{Resolved, Run, RunContext, train_run};
@@ -178,51 +178,53 @@ fn prepare(spec: &SweepSpec) -> Result<(Vec<Prepared>, Option<Balance>)> {
             ),
         ));
     }
+    // One prepared copy per standardisation setting; the split is the same in each.
     let mut prepared = Vec::new();
-    let mut balance = None;
     for &standardize in &spec.grid.standardize {
         let mut dc = config.data.clone();
         dc.standardize = standardize;
         dc.batch_size = 1;
-        let mut data = data::prepare(table.clone(), &dc, config.seed)?;
-        data::check_classes(&data)?;
-        let labels = data.table.labels();
-        if let Some(labels) = &labels {
-            let count = |rows: &[usize]| {
-                let mut c = vec![0; classes];
-                rows.iter().for_each(|&r| c[labels[r]] += 1);
-                c
-            };
-            let before = count(data.train());
-            let action = match spec.pos_proportion {
-                None => "as is".to_string(),
-                Some(p) => {
-                    data.parts[0] =
-                        data::resample(data.train(), labels, p, spec.resample, config.seed);
-                    let how = match spec.resample {
-                        Resample::Under => "undersampled the majority class (without replacement)",
-                        Resample::Over => "oversampled the minority class (with replacement)",
-                    };
-                    format!("{how} to a positive proportion of {p}")
-                }
-            };
-            balance = Some(Balance {
-                action,
-                before,
-                after: count(data.train()),
-            });
+        prepared.push(data::prepare(table.clone(), &dc, config.seed)?);
+    }
+    let first = &prepared[0];
+    data::check_classes(first)?;
+    let mut train = first.train().to_vec();
+    let balance = first.table.labels().map(|labels| {
+        let count = |rows: &[usize]| {
+            let mut c = vec![0; classes];
+            rows.iter().for_each(|&r| c[labels[r]] += 1);
+            c
+        };
+        let before = count(&train);
+        let action = match spec.pos_proportion {
+            None => "as is".to_string(),
+            Some(p) => {
+                train = data::resample(&train, &labels, p, spec.resample, config.seed);
+                let how = match spec.resample {
+                    Resample::Under => "undersampled the majority class (without replacement)",
+                    Resample::Over => "oversampled the minority class (with replacement)",
+                };
+                format!("{how} to a positive proportion of {p}")
+            }
+        };
+        Balance {
+            action,
+            before,
+            after: count(&train),
         }
-        let largest = spec.grid.batch_sizes.iter().copied().max().unwrap_or(1);
-        if data.train().len() < largest {
-            return Err(Error::Data {
-                source_name: data.table.source.clone(),
-                message: format!(
-                    "the training part has {} rows, fewer than one batch of {largest}; use smaller --batch-sizes or a larger --split training fraction",
-                    data.train().len()
-                ),
-            });
-        }
-        prepared.push(data);
+    });
+    let largest = spec.grid.batch_sizes.iter().copied().max().unwrap_or(1);
+    if train.len() < largest {
+        return Err(Error::Data {
+            source_name: first.table.source.clone(),
+            message: format!(
+                "the training part has {} rows, fewer than one batch of {largest}; use smaller --batch-sizes or a larger --split training fraction",
+                train.len()
+            ),
+        });
+    }
+    for data in &mut prepared {
+        data.parts[0] = train.clone();
     }
     Ok((prepared, balance))
 }

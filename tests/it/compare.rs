@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::{lrfind, read_json as json, strip_times};
+use crate::{lrfind, lrfind_ok, read_json as json, strip_times};
 
 fn run_by_name<'a>(doc: &'a Value, name: &str) -> &'a Value {
     doc["runs"]
@@ -19,7 +19,7 @@ fn a_sane_setting_beats_an_absurd_one_and_the_verdict_says_so() {
     let absurd = dir.path().join("absurd.toml");
     std::fs::write(&absurd, "lr = 1e-7\nschedule = \"constant\"\n").unwrap();
     let out = dir.path().join("c");
-    let o = lrfind(&[
+    lrfind_ok(&[
         "compare",
         "--quiet",
         "--data",
@@ -35,7 +35,6 @@ fn a_sane_setting_beats_an_absurd_one_and_the_verdict_says_so() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     for f in [
         "compare.json",
         "compare.csv",
@@ -87,8 +86,7 @@ fn runs_are_reproducible_and_independent_of_order() {
         for s in settings {
             args.extend(["--setting", s]);
         }
-        let o = lrfind(&args);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        lrfind_ok(&args);
         let mut doc = json(&out.join("compare.json"));
         strip_times(&mut doc);
         (doc, std::fs::read(out.join("compare.csv")).unwrap())
@@ -144,7 +142,7 @@ fn bad_settings_are_named() {
 fn schedule_command_draws_and_prints_the_curves() {
     let dir = crate::TempDir::new();
     let out = dir.path().join("s");
-    let o = lrfind(&[
+    let o = lrfind_ok(&[
         "schedule",
         "onecycle",
         "warmup(steps=10)+cosine",
@@ -156,7 +154,6 @@ fn schedule_command_draws_and_prints_the_curves() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = String::from_utf8_lossy(&o.stdout);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "step,onecycle,warmup(steps=10)+cosine");
@@ -175,7 +172,7 @@ fn schedule_command_draws_and_prints_the_curves() {
 fn auto_lr_can_come_from_a_saved_range_test() {
     let dir = crate::TempDir::new();
     let rt = dir.path().join("rt");
-    let o = lrfind(&[
+    lrfind_ok(&[
         "suggest",
         "--quiet",
         "--data",
@@ -183,13 +180,12 @@ fn auto_lr_can_come_from_a_saved_range_test() {
         "--out",
         rt.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let suggested = json(&rt.join("lr_find.json"))["chosen"]["lr"]
         .as_f64()
         .unwrap();
     let out = dir.path().join("c");
     let lr_file = rt.join("lr_find.json");
-    let o = lrfind(&[
+    lrfind_ok(&[
         "compare",
         "--quiet",
         "--data",
@@ -203,7 +199,6 @@ fn auto_lr_can_come_from_a_saved_range_test() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let doc = json(&out.join("compare.json"));
     assert_eq!(doc["suggested_lr"].as_f64(), Some(suggested));
     assert_eq!(

@@ -24,6 +24,13 @@ pub fn lrfind(args: &[&str]) -> Output {
         .expect("runs the binary")
 }
 
+/// Runs the `lrfind` binary with `args` and asserts that it succeeded.
+pub fn lrfind_ok(args: &[&str]) -> Output {
+    let o = lrfind(args);
+    assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    o
+}
+
 /// A run's stderr as text.
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()

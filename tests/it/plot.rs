@@ -2,12 +2,7 @@
 
 use std::path::Path;
 
-use crate::{assert_rejected, lrfind, stderr};
-
-fn run_ok(args: &[&str]) {
-    let o = lrfind(args);
-    assert!(o.status.success(), "{args:?}: {}", stderr(&o));
-}
+use crate::{assert_rejected, lrfind_ok};
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
@@ -21,7 +16,7 @@ fn range_tests_overlay_with_labels_size_and_their_suggestions() {
         dir.path().join("bs256"),
         dir.path().join("fig"),
     );
-    run_ok(&[
+    lrfind_ok(&[
         "suggest",
         "-q",
         "--iters",
@@ -32,7 +27,7 @@ fn range_tests_overlay_with_labels_size_and_their_suggestions() {
         s(&a),
     ]);
     // The second history as Parquet: the plot reads both forms.
-    run_ok(&[
+    lrfind_ok(&[
         "suggest",
         "-q",
         "--iters",
@@ -47,7 +42,7 @@ fn range_tests_overlay_with_labels_size_and_their_suggestions() {
     assert!(b.join("lr_find.parquet").exists() && !b.join("lr_find.csv").exists());
     let first = a.join("lr_find.csv");
     let second = b.join("lr_find.parquet");
-    run_ok(&[
+    lrfind_ok(&[
         "plot",
         s(&first),
         s(&second),
@@ -70,7 +65,7 @@ fn range_tests_overlay_with_labels_size_and_their_suggestions() {
     assert_eq!((w, h), (800, 500));
 
     // Re-smoothing and linear axes draw a different figure from the same file.
-    run_ok(&[
+    lrfind_ok(&[
         "plot",
         s(&first),
         "--image",
@@ -80,7 +75,7 @@ fn range_tests_overlay_with_labels_size_and_their_suggestions() {
         "--name",
         "default",
     ]);
-    run_ok(&[
+    lrfind_ok(&[
         "plot",
         s(&first),
         "--image",
@@ -110,7 +105,7 @@ fn compare_and_sweep_tables_are_redrawn() {
         dir.path().join("w"),
         dir.path().join("fig"),
     );
-    run_ok(&[
+    lrfind_ok(&[
         "compare",
         "-q",
         "--epochs",
@@ -124,7 +119,7 @@ fn compare_and_sweep_tables_are_redrawn() {
         "--out",
         s(&c),
     ]);
-    run_ok(&[
+    lrfind_ok(&[
         "sweep",
         "-q",
         "--data",
@@ -136,7 +131,7 @@ fn compare_and_sweep_tables_are_redrawn() {
         "--out",
         s(&w),
     ]);
-    run_ok(&[
+    lrfind_ok(&[
         "plot",
         s(&c.join("compare.parquet")),
         "--y-scale",
@@ -146,7 +141,7 @@ fn compare_and_sweep_tables_are_redrawn() {
         "--name",
         "c",
     ]);
-    run_ok(&[
+    lrfind_ok(&[
         "plot",
         s(&w.join("sweep.csv")),
         "--out",
@@ -161,7 +156,7 @@ fn compare_and_sweep_tables_are_redrawn() {
 
     let bad = dir.path().join("bad");
     let lr_find = dir.path().join("lr");
-    run_ok(&["suggest", "-q", "--iters", "30", "--out", s(&lr_find)]);
+    lrfind_ok(&["suggest", "-q", "--iters", "30", "--out", s(&lr_find)]);
     let csv = lr_find.join("lr_find.csv");
     let cmp = c.join("compare.parquet");
     let o = s(&bad);

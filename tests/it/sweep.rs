@@ -7,7 +7,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::{assert_rejected, files_in, lrfind, read_json, stderr, strip_times};
+use crate::{assert_rejected, files_in, lrfind_ok, read_json, stderr, strip_times};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -28,8 +28,7 @@ const SMALL: [&str; 8] = [
 fn sweep(out: &Path, args: &[&str]) {
     let mut all = vec!["sweep", "--quiet", "--out", out.to_str().unwrap()];
     all.extend_from_slice(args);
-    let o = lrfind(&all);
-    assert!(o.status.success(), "{all:?}: {}", stderr(&o));
+    lrfind_ok(&all);
 }
 
 fn merge(out: &Path, parts: &[PathBuf]) {
@@ -37,8 +36,7 @@ fn merge(out: &Path, parts: &[PathBuf]) {
     args.push(out.to_str().unwrap().into());
     args.extend(parts.iter().map(|p| p.to_str().unwrap().to_string()));
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    let o = lrfind(&refs);
-    assert!(o.status.success(), "merge: {}", stderr(&o));
+    lrfind_ok(&refs);
 }
 
 /// The report without wall times: sweep.md and sweep.json (times stripped).
