@@ -35,8 +35,7 @@ pub struct EvaluateArgs {
 pub fn run(a: EvaluateArgs) -> Result<i32> {
     let config = a.common.config();
     config.validate()?;
-    let lrs = sweep::lr_range(&a.grid_range, a.per_decade)
-        .map_err(|e| crate::Error::option("--grid-range", e.to_string()))?;
+    let lrs = sweep::lr_range(&a.grid_range, a.per_decade, "--grid-range")?;
     let spec = EvaluateSpec {
         config,
         seeds: a.seeds,

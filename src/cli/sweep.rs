@@ -126,6 +126,7 @@ pub fn spec(a: &SweepArgs) -> Result<SweepSpec> {
         sweep::lr_range(
             a.lr_range.as_deref().unwrap_or(defaults::SWEEP_LR_RANGE),
             a.per_decade.unwrap_or(defaults::SWEEP_PER_DECADE),
+            "--lr-range",
         )?
     } else {
         sweep::parse_lrs(&a.lrs)?

@@ -150,11 +150,12 @@ pub fn parse_lrs(items: &[String]) -> Result<Vec<f64>> {
 }
 
 /// LRs from `lo` to `hi` (both included when `hi` lies on the grid) with `per_decade`
-/// points per decade, equally spaced in log LR: `lo * 10^(k / per_decade)`.
-pub fn lr_range(text: &str, per_decade: usize) -> Result<Vec<f64>> {
+/// points per decade, equally spaced in log LR: `lo * 10^(k / per_decade)`. Errors name
+/// `flag`, the option the range came from.
+pub fn lr_range(text: &str, per_decade: usize, flag: &'static str) -> Result<Vec<f64>> {
     let bad = || {
         Error::option(
-            "--lr-range",
+            flag,
             format!("expected LOW:HIGH, e.g. 1e-6:1, got '{text}'"),
         )
     };
@@ -165,7 +166,7 @@ pub fn lr_range(text: &str, per_decade: usize) -> Result<Vec<f64>> {
     );
     if !(lo > 0.0 && hi > lo && hi.is_finite()) {
         return Err(Error::option(
-            "--lr-range",
+            flag,
             format!("needs 0 < LOW < HIGH, got '{text}'"),
         ));
     }
@@ -233,15 +234,15 @@ mod tests {
     #[test]
     fn ranges_cover_whole_decades() {
         assert_eq!(
-            lr_range("1e-6:1", 1).unwrap(),
+            lr_range("1e-6:1", 1, "--lr-range").unwrap(),
             [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0]
         );
-        let two = lr_range("1e-3:1e-1", 2).unwrap();
+        let two = lr_range("1e-3:1e-1", 2, "--lr-range").unwrap();
         assert_eq!(two.len(), 5);
         assert!((two[1] - 10f64.powf(-2.5)).abs() < 1e-13);
         assert_eq!(two[4], 1e-1);
-        assert!(lr_range("1:1e-3", 1).is_err());
-        assert!(lr_range("1e-3", 1).is_err());
+        assert!(lr_range("1:1e-3", 1, "--lr-range").is_err());
+        assert!(lr_range("1e-3", 1, "--lr-range").is_err());
     }
 
     #[test]

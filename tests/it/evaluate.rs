@@ -1,6 +1,6 @@
 //! `lrfind evaluate` on a small grid: every rule scored against real trainings.
 
-use crate::{lrfind_ok, read_json};
+use crate::{assert_rejected, lrfind_ok, read_json};
 
 #[test]
 fn evaluate_scores_every_rule_on_a_small_grid() {
@@ -73,5 +73,22 @@ fn evaluate_scores_every_rule_on_a_small_grid() {
     assert!(
         md.contains("## Conclusion") && md.contains("| knee |"),
         "{md}"
+    );
+}
+
+#[test]
+fn a_bad_grid_range_is_named_once() {
+    let dir = crate::TempDir::new();
+    let out = dir.path().join("eval");
+    assert_rejected(
+        &[
+            "evaluate",
+            "--grid-range",
+            "1:1e-3",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &out,
+        "Error: --grid-range: needs 0 < LOW < HIGH, got '1:1e-3'",
     );
 }
