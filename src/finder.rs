@@ -132,6 +132,10 @@ impl ValidationCurve {
             raw: &self.losses,
             smoothed: &self.smoothed,
             num_it: self.num_it,
+            steps_per_point: match self.iterations.as_slice() {
+                [a, b, ..] => b - a,
+                _ => 1,
+            },
         }
     }
 }
@@ -165,6 +169,7 @@ impl RangeTestResult {
             raw: &self.losses,
             smoothed: &self.smoothed,
             num_it: self.num_it,
+            steps_per_point: 1,
         }
     }
 }
@@ -372,6 +377,7 @@ where
         raw: &losses,
         smoothed: &smoothed,
         num_it: config.iters,
+        steps_per_point: 1,
     };
     let suggestions = suggest_all(&curve, config.method);
     let validation = hooks.validate.is_some().then(|| {

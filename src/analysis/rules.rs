@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::smoothing::{ema_torch, median, running_mean, running_median};
+use super::smoothing::{ema_torch, log_lr_kernel, median};
 
 /// A recorded range-test curve, as the rules see it. All slices have the same length.
 #[derive(Debug, Clone, Copy)]
@@ -21,6 +21,9 @@ pub struct Curve<'a> {
     pub smoothed: &'a [f64],
     /// The planned number of iterations (fastai skips the first `num_it / 10` points).
     pub num_it: usize,
+    /// Optimizer steps from one point to the next: 1 on the training curve, `val_every` on
+    /// the validation curve (`knee` sums the LRs the steps used).
+    pub steps_per_point: usize,
 }
 
 /// What a rule picked: the LR it suggests and the index of the curve point it used.
@@ -39,8 +42,8 @@ pub type RuleResult = Result<Pick, String>;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
-    /// lrfind's rule: steepest fall of a robustly smoothed curve, kept between the point where
-    /// the loss has made a fifth of its fall and a third of the LR at the minimum.
+    /// lrfind's rule: where a centered smoothing of the loss has made 90 % of its fall,
+    /// expressed for the default ramp rate (see [`knee`]).
     Knee,
     /// fastai's default: a point in the longest descending stretch ("valley").
     Valley,
@@ -81,7 +84,7 @@ impl Method {
     /// Runs this rule on a curve.
     pub fn apply(self, curve: &Curve) -> RuleResult {
         match self {
-            Method::Knee => knee(curve.lrs, curve.raw),
+            Method::Knee => knee(curve.lrs, curve.raw, curve.steps_per_point),
             Method::Torch => torch_steepest(curve.lrs, &ema_torch(curve.raw, 0.05)),
             fastai => {
                 let (start, lrs, losses) = fastai_window(curve);
@@ -264,20 +267,34 @@ pub fn torch_steepest(lrs: &[f64], smoothed: &[f64]) -> RuleResult {
     })
 }
 
-/// Fraction of the fall after which the knee's search interval starts.
-const KNEE_FALL_START: f64 = 0.2;
-/// The knee stays at or below the LR of the minimum divided by this.
-const KNEE_MIN_DIVISOR: f64 = 3.0;
+/// Width (standard deviation, in decades of LR) of the knee's centered smoothing.
+pub const KNEE_SMOOTH_DECADES: f64 = 0.2;
+/// The knee is where the smoothed loss has made this fraction of its fall to the minimum.
+pub const KNEE_FALL: f64 = 0.9;
+/// The ramp the knee's answer is expressed for: 37.5 optimizer steps per decade of LR, the
+/// default test (300 iterations from 1e-7 to 10).
+pub const KNEE_REFERENCE_STEPS_PER_DECADE: f64 = 37.5;
 /// A fall smaller than this fraction of the starting loss counts as flat.
 const FLAT_RELATIVE_DROP: f64 = 0.05;
 /// A fall smaller than this many noise standard deviations counts as flat.
 const FLAT_NOISE_SIGMAS: f64 = 4.0;
 
-/// lrfind's `knee`: smooth the raw loss with a centered running median then mean (no lag,
-/// spikes removed), find the minimum, measure the fall from the starting level against the
-/// noise, and return the steepest point of the fall between the point where a fifth of the
-/// fall is done and a third of the LR at the minimum. A flat curve gives no answer.
-pub fn knee(lrs: &[f64], raw: &[f64]) -> RuleResult {
+/// lrfind's `knee`, tuned with `lrfind evaluate` (README, "How good are the suggestions?"):
+///
+/// 1. smooth the raw loss with a centered Gaussian kernel of [`KNEE_SMOOTH_DECADES`] in
+///    log LR (no EMA lag, the same span of LRs at any iteration count);
+/// 2. measure the fall from the first smoothed point to the minimum against the noise (a
+///    flat curve gives no answer);
+/// 3. find the first point where the loss has made [`KNEE_FALL`] of that fall;
+/// 4. express it for the reference ramp: the LR at which a ramp of
+///    [`KNEE_REFERENCE_STEPS_PER_DECADE`] would have summed the same LRs over its steps as
+///    this test had by that point. The loss falls once the steps have moved the weights far
+///    enough, and the sum of the LRs measures how far; a test with 3x more steps per decade
+///    gets there at a 3x lower LR, which this step undoes.
+///
+/// `steps_per_point` is the number of optimizer steps between two curve points (1 for the
+/// training curve, `val_every` for the validation curve); `lrs` must increase.
+pub fn knee(lrs: &[f64], raw: &[f64], steps_per_point: usize) -> RuleResult {
     let n = raw.iter().position(|x| !x.is_finite()).unwrap_or(raw.len());
     if n < 10 {
         return Err(format!(
@@ -285,10 +302,12 @@ pub fn knee(lrs: &[f64], raw: &[f64]) -> RuleResult {
         ));
     }
     let (lrs, raw) = (&lrs[..n], &raw[..n]);
-    let width = (n / 15).max(5) | 1;
-    let s = running_mean(&running_median(raw, width), width);
+    if lrs[0] <= 0.0 || lrs.windows(2).any(|w| w[1] <= w[0]) {
+        return Err("the LRs must be positive and increase along the curve".into());
+    }
+    let s = log_lr_kernel(lrs, raw, KNEE_SMOOTH_DECADES);
     let m = argmin(&s).unwrap_or(0);
-    let start_level = median(&s[..(n / 10).max(3)]);
+    let start_level = s[0];
     let drop = start_level - s[m];
     let residuals: Vec<f64> = raw.iter().zip(&s).map(|(a, b)| (a - b).abs()).collect();
     let sigma = 1.4826 * median(&residuals);
@@ -298,29 +317,12 @@ pub fn knee(lrs: &[f64], raw: &[f64]) -> RuleResult {
              the curve gives no reliable suggestion; try a wider LR range, more iterations or another optimizer"
         ));
     }
-    let level = start_level - KNEE_FALL_START * drop;
-    let from = (0..m).rev().find(|&i| s[i] > level).map_or(0, |i| i + 1);
-    let cap_lr = lrs[m] / KNEE_MIN_DIVISOR;
-    let Some(to) = (0..=m).rev().find(|&i| lrs[i] <= cap_lr) else {
-        return Err(
-            "the loss is lowest at the very start of the range: start the range test at a lower LR"
-                .into(),
-        );
-    };
-    if from > to {
-        return Ok(Pick {
-            lr: lrs[to],
-            index: to,
-        });
-    }
-    let slope = |i: usize| {
-        let (a, b) = (i.saturating_sub(1), (i + 1).min(n - 1));
-        (s[b] - s[a]) / (lrs[b].ln() - lrs[a].ln())
-    };
-    let slopes: Vec<f64> = (from..=to).map(slope).collect();
-    let index = from + argmin(&slopes).unwrap_or(0);
+    let level = start_level - KNEE_FALL * drop;
+    let index = s.iter().position(|&v| v <= level).unwrap_or(m);
+    let summed = steps_per_point.max(1) as f64 * lrs[..=index].iter().sum::<f64>();
+    let ratio = 10f64.powf(1.0 / KNEE_REFERENCE_STEPS_PER_DECADE);
     Ok(Pick {
-        lr: lrs[index],
+        lr: summed * (1.0 - 1.0 / ratio),
         index,
     })
 }

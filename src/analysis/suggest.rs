@@ -116,6 +116,7 @@ mod tests {
             raw: &losses,
             smoothed: &losses,
             num_it: 40,
+            steps_per_point: 1,
         };
         let s = suggestion(Method::Minimum, &curve);
         assert!(s.clamped);

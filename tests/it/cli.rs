@@ -51,8 +51,18 @@ fn suggest_writes_plot_history_and_json() {
     );
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.len() as u64, iterations);
-    let row_lr: f64 = rows[index].split(',').nth(1).unwrap().parse().unwrap();
-    assert_eq!(row_lr, lr, "the chosen index points at the chosen LR");
+    // knee reads the curve at `index` and reports the LR at which the reference ramp (37.5
+    // steps per decade) sums the LRs this test used up to that point.
+    let summed: f64 = rows[..=index]
+        .iter()
+        .map(|r| r.split(',').nth(1).unwrap().parse::<f64>().unwrap())
+        .sum();
+    let ratio = 10f64.powf(1.0 / lrfind::analysis::rules::KNEE_REFERENCE_STEPS_PER_DECADE);
+    let expected = summed * (1.0 - 1.0 / ratio);
+    assert!(
+        (expected - lr).abs() <= 1e-9 * lr,
+        "the chosen LR comes from the history's LRs up to the chosen index: {expected} vs {lr}"
+    );
 
     let svg = std::fs::read_to_string(out.join("lr_find.svg")).unwrap();
     assert!(svg.contains("LR range test: breast_cancer"), "title in SVG");

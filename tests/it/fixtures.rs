@@ -42,6 +42,7 @@ fn fastai_rules_reproduce_every_case_failures_included() {
             raw: &smoothed,
             smoothed: &smoothed,
             num_it: case["num_it"].as_u64().unwrap() as usize,
+            steps_per_point: 1,
         };
         let expected = &case["expected_fastai"];
         for method in [
@@ -97,6 +98,7 @@ fn torch_lr_finder_end_to_end_on_raw_losses() {
             raw: &raw,
             smoothed: &ema_debiased(&raw, 0.98),
             num_it: case["num_it"].as_u64().unwrap() as usize,
+            steps_per_point: 1,
         };
         let expected = case["expected_torch_lr_finder_on_raw_losses"]
             .as_f64()
@@ -144,7 +146,7 @@ fn knee_lands_in_the_acceptable_range_and_refuses_flat_curves() {
         let name = case["name"].as_str().unwrap();
         let lrs = floats(&case["lrs"]);
         let raw = floats(&case["raw_losses"]);
-        let got = rules::knee(&lrs, &raw);
+        let got = rules::knee(&lrs, &raw, 1);
         if name.starts_with("flat") {
             let reason = got.expect_err(name);
             assert!(
@@ -184,6 +186,7 @@ fn confidence_is_high_on_clean_v_shapes_and_low_on_flat_or_unturned_curves() {
             raw: &raw,
             smoothed: &smoothed,
             num_it,
+            steps_per_point: 1,
         };
         let c = lrfind::analysis::suggest_all(&curve, lrfind::Method::Knee).confidence;
         let long = num_it >= 100;
