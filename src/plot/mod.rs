@@ -7,6 +7,7 @@ use std::sync::Once;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::analysis::Method;
 use crate::config::CurveKind;
@@ -203,15 +204,25 @@ fn draw_lr_find<DB: DrawingBackend>(
         })
         .collect();
     let low = val.iter().map(|p| p.1).fold(low, f64::min);
-    // The validation curve's blow-up at the end is cut like the raw spikes.
-    let high = pts.iter().map(|p| p.2).fold(f64::NEG_INFINITY, f64::max);
+    // The top follows the smoothed curve up to its minimum, so a blow-up at the end (which
+    // can be many times the starting loss) does not flatten the part that matters; the tail
+    // and the validation curve's blow-up are cut like the raw spikes.
+    let lowest = pts
+        .iter()
+        .enumerate()
+        .min_by(|a, b| a.1.2.total_cmp(&b.1.2))
+        .map_or(0, |(i, _)| i);
+    let high = pts[..(lowest + 1).min(pts.len())]
+        .iter()
+        .map(|p| p.2)
+        .fold(f64::NEG_INFINITY, f64::max);
     let (low, high) = if low.is_finite() && high.is_finite() {
         (low, high)
     } else {
         (0.0, 1.0)
     };
     let span = (high - low).max(1e-9 * high.abs().max(1.0));
-    let (y_lo, y_hi) = (low - 0.05 * span, high + 0.12 * span);
+    let (y_lo, y_hi) = (low - 0.05 * span, high + 0.35 * span);
 
     let mut chart = ChartBuilder::on(root)
         .caption(title, (FONT, 20))
@@ -300,7 +311,7 @@ fn draw_lr_find<DB: DrawingBackend>(
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], RAW.mix(0.6).stroke_width(2)));
     chart
         .draw_series(LineSeries::new(
-            pts.iter().map(|p| (p.0, p.2)),
+            pts.iter().map(|p| (p.0, p.2.min(y_hi))),
             SMOOTH.stroke_width(3),
         ))
         .map_err(err)?
@@ -352,14 +363,25 @@ fn draw_lr_find<DB: DrawingBackend>(
             .legend(move |(x, y)| Circle::new((x + 8, y), size.min(7), color.filled()));
     }
     if let Some(lr) = suggested.chosen().lr {
+        // Right of the line in the left half of the plot, left of it in the right half.
+        let right_half = lr.ln() > 0.5 * (x_lo.ln() + x_hi.ln());
+        let (x, anchor) = if right_half {
+            (lr / 1.15, HPos::Right)
+        } else {
+            (lr * 1.15, HPos::Left)
+        };
+        let style = (FONT, 16)
+            .into_font()
+            .color(&CHOSEN)
+            .pos(Pos::new(anchor, VPos::Top));
         chart
             .draw_series(std::iter::once(Text::new(
                 format!(
                     "suggested LR {lr:.1e} · confidence {}",
                     format!("{:?}", suggested.confidence.level).to_lowercase()
                 ),
-                (lr * 1.15, y_hi - 0.04 * (y_hi - y_lo)),
-                (FONT, 16).into_font().color(&CHOSEN),
+                (x, y_hi - 0.02 * (y_hi - y_lo)),
+                style,
             )))
             .map_err(err)?;
     }
