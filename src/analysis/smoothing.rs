@@ -122,15 +122,24 @@ mod tests {
     #[test]
     fn log_lr_kernel_keeps_a_line_in_log_lr_and_averages_noise() {
         // 24 points per decade: the 3-sigma edge (0.6 decades) falls between points.
-        let lrs: Vec<f64> = (0..200).map(|i| 1e-6 * 10f64.powf(i as f64 / 24.0)).collect();
+        let lrs: Vec<f64> = (0..200)
+            .map(|i| 1e-6 * 10f64.powf(i as f64 / 24.0))
+            .collect();
         // A straight line in log10(LR) stays put away from the ends (symmetric weights).
         let line: Vec<f64> = lrs.iter().map(|lr| 2.0 - 0.1 * lr.log10()).collect();
         let s = log_lr_kernel(&lrs, &line, 0.2);
         for i in 20..180 {
-            assert!((s[i] - line[i]).abs() < 1e-9, "{i}: {} vs {}", s[i], line[i]);
+            assert!(
+                (s[i] - line[i]).abs() < 1e-9,
+                "{i}: {} vs {}",
+                s[i],
+                line[i]
+            );
         }
         // Alternating noise around 1 is averaged out.
-        let zigzag: Vec<f64> = (0..200).map(|i| if i % 2 == 0 { 0.5 } else { 1.5 }).collect();
+        let zigzag: Vec<f64> = (0..200)
+            .map(|i| if i % 2 == 0 { 0.5 } else { 1.5 })
+            .collect();
         let s = log_lr_kernel(&lrs, &zigzag, 0.2);
         assert!(s[20..180].iter().all(|v| (v - 1.0).abs() < 0.02));
     }
