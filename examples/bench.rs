@@ -2,7 +2,8 @@
 //! training step on the same model, optimizer and batches, on each backend built in, for
 //! the digits MLP (64-128-10, batch 64) and two large MLPs on random 784-feature inputs
 //! (784-1024-10 and 784-1024-1024-10, batch 256); and the end-to-end time of the default
-//! `lrfind suggest` pipeline.
+//! `lrfind suggest` pipeline; and the matrix products of a large-MLP step timed alone, to
+//! show how much of a step is Burn's GEMM kernel.
 //!
 //! ```text
 //! cargo run --release --example bench [-- --threads N --repeats R --large-iters K]
@@ -79,6 +80,41 @@ fn measure(
     (median(bare), median(test))
 }
 
+/// Milliseconds and GFLOP/s of the matrix products one training step of an MLP needs
+/// (`widths` = input, hidden..., output; batch `batch`): per layer the forward product and
+/// the weight gradient, and the input gradient for every layer but the first. Timed alone,
+/// outside autodiff, so the rest of a step is what Burn adds around its GEMM kernel.
+fn gemm_only(backend: Backend, widths: &[usize], batch: usize, repeats: usize) -> (f64, f64) {
+    use burn::tensor::{Distribution, Tensor};
+    let device = pipeline::device(backend);
+    let rand = |r: usize, c: usize| Tensor::<2>::random([r, c], Distribution::Default, &device);
+    let mut products = Vec::new();
+    for (l, w) in widths.windows(2).enumerate() {
+        let (i, o) = (w[0], w[1]);
+        products.push((rand(batch, i), rand(i, o))); // forward
+        products.push((rand(i, batch), rand(batch, o))); // weight gradient
+        if l > 0 {
+            products.push((rand(batch, o), rand(o, i))); // input gradient
+        }
+    }
+    let flops: f64 = products
+        .iter()
+        .map(|(a, b)| 2.0 * (a.dims()[0] * a.dims()[1] * b.dims()[1]) as f64)
+        .sum();
+    let mut times = Vec::new();
+    for _ in 0..repeats.max(3) {
+        let t = Instant::now();
+        for _ in 0..5 {
+            for (a, b) in &products {
+                let _ = a.clone().matmul(b.clone()).into_data();
+            }
+        }
+        times.push(t.elapsed().as_secs_f64() * 1e3 / 5.0);
+    }
+    let ms = median(times);
+    (ms, flops / (ms * 1e6))
+}
+
 /// Random 784-feature inputs and 10 classes, `count` batches of `size` rows.
 fn random_batches(count: usize, size: usize, device: &burn::tensor::Device) -> Vec<Batch> {
     let mut rng = lrfind::rng::Rng::new(0, 9);
@@ -145,6 +181,19 @@ fn main() {
                 backend.name(),
                 100.0 * (t - b) / b
             );
+        }
+    }
+
+    println!();
+    println!("matrix products of one step alone (forward, weight and input gradients), batch 256");
+    println!("{:<28} {:<8} {:>10} {:>10}", "model", "backend", "GEMM ms", "GFLOP/s");
+    for backend in [Backend::Flex, Backend::Ndarray] {
+        for (name, widths) in [
+            ("784-1024-10", vec![784, 1024, 10]),
+            ("784-1024-1024-10", vec![784, 1024, 1024, 10]),
+        ] {
+            let (ms, gflops) = gemm_only(backend, &widths, 256, repeats);
+            println!("{name:<28} {:<8} {ms:>10.2} {gflops:>10.1}", backend.name());
         }
     }
 
