@@ -186,7 +186,10 @@ fn main() {
 
     println!();
     println!("matrix products of one step alone (forward, weight and input gradients), batch 256");
-    println!("{:<28} {:<8} {:>10} {:>10}", "model", "backend", "GEMM ms", "GFLOP/s");
+    println!(
+        "{:<28} {:<8} {:>10} {:>10}",
+        "model", "backend", "GEMM ms", "GFLOP/s"
+    );
     for backend in [Backend::Flex, Backend::Ndarray] {
         for (name, widths) in [
             ("784-1024-10", vec![784, 1024, 10]),

@@ -121,6 +121,58 @@ pub fn geometric_mean(values: &[f64]) -> Option<f64> {
     (!logs.is_empty()).then(|| (logs.iter().sum::<f64>() / logs.len() as f64).exp())
 }
 
+/// Fewest pairs [`tracks`] judges from.
+pub const TRACKING_MIN_PAIRS: usize = 5;
+
+/// Spearman's rank correlation of two equally long samples (average ranks for ties);
+/// `None` for fewer than two pairs, a non-finite value, or a constant sample.
+pub fn spearman(x: &[f64], y: &[f64]) -> Option<f64> {
+    if x.len() != y.len() || x.len() < 2 || x.iter().chain(y).any(|v| !v.is_finite()) {
+        return None;
+    }
+    let (rx, ry) = (ranks(x), ranks(y));
+    let mean = (x.len() as f64 + 1.0) / 2.0;
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in rx.iter().zip(&ry) {
+        sxy += (a - mean) * (b - mean);
+        sxx += (a - mean) * (a - mean);
+        syy += (b - mean) * (b - mean);
+    }
+    (sxx > 0.0 && syy > 0.0).then(|| sxy / (sxx * syy).sqrt())
+}
+
+/// 1-based ranks, ties given the mean of the ranks they span.
+fn ranks(v: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..v.len()).collect();
+    order.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
+    let mut out = vec![0.0; v.len()];
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i;
+        while j + 1 < order.len() && v[order[j + 1]] == v[order[i]] {
+            j += 1;
+        }
+        for &k in &order[i..=j] {
+            out[k] = (i + j) as f64 / 2.0 + 1.0;
+        }
+        i = j + 1;
+    }
+    out
+}
+
+/// Whether the confidence tracks the regret: `Some(true)` when higher confidence goes with
+/// lower regret (Spearman's rho at most -0.5) over at least [`TRACKING_MIN_PAIRS`] pairs,
+/// `Some(false)` when it does not, `None` when there are too few pairs to judge. Returns
+/// rho beside the verdict.
+pub fn tracks(confidence: &[f64], regret: &[f64]) -> (Option<bool>, Option<f64>) {
+    let rho = spearman(confidence, regret);
+    let verdict = (confidence.len() >= TRACKING_MIN_PAIRS)
+        .then_some(rho)
+        .flatten()
+        .map(|r| r <= -0.5);
+    (verdict, rho)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,5 +214,23 @@ mod tests {
         assert!((regret(1e-5, &g) - 1.7).abs() < 1e-12);
         assert_eq!(spread_decades(&[1e-3, 1e-2, 3e-3]), 1.0);
         assert!((geometric_mean(&[1e-3, 1e-1]).unwrap() - 1e-2).abs() < 1e-15);
+    }
+
+    #[test]
+    fn spearman_ranks_with_ties_and_tracking_verdict() {
+        assert_eq!(spearman(&[1.0, 2.0, 3.0], &[10.0, 20.0, 30.0]), Some(1.0));
+        assert_eq!(spearman(&[1.0, 2.0, 3.0], &[9.0, 4.0, 1.0]), Some(-1.0));
+        assert_eq!(
+            spearman(&[1.0, 1.0, 1.0], &[1.0, 2.0, 3.0]),
+            None,
+            "constant"
+        );
+        // Ties share the mean rank: x ranks 1, 2.5, 2.5, 4.
+        let rho = spearman(&[1.0, 2.0, 2.0, 3.0], &[1.0, 2.0, 3.0, 4.0]).unwrap();
+        assert!((rho - 0.9486832980505138).abs() < 1e-12, "{rho}");
+        let conf = [0.9, 0.8, 0.5, 0.3, 0.1];
+        assert_eq!(tracks(&conf, &[0.01, 0.02, 0.1, 0.2, 0.5]).0, Some(true));
+        assert_eq!(tracks(&conf, &[0.5, 0.2, 0.1, 0.02, 0.01]).0, Some(false));
+        assert_eq!(tracks(&conf[..3], &[0.01, 0.02, 0.1]).0, None, "too few");
     }
 }

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::analysis::conclusion::lr_text;
+use crate::analysis::evaluation;
 use crate::evaluate::Evaluation;
 
 /// `evaluate.json`.
@@ -99,6 +100,28 @@ pub fn evaluate_md(e: &Evaluation, plot_file: &str) -> String {
             num(*reg)
         );
     }
+    let (conf, reg): (Vec<f64>, Vec<f64>) = e
+        .confidence
+        .iter()
+        .filter_map(|(c, r)| Some((c.score, (*r)?)))
+        .unzip();
+    let (verdict, rho) = evaluation::tracks(&conf, &reg);
+    let rho = rho.map_or("undefined (a constant column)".to_string(), |r| {
+        format!("{r:.2}")
+    });
+    let _ = writeln!(
+        out,
+        "\nDoes the confidence track the regret? {} (Spearman's rho between confidence and regret over {} seed(s): {rho}; tracking means rho <= -0.5).",
+        match verdict {
+            Some(true) => "Yes".to_string(),
+            Some(false) => "No".to_string(),
+            None => format!(
+                "Too few seeds to judge (needs {}; run with more --seeds)",
+                evaluation::TRACKING_MIN_PAIRS
+            ),
+        },
+        conf.len()
+    );
     out += "\n## Conclusion\n\n";
     let scored: Vec<_> = e
         .rules

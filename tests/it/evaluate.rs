@@ -74,6 +74,10 @@ fn evaluate_scores_every_rule_on_a_small_grid() {
         md.contains("## Conclusion") && md.contains("| knee |"),
         "{md}"
     );
+    assert!(
+        md.contains("Does the confidence track the regret? Too few seeds to judge (needs 5"),
+        "two seeds cannot show a tracking: {md}"
+    );
 }
 
 #[test]
