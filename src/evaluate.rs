@@ -137,11 +137,15 @@ pub fn evaluate(
             threshold: 0.5,
             mark_suggestion: false,
         };
+        let mut finished = 0;
         let part = sweep::run_part(&sweep_spec, None, |p| {
             if p.epoch == spec.epochs {
+                finished += 1;
                 tick(1)
             }
         })?;
+        // Runs that diverged stopped before their last epoch: count them as done too.
+        tick(spec.lrs.len().saturating_sub(finished));
         if k == 0 {
             first_data = Some(data);
         }
