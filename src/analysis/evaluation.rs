@@ -124,10 +124,11 @@ pub fn geometric_mean(values: &[f64]) -> Option<f64> {
 /// Fewest pairs [`tracks`] judges from.
 pub const TRACKING_MIN_PAIRS: usize = 5;
 
-/// Spearman's rank correlation of two equally long samples (average ranks for ties);
-/// `None` for fewer than two pairs, a non-finite value, or a constant sample.
+/// Spearman's rank correlation of two equally long samples (average ranks for ties; an
+/// infinite value, such as the regret of a suggestion where the grid diverged, ranks at its
+/// end); `None` for fewer than two pairs, a NaN, or a constant sample.
 pub fn spearman(x: &[f64], y: &[f64]) -> Option<f64> {
-    if x.len() != y.len() || x.len() < 2 || x.iter().chain(y).any(|v| !v.is_finite()) {
+    if x.len() != y.len() || x.len() < 2 || x.iter().chain(y).any(|v| v.is_nan()) {
         return None;
     }
     let (rx, ry) = (ranks(x), ranks(y));
@@ -228,6 +229,11 @@ mod tests {
         // Ties share the mean rank: x ranks 1, 2.5, 2.5, 4.
         let rho = spearman(&[1.0, 2.0, 2.0, 3.0], &[1.0, 2.0, 3.0, 4.0]).unwrap();
         assert!((rho - 0.9486832980505138).abs() < 1e-12, "{rho}");
+        // An infinite regret is the largest, not a reason to give up.
+        assert_eq!(
+            spearman(&[0.9, 0.5, 0.1], &[0.1, 0.2, f64::INFINITY]),
+            Some(-1.0)
+        );
         let conf = [0.9, 0.8, 0.5, 0.3, 0.1];
         assert_eq!(tracks(&conf, &[0.01, 0.02, 0.1, 0.2, 0.5]).0, Some(true));
         assert_eq!(tracks(&conf, &[0.5, 0.2, 0.1, 0.02, 0.01]).0, Some(false));

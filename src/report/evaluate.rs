@@ -106,9 +106,10 @@ pub fn evaluate_md(e: &Evaluation, plot_file: &str) -> String {
         .filter_map(|(c, r)| Some((c.score, (*r)?)))
         .unzip();
     let (verdict, rho) = evaluation::tracks(&conf, &reg);
-    let rho = rho.map_or("undefined (a constant column)".to_string(), |r| {
-        format!("{r:.2}")
-    });
+    let rho = rho.map_or(
+        "undefined (fewer than two seeds, or one column constant)".to_string(),
+        |r| format!("{r:.2}"),
+    );
     let _ = writeln!(
         out,
         "\nDoes the confidence track the regret? {} (Spearman's rho between confidence and regret over {} seed(s): {rho}; tracking means rho <= -0.5).",
