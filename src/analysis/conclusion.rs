@@ -315,25 +315,17 @@ pub fn conclude(outcomes: &[Outcome], labels: &[String], suggestion: Option<f64>
         })
     });
     if let Some(p) = placement {
-        let side = |d: f64| if d < 0.0 { "below" } else { "above" };
-        let where_interval = if p.decades_outside == 0.0 {
-            "inside the promising interval".to_string()
-        } else {
-            format!(
-                "{:.2} decades {} the promising interval",
-                p.decades_outside.abs(),
-                side(p.decades_outside)
-            )
+        // "0.93 decades below the grid's best LR", or `at` when the distance is zero.
+        let distance = |d: f64, at: &str, what: &str| {
+            if d == 0.0 {
+                format!("{at} {what}")
+            } else {
+                let side = if d < 0.0 { "below" } else { "above" };
+                format!("{:.2} decades {side} {what}", d.abs())
+            }
         };
-        let from_best = if p.decades_from_best == 0.0 {
-            "on the grid's best LR".to_string()
-        } else {
-            format!(
-                "{:.2} decades {} the grid's best LR",
-                p.decades_from_best.abs(),
-                side(p.decades_from_best)
-            )
-        };
+        let where_interval = distance(p.decades_outside, "inside", "the promising interval");
+        let from_best = distance(p.decades_from_best, "on", "the grid's best LR");
         lines.push(format!(
             "The range test suggests {}: {from_best}, {where_interval}.",
             lr_text(p.lr)
