@@ -116,6 +116,9 @@ impl OptimizerKind {
     }
 }
 
+/// Longest planned training accepted, in epochs or steps (a larger number is a typo).
+pub const MAX_PLANNED_STEPS: usize = 1_000_000_000;
+
 /// How the LR grows during the range test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
@@ -253,6 +256,15 @@ pub struct RangeTestConfig {
     /// The curve whose suggestion is reported: the training loss (fastai's test) or the
     /// validation loss (Smith's original test).
     pub suggest_on: CurveKind,
+    /// The planned training's length in epochs, when the suggestion should be the constant
+    /// LR for it (`knee` reads it; needs `batches_per_epoch`). At most one of `epochs` and
+    /// `steps`.
+    pub epochs: Option<usize>,
+    /// The planned training's length in optimizer steps (after `accumulation_steps`).
+    pub steps: Option<usize>,
+    /// Batches in one epoch of the planned training (turns `epochs` into steps); the
+    /// built-in pipeline sets it from the data.
+    pub batches_per_epoch: Option<usize>,
 }
 
 /// Which recorded curve the suggestion is read from.
@@ -279,6 +291,9 @@ impl Default for RangeTestConfig {
             accumulation_steps: 1,
             val_every: 0,
             suggest_on: CurveKind::Training,
+            epochs: None,
+            steps: None,
+            batches_per_epoch: None,
         }
     }
 }
@@ -326,6 +341,29 @@ impl RangeTestConfig {
         if self.accumulation_steps == 0 {
             return Err(Error::option("--accumulation-steps", "must be at least 1"));
         }
+        match (self.epochs, self.steps) {
+            (Some(_), Some(_)) => {
+                return Err(Error::option(
+                    "--steps",
+                    "give the training length once: --epochs or --steps, not both",
+                ));
+            }
+            (Some(0), _) => return Err(Error::option("--epochs", "must be at least 1")),
+            (_, Some(0)) => return Err(Error::option("--steps", "must be at least 1")),
+            (Some(e), _) if e > MAX_PLANNED_STEPS => {
+                return Err(Error::option(
+                    "--epochs",
+                    format!("must be at most {MAX_PLANNED_STEPS}"),
+                ));
+            }
+            (_, Some(s)) if s > MAX_PLANNED_STEPS => {
+                return Err(Error::option(
+                    "--steps",
+                    format!("must be at most {MAX_PLANNED_STEPS}"),
+                ));
+            }
+            _ => {}
+        }
         if self.suggest_on == CurveKind::Validation && self.val_every == 0 {
             return Err(Error::option(
                 "--suggest-on",
@@ -333,6 +371,15 @@ impl RangeTestConfig {
             ));
         }
         Ok(())
+    }
+
+    /// The planned training's length in optimizer steps: `steps`, or `epochs` times the
+    /// optimizer steps of an epoch (`batches_per_epoch / accumulation_steps`, at least 1).
+    pub fn planned_steps(&self) -> Option<usize> {
+        self.steps.or_else(|| {
+            let per_epoch = (self.batches_per_epoch? / self.accumulation_steps.max(1)).max(1);
+            Some(self.epochs? * per_epoch)
+        })
     }
 
     /// The LR of iteration `i` (0-based) of the ramp.

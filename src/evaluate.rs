@@ -1,24 +1,32 @@
-//! `evaluate`: how close each suggestion rule lands to the LR that real trainings find best.
+//! `evaluate`: how close each suggestion rule lands to the LR that real trainings find best,
+//! at one or several training lengths (budgets).
 //!
 //! For every seed: the range test (every rule's suggestion and the confidence), and a grid
-//! of short constant-LR trainings (the sweep's runs, from the same initial weights per seed).
-//! The grid's mean final validation loss gives the best LR and the good interval; each rule
-//! is scored by its distance outside the interval, its regret and its spread across seeds
-//! ([`crate::analysis::evaluation`]). The suggestion's sensitivity to the number of
-//! iterations is measured on the first seed.
+//! of constant-LR trainings (the sweep's runs, from the same initial weights per seed) as
+//! long as the longest budget. A constant-LR training of `e` epochs is the first `e` epochs
+//! of a longer one, so one grid serves every budget: its validation loss after epoch `e` is
+//! that budget's result. The coarse grid is then refined to `refine_per_decade` points per
+//! decade within a decade of each budget's best, on every seed. Per budget, the grid's mean
+//! final validation loss gives the best LR and the good interval, and each rule, asked for
+//! that budget's training length, is scored by its distance outside the interval (a refusal
+//! counts as a miss of [`REFUSAL_DECADES`](crate::analysis::evaluation::REFUSAL_DECADES)), with a bootstrap interval, its regret and its
+//! spread across seeds ([`crate::analysis::evaluation`]). The suggestion's sensitivity to
+//! the number of iterations is measured on the first seed.
 
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::Method;
 use crate::analysis::confidence::Confidence;
-use crate::analysis::convergence::Verdict;
 use crate::analysis::evaluation::{
-    GridSummary, decades_outside, geometric_mean, grid_summary, regret, spread_decades,
+    BOOTSTRAP_LEVEL, BOOTSTRAP_RESAMPLES, GridSummary, bootstrap_mean, geometric_mean,
+    grid_summary, refine_lrs, regret, scored_outside, spread_decades,
 };
+use crate::analysis::suggest_all;
+use crate::compare::Run;
 use crate::config::SuggestConfig;
-use crate::data::Resample;
+use crate::data::{Prepared, Resample};
 use crate::error::{Error, Result};
-use crate::finder::Hooks;
+use crate::finder::{Hooks, RangeTestResult};
 use crate::pipeline::{self, DataSummary};
 use crate::sweep::{self, Grid, SweepSpec};
 
@@ -29,15 +37,59 @@ pub struct EvaluateSpec {
     pub config: SuggestConfig,
     /// Seeds (config.seed, config.seed + 1, ...).
     pub seeds: usize,
-    /// The grid's LRs.
+    /// The coarse grid's LRs.
     pub lrs: Vec<f64>,
-    /// Epochs of each grid training.
-    pub epochs: usize,
+    /// Points per decade added within a decade of each budget's best (0: no refinement).
+    pub refine_per_decade: usize,
+    /// Training lengths scored, in epochs (distinct, ascending).
+    pub epochs_list: Vec<usize>,
     /// Range-test lengths compared on the first seed.
     pub iters_list: Vec<usize>,
 }
 
-/// One rule's record.
+impl EvaluateSpec {
+    /// Checks the values; errors name the flag.
+    pub fn validate(&self) -> Result<()> {
+        self.config.validate()?;
+        if self.seeds == 0 {
+            return Err(Error::option("--seeds", "must be at least 1"));
+        }
+        if self.epochs_list.is_empty() || self.epochs_list.contains(&0) {
+            return Err(Error::option(
+                "--epochs-list",
+                "needs at least one training length, each at least 1 epoch",
+            ));
+        }
+        if self.epochs_list.windows(2).any(|w| w[1] <= w[0]) {
+            return Err(Error::option(
+                "--epochs-list",
+                "lists each training length once, in increasing order",
+            ));
+        }
+        if self.lrs.len() < 2 {
+            return Err(Error::option(
+                "--grid-range",
+                "the grid needs at least two LRs (widen the range or raise --per-decade)",
+            ));
+        }
+        if self
+            .iters_list
+            .iter()
+            .any(|&i| i < crate::config::defaults::MIN_ITERS)
+        {
+            return Err(Error::option(
+                "--iters-list",
+                format!(
+                    "each range-test length must be at least {}",
+                    crate::config::defaults::MIN_ITERS
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// One rule's record at one budget.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RuleScore {
     /// The rule.
@@ -46,8 +98,13 @@ pub struct RuleScore {
     pub suggestions: Vec<Option<f64>>,
     /// Geometric mean of the answers.
     pub geometric_mean: Option<f64>,
-    /// Decades outside the good interval, per answered seed.
+    /// Decades outside the good interval, per seed; a refusal counts as
+    /// [`REFUSAL_DECADES`](crate::analysis::evaluation::REFUSAL_DECADES).
     pub outside: Vec<f64>,
+    /// Seeds on which the rule gave no answer.
+    pub refusals: usize,
+    /// Bootstrap interval of the mean of `outside` (see [`BOOTSTRAP_LEVEL`]).
+    pub outside_interval: Option<(f64, f64)>,
     /// Regret per answered seed.
     pub regret: Vec<f64>,
     /// Spread across seeds, in decades.
@@ -59,12 +116,12 @@ pub struct RuleScore {
 }
 
 impl RuleScore {
-    /// Mean decades outside the interval (seeds without an answer count as missing).
+    /// Mean decades outside the interval, refusals counted as misses.
     pub fn mean_outside(&self) -> Option<f64> {
         mean(&self.outside)
     }
 
-    /// Mean regret.
+    /// Mean regret over the answered seeds.
     pub fn mean_regret(&self) -> Option<f64> {
         mean(&self.regret)
     }
@@ -72,6 +129,24 @@ impl RuleScore {
 
 fn mean(v: &[f64]) -> Option<f64> {
     (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+}
+
+/// Everything found at one training length.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BudgetScore {
+    /// Epochs of the training.
+    pub epochs: usize,
+    /// Optimizer steps of the training (`epochs` x steps per epoch).
+    pub steps: usize,
+    /// `losses[seed][i]`: validation loss after `epochs` at [`Evaluation::lrs`]`[i]`
+    /// (NaN when the run had diverged by then).
+    pub losses: Vec<Vec<f64>>,
+    /// Best LR and good interval.
+    pub grid: GridSummary,
+    /// One record per rule, in [`Method::ALL`] order.
+    pub rules: Vec<RuleScore>,
+    /// The regret of each seed's chosen suggestion.
+    pub chosen_regret: Vec<Option<f64>>,
 }
 
 /// Everything `evaluate` found.
@@ -83,14 +158,34 @@ pub struct Evaluation {
     pub data: DataSummary,
     /// The model.
     pub model: String,
-    /// `losses[seed][i]`: final validation loss at `spec.lrs[i]` (NaN when diverged).
-    pub losses: Vec<Vec<f64>>,
-    /// Best LR and good interval.
-    pub grid: GridSummary,
-    /// One record per rule, in [`Method::ALL`] order.
-    pub rules: Vec<RuleScore>,
-    /// The confidence of each seed's range test, and the regret of its chosen rule.
-    pub confidence: Vec<(Confidence, Option<f64>)>,
+    /// Every grid LR trained (coarse and refined), ascending.
+    pub lrs: Vec<f64>,
+    /// Optimizer steps per epoch of the grid's trainings.
+    pub steps_per_epoch: usize,
+    /// Each seed's range test (the curve every rule read).
+    pub range_tests: Vec<RangeTestResult>,
+    /// The confidence of each seed's range test.
+    pub confidence: Vec<Confidence>,
+    /// One record per budget, in `epochs_list` order.
+    pub budgets: Vec<BudgetScore>,
+}
+
+/// The validation loss of a constant-LR run after `epoch` epochs (1-based); NaN when the run
+/// had diverged by then (its epoch record is missing, non-finite, or the one that blew up).
+fn loss_after(run: &Run, epoch: usize) -> f64 {
+    match run.epochs.get(epoch - 1) {
+        Some(r) if !(run.diverged && epoch == run.epochs.len()) && r.val_loss.is_finite() => {
+            r.val_loss
+        }
+        _ => f64::NAN,
+    }
+}
+
+/// One seed's state between the two grid phases.
+struct Seed {
+    config: SuggestConfig,
+    /// `runs[i]`: the run at `lrs[i]` of the evaluation's growing grid.
+    runs: Vec<(f64, Run)>,
 }
 
 /// Runs the evaluation; `on_progress(done, total)` after each training or range test.
@@ -98,107 +193,197 @@ pub fn evaluate(
     spec: &EvaluateSpec,
     mut on_progress: impl FnMut(usize, usize),
 ) -> Result<Evaluation> {
-    spec.config.validate()?;
-    if spec.seeds == 0 || spec.epochs == 0 || spec.lrs.len() < 2 {
-        return Err(Error::option(
-            "--seeds",
-            "evaluate needs at least one seed, one epoch and two grid LRs",
-        ));
-    }
-    let total = spec.seeds * (spec.lrs.len() + 1) + spec.iters_list.len();
+    spec.validate()?;
+    let max_epochs = *spec.epochs_list.last().expect("validated");
+    let mut total = spec.seeds * (spec.lrs.len() + 1) + spec.iters_list.len();
     let mut done = 0;
-    let mut tick = |n: usize| {
+    let mut tick = |n: usize, total: usize| {
         done += n;
         on_progress(done, total);
     };
-    let mut per_seed = Vec::new();
-    let mut losses = Vec::new();
-    let mut first = None;
-    let mut first_data = None;
+    let mut seeds = Vec::new();
+    let mut range_tests = Vec::new();
+    let mut first: Option<(DataSummary, String, Prepared)> = None;
     for k in 0..spec.seeds {
         let mut config = spec.config.clone();
         config.seed = spec.config.seed + k as u64;
         let data = pipeline::load_data(&config)?;
         let run = pipeline::suggest(&config, &data, Hooks::default())?;
-        tick(1);
-        first.get_or_insert((DataSummary::of(&data), run.model.clone()));
-        per_seed.push(run.result.suggested().clone());
-        let sweep_spec = SweepSpec {
-            grid: Grid {
-                lrs: spec.lrs.clone(),
-                optimizers: vec![config.optimizer.optimizer],
-                batch_sizes: vec![config.data.batch_size],
-                standardize: vec![config.data.standardize],
-            },
-            config,
-            epochs: spec.epochs,
-            pos_proportion: None,
-            resample: Resample::Under,
-            threshold: 0.5,
-            mark_suggestion: false,
-        };
-        let mut finished = 0;
-        let part = sweep::run_part(&sweep_spec, None, |p| {
-            if p.epoch == spec.epochs {
-                finished += 1;
-                tick(1)
-            }
-        })?;
-        // Runs that diverged stopped before their last epoch: count them as done too.
-        tick(spec.lrs.len().saturating_sub(finished));
-        if k == 0 {
-            first_data = Some(data);
+        tick(1, total);
+        range_tests.push(run.result);
+        let runs = grid_runs(&config, &spec.lrs, max_epochs, |n| tick(n, total))?;
+        if first.is_none() {
+            first = Some((DataSummary::of(&data), run.model, data));
         }
-        losses.push(
-            part.results
-                .iter()
-                .map(|r| match r.outcome.verdict {
-                    Verdict::Diverged => f64::NAN,
-                    _ => r.outcome.val_loss,
-                })
-                .collect::<Vec<f64>>(),
-        );
+        seeds.push(Seed { config, runs });
     }
-    let grid = grid_summary(&spec.lrs, &losses).ok_or_else(|| {
-        Error::option(
-            "--grid-range",
-            "every grid LR diverged on some seed: lower the range",
-        )
-    })?;
+    // Refine around each budget's best on the coarse grid, on every seed.
+    let coarse = budget_losses(&seeds, &spec.epochs_list);
+    let mut extra: Vec<f64> = Vec::new();
+    for losses in &coarse {
+        if let Some(g) = grid_summary(&spec.lrs, losses) {
+            let best = g.lrs[g.best];
+            for lr in refine_lrs(&spec.lrs, best, spec.refine_per_decade) {
+                if !extra.iter().any(|&x| (x / lr - 1.0).abs() < 1e-9) {
+                    extra.push(lr);
+                }
+            }
+        }
+    }
+    extra.sort_by(f64::total_cmp);
+    total += spec.seeds * extra.len();
+    if !extra.is_empty() {
+        for seed in &mut seeds {
+            let more = grid_runs(&seed.config, &extra, max_epochs, |n| tick(n, total))?;
+            seed.runs.extend(more);
+            seed.runs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        }
+    }
+    let lrs: Vec<f64> = seeds[0].runs.iter().map(|(lr, _)| *lr).collect();
+    let steps_per_epoch = seeds[0].runs[0].1.steps_per_epoch;
     // Sensitivity to the number of iterations, on the first seed and its data.
-    let data = first_data.expect("at least one seed");
+    let (data, model, first_data) = first.expect("at least one seed");
     let mut by_iters = Vec::new();
     for &iters in &spec.iters_list {
         let mut config = spec.config.clone();
         config.range_test.iters = iters;
-        by_iters.push(
-            pipeline::suggest(&config, &data, Hooks::default())?
-                .result
-                .suggested()
-                .clone(),
-        );
-        tick(1);
+        by_iters.push(pipeline::suggest(&config, &first_data, Hooks::default())?.result);
+        tick(1, total);
     }
+    let losses = budget_losses(&seeds, &spec.epochs_list);
+    let mut budgets = Vec::new();
+    for (&epochs, losses) in spec.epochs_list.iter().zip(losses) {
+        let grid = grid_summary(&lrs, &losses).ok_or_else(|| {
+            Error::option(
+                "--grid-range",
+                format!(
+                    "every grid LR diverged within {epochs} epoch(s) on some seed: lower the range"
+                ),
+            )
+        })?;
+        let steps = epochs * steps_per_epoch;
+        budgets.push(score_budget(
+            spec,
+            epochs,
+            steps,
+            losses,
+            grid,
+            &range_tests,
+            &by_iters,
+        ));
+    }
+    let confidence = range_tests
+        .iter()
+        .map(|r| r.suggested().confidence.clone())
+        .collect();
+    Ok(Evaluation {
+        spec: spec.clone(),
+        data,
+        model,
+        lrs,
+        steps_per_epoch,
+        range_tests,
+        confidence,
+        budgets,
+    })
+}
+
+/// Trains the constant-LR grid `lrs` for `epochs` on one seed's data; `tick(n)` counts
+/// finished runs.
+fn grid_runs(
+    config: &SuggestConfig,
+    lrs: &[f64],
+    epochs: usize,
+    mut tick: impl FnMut(usize),
+) -> Result<Vec<(f64, Run)>> {
+    let sweep_spec = SweepSpec {
+        grid: Grid {
+            lrs: lrs.to_vec(),
+            optimizers: vec![config.optimizer.optimizer],
+            batch_sizes: vec![config.data.batch_size],
+            standardize: vec![config.data.standardize],
+        },
+        config: config.clone(),
+        epochs,
+        pos_proportion: None,
+        resample: Resample::Under,
+        threshold: 0.5,
+        mark_suggestion: false,
+    };
+    let mut finished = 0;
+    let part = sweep::run_part(&sweep_spec, None, |p| {
+        if p.epoch == epochs {
+            finished += 1;
+            tick(1)
+        }
+    })?;
+    // Runs that diverged stopped before their last epoch: count them as done too.
+    tick(lrs.len().saturating_sub(finished));
+    Ok(part
+        .results
+        .into_iter()
+        .map(|r| (r.point.lr, r.run))
+        .collect())
+}
+
+/// `[budget][seed][lr]` validation losses of the seeds' runs.
+fn budget_losses(seeds: &[Seed], epochs_list: &[usize]) -> Vec<Vec<Vec<f64>>> {
+    epochs_list
+        .iter()
+        .map(|&e| {
+            seeds
+                .iter()
+                .map(|s| s.runs.iter().map(|(_, run)| loss_after(run, e)).collect())
+                .collect()
+        })
+        .collect()
+}
+
+/// Scores every rule, asked for a training of `steps` optimizer steps, against one budget's
+/// grid.
+fn score_budget(
+    spec: &EvaluateSpec,
+    epochs: usize,
+    steps: usize,
+    losses: Vec<Vec<f64>>,
+    grid: GridSummary,
+    range_tests: &[RangeTestResult],
+    by_iters: &[RangeTestResult],
+) -> BudgetScore {
+    let for_budget = |r: &RangeTestResult| {
+        suggest_all(
+            &r.suggested_rule_curve().planned(Some(steps)),
+            spec.config.range_test.method,
+        )
+    };
+    let per_seed: Vec<_> = range_tests.iter().map(for_budget).collect();
+    let per_iters: Vec<_> = by_iters.iter().map(for_budget).collect();
     let rules = Method::ALL
         .iter()
-        .map(|&m| {
+        .enumerate()
+        .map(|(m_index, &m)| {
             let suggestions: Vec<Option<f64>> = per_seed
                 .iter()
                 .map(|s| s.get(m).and_then(|x| x.lr))
                 .collect();
             let answered: Vec<f64> = suggestions.iter().flatten().copied().collect();
-            let iters: Vec<Option<f64>> = by_iters
+            let iters: Vec<Option<f64>> = per_iters
                 .iter()
                 .map(|s| s.get(m).and_then(|x| x.lr))
                 .collect();
             let iters_answered: Vec<f64> = iters.iter().flatten().copied().collect();
+            let outside = scored_outside(&suggestions, grid.interval);
             RuleScore {
                 method: m,
                 geometric_mean: geometric_mean(&answered),
-                outside: answered
-                    .iter()
-                    .map(|&lr| decades_outside(lr, grid.interval))
-                    .collect(),
+                outside_interval: bootstrap_mean(
+                    &outside,
+                    BOOTSTRAP_LEVEL,
+                    BOOTSTRAP_RESAMPLES,
+                    m_index as u64,
+                ),
+                refusals: suggestions.len() - answered.len(),
+                outside,
                 regret: answered.iter().map(|&lr| regret(lr, &grid)).collect(),
                 seed_spread: spread_decades(&answered),
                 suggestions,
@@ -207,23 +392,16 @@ pub fn evaluate(
             }
         })
         .collect();
-    let confidence = per_seed
+    let chosen_regret = per_seed
         .iter()
-        .map(|s| {
-            (
-                s.confidence.clone(),
-                s.chosen().lr.map(|lr| regret(lr, &grid)),
-            )
-        })
+        .map(|s| s.chosen().lr.map(|lr| regret(lr, &grid)))
         .collect();
-    let (data, model) = first.expect("at least one seed");
-    Ok(Evaluation {
-        spec: spec.clone(),
-        data,
-        model,
+    BudgetScore {
+        epochs,
+        steps,
         losses,
         grid,
         rules,
-        confidence,
-    })
+        chosen_regret,
+    }
 }

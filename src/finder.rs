@@ -101,6 +101,9 @@ pub struct RangeTestResult {
     pub validation: Option<ValidationCurve>,
     /// The curve the reported suggestion comes from.
     pub suggest_on: CurveKind,
+    /// Optimizer steps of the training the suggestions are for (None: not stated).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planned_steps: Option<usize>,
     /// Time spent in the training loop (validation passes included).
     #[serde(with = "secs")]
     pub train_time: Duration,
@@ -125,17 +128,17 @@ pub struct ValidationCurve {
 }
 
 impl ValidationCurve {
-    /// The curve as the rules see it.
-    pub fn curve(&self) -> Curve<'_> {
+    /// The curve as the rules see it; `step_lrs` are the LRs of every optimizer step of the
+    /// test (the training curve's `lrs`), which `knee` sums up to each read point.
+    pub fn curve<'a>(&'a self, step_lrs: &'a [f64]) -> Curve<'a> {
         Curve {
             lrs: &self.lrs,
             raw: &self.losses,
             smoothed: &self.smoothed,
             num_it: self.num_it,
-            steps_per_point: match self.iterations.as_slice() {
-                [a, b, ..] => b - a,
-                _ => 1,
-            },
+            step_lrs,
+            point_steps: Some(&self.iterations),
+            planned_steps: None,
         }
     }
 }
@@ -146,6 +149,14 @@ impl RangeTestResult {
         match (&self.validation, self.suggest_on) {
             (Some(_), CurveKind::Validation) => CurveKind::Validation,
             _ => CurveKind::Training,
+        }
+    }
+
+    /// That curve as the rules see it (its suggestions are [`Self::suggested`]).
+    pub fn suggested_rule_curve(&self) -> Curve<'_> {
+        match (&self.validation, self.suggested_curve()) {
+            (Some(v), CurveKind::Validation) => v.curve(&self.lrs).planned(self.planned_steps),
+            _ => self.curve(),
         }
     }
 
@@ -162,15 +173,10 @@ impl RangeTestResult {
         self.lrs.len()
     }
 
-    /// The curve as the rules see it.
+    /// The training curve as the rules see it, for the planned training.
     pub fn curve(&self) -> Curve<'_> {
-        Curve {
-            lrs: &self.lrs,
-            raw: &self.losses,
-            smoothed: &self.smoothed,
-            num_it: self.num_it,
-            steps_per_point: 1,
-        }
+        Curve::training(&self.lrs, &self.losses, &self.smoothed, self.num_it)
+            .planned(self.planned_steps)
     }
 }
 
@@ -269,6 +275,12 @@ where
     F: FnMut(&M, &B) -> Tensor<1>,
 {
     config.validate()?;
+    if config.epochs.is_some() && config.batches_per_epoch.is_none_or(|b| b == 0) {
+        return Err(Error::option(
+            "batches_per_epoch",
+            "the planned training is given in epochs: say how many batches an epoch has (or give steps)",
+        ));
+    }
     match (config.val_every, hooks.validate.is_some()) {
         (0, true) => {
             return Err(Error::option(
@@ -372,16 +384,11 @@ where
     let _ = working.valid();
     drop(working);
     let _ = model.clone().load_record(snapshot);
-    let curve = Curve {
-        lrs: &lrs,
-        raw: &losses,
-        smoothed: &smoothed,
-        num_it: config.iters,
-        steps_per_point: 1,
-    };
+    let planned_steps = config.planned_steps();
+    let curve = Curve::training(&lrs, &losses, &smoothed, config.iters).planned(planned_steps);
     let suggestions = suggest_all(&curve, config.method);
     let validation = hooks.validate.is_some().then(|| {
-        val.suggestions = suggest_all(&val.curve(), config.method);
+        val.suggestions = suggest_all(&val.curve(&lrs).planned(planned_steps), config.method);
         val
     });
     Ok(RangeTestResult {
@@ -393,6 +400,7 @@ where
         suggestions,
         validation,
         suggest_on: config.suggest_on,
+        planned_steps,
         train_time,
     })
 }

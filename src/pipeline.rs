@@ -198,12 +198,17 @@ pub fn suggest(
             .map(|f| f as &mut dyn FnMut(&finder::Progress)),
         stop: hooks.stop,
     };
+    // An epoch of the planned training is a pass over the training part.
+    let mut range_test = config.range_test.clone();
+    range_test
+        .batches_per_epoch
+        .get_or_insert(batches.batches_per_epoch().max(1));
     let result = finder::range_test(
         &model,
         train::optimizer(&config.optimizer),
         batches,
         |m: &Mlp, b: &data::Batch| head.loss(m.forward(b.inputs.clone()), b),
-        &config.range_test,
+        &range_test,
         hooks,
     )?;
     Ok(SuggestRun {

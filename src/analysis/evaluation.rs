@@ -121,6 +121,73 @@ pub fn geometric_mean(values: &[f64]) -> Option<f64> {
     (!logs.is_empty()).then(|| (logs.iter().sum::<f64>() / logs.len() as f64).exp())
 }
 
+/// How a rule that declines to answer is scored: as a miss of this many decades (a clear
+/// miss: four times the quarter decade a suggestion must land within), so refusing never
+/// scores better than a poor answer.
+pub const REFUSAL_DECADES: f64 = 1.0;
+
+/// Decades outside the interval of each answer, a refusal (`None`) scored as
+/// [`REFUSAL_DECADES`].
+pub fn scored_outside(answers: &[Option<f64>], interval: (f64, f64)) -> Vec<f64> {
+    answers
+        .iter()
+        .map(|a| a.map_or(REFUSAL_DECADES, |lr| decades_outside(lr, interval)))
+        .collect()
+}
+
+/// The LRs to add around `best` so that the grid has `per_decade` points per decade within
+/// one decade of it: the points `first * 10^(k / per_decade)` inside `[best / 10, best * 10]`
+/// and inside the grid's own range, minus those the grid already has. Sorted.
+pub fn refine_lrs(grid: &[f64], best: f64, per_decade: usize) -> Vec<f64> {
+    let (Some(&first), Some(&last)) = (grid.first(), grid.last()) else {
+        return Vec::new();
+    };
+    if per_decade == 0 || best <= 0.0 {
+        return Vec::new();
+    }
+    let pd = per_decade as f64;
+    let near = |a: f64, b: f64| ((a / b).log10()).abs() < 1e-6;
+    let centre = (best / first).log10() * pd;
+    let (lo, hi) = ((centre - pd).ceil() as i64, (centre + pd).floor() as i64);
+    (lo.max(0)..=hi)
+        .map(|k| first * 10f64.powf(k as f64 / pd))
+        .map(|x| {
+            let digits = 11 - x.log10().floor() as i32;
+            let f = 10f64.powi(digits);
+            (x * f).round() / f
+        })
+        .filter(|&x| x <= last * (1.0 + 1e-9) && !grid.iter().any(|&g| near(g, x)))
+        .collect()
+}
+
+/// A percentile bootstrap interval for the mean of `values`: the `level` (e.g. 0.9) central
+/// interval of the means of `resamples` resamples with replacement, from a fixed seed (the
+/// same values give the same interval). `None` for an empty sample.
+pub fn bootstrap_mean(
+    values: &[f64],
+    level: f64,
+    resamples: usize,
+    seed: u64,
+) -> Option<(f64, f64)> {
+    if values.is_empty() || resamples == 0 {
+        return None;
+    }
+    let mut rng = crate::rng::Rng::new(seed, 0xB007);
+    let n = values.len();
+    let mut means: Vec<f64> = (0..resamples)
+        .map(|_| (0..n).map(|_| values[rng.below(n)]).sum::<f64>() / n as f64)
+        .collect();
+    means.sort_by(f64::total_cmp);
+    let tail = (1.0 - level) / 2.0;
+    let at = |q: f64| means[((q * (resamples - 1) as f64).round() as usize).min(resamples - 1)];
+    Some((at(tail), at(1.0 - tail)))
+}
+
+/// Resamples behind the bootstrap intervals `evaluate` reports.
+pub const BOOTSTRAP_RESAMPLES: usize = 2000;
+/// Their level.
+pub const BOOTSTRAP_LEVEL: f64 = 0.9;
+
 /// Fewest pairs [`tracks`] judges from.
 pub const TRACKING_MIN_PAIRS: usize = 5;
 
@@ -215,6 +282,39 @@ mod tests {
         assert!((regret(1e-5, &g) - 1.7).abs() < 1e-12);
         assert_eq!(spread_decades(&[1e-3, 1e-2, 3e-3]), 1.0);
         assert!((geometric_mean(&[1e-3, 1e-1]).unwrap() - 1e-2).abs() < 1e-15);
+    }
+
+    #[test]
+    fn refusals_count_as_misses_and_refinement_fills_a_decade_each_side() {
+        assert_eq!(
+            scored_outside(&[Some(1e-2), None, Some(1e-4)], (1e-3, 1e-2)),
+            vec![0.0, REFUSAL_DECADES, 1.0]
+        );
+        let grid = [1e-4, 10f64.powf(-3.75), 10f64.powf(-3.5), 1e-3, 1e-2, 1e-1];
+        let added = refine_lrs(&grid, 1e-3, 8);
+        // 8 per decade from 1e-4 to 1e-2, minus the grid's own points.
+        assert_eq!(added.len(), 17 - 5, "{added:?}");
+        assert!(added.iter().all(|&x| (1e-4..=1e-2).contains(&x)));
+        assert!((added[0] / 10f64.powf(-3.875) - 1.0).abs() < 1e-9);
+        // Never beyond the grid's own range.
+        assert!(
+            refine_lrs(&grid, 1e-1, 8)
+                .iter()
+                .all(|&x| x <= 1e-1 * (1.0 + 1e-9))
+        );
+    }
+
+    #[test]
+    fn bootstrap_interval_brackets_the_mean_and_narrows_with_more_data() {
+        let few: Vec<f64> = (0..10).map(|i| (i % 5) as f64 * 0.1).collect();
+        let many: Vec<f64> = (0..200).map(|i| (i % 5) as f64 * 0.1).collect();
+        let (a, b) = bootstrap_mean(&few, 0.9, 2000, 1).unwrap();
+        let (c, d) = bootstrap_mean(&many, 0.9, 2000, 1).unwrap();
+        assert!(a < 0.2 && 0.2 < b, "{a} {b}");
+        assert!(c < 0.2 && 0.2 < d, "{c} {d}");
+        assert!(d - c < (b - a) / 2.0);
+        assert_eq!(bootstrap_mean(&few, 0.9, 2000, 1), Some((a, b)), "seeded");
+        assert_eq!(bootstrap_mean(&[], 0.9, 2000, 1), None);
     }
 
     #[test]

@@ -21,9 +21,46 @@ pub struct Curve<'a> {
     pub smoothed: &'a [f64],
     /// The planned number of iterations (fastai skips the first `num_it / 10` points).
     pub num_it: usize,
-    /// Optimizer steps from one point to the next: 1 on the training curve, `val_every` on
-    /// the validation curve (`knee` sums the LRs the steps used).
-    pub steps_per_point: usize,
+    /// The LR of every optimizer step the test took, in order (`knee` sums the LRs the steps
+    /// used up to the point it reads). On the training curve this is `lrs` itself.
+    pub step_lrs: &'a [f64],
+    /// The step (index into `step_lrs`) after which each point was recorded; `None` when
+    /// point `i` is step `i` (the training curve). The validation curve, read every
+    /// `val_every` steps, sets it.
+    pub point_steps: Option<&'a [usize]>,
+    /// Optimizer steps of the training the suggestion is for (`None`: not stated).
+    pub planned_steps: Option<usize>,
+}
+
+impl<'a> Curve<'a> {
+    /// A training curve: one point per optimizer step, no planned training length.
+    pub fn training(lrs: &'a [f64], raw: &'a [f64], smoothed: &'a [f64], num_it: usize) -> Self {
+        Curve {
+            lrs,
+            raw,
+            smoothed,
+            num_it,
+            step_lrs: lrs,
+            point_steps: None,
+            planned_steps: None,
+        }
+    }
+
+    /// The same curve, for a training of `steps` optimizer steps.
+    pub fn planned(self, steps: Option<usize>) -> Self {
+        Curve {
+            planned_steps: steps,
+            ..self
+        }
+    }
+
+    /// The sum of the LRs the optimizer steps used up to and including point `index`.
+    pub fn summed_lr(&self, index: usize) -> f64 {
+        let last = self.point_steps.map_or(index, |s| s[index]);
+        self.step_lrs[..=last.min(self.step_lrs.len().saturating_sub(1))]
+            .iter()
+            .sum()
+    }
 }
 
 /// What a rule picked: the LR it suggests and the index of the curve point it used.
@@ -84,7 +121,7 @@ impl Method {
     /// Runs this rule on a curve.
     pub fn apply(self, curve: &Curve) -> RuleResult {
         match self {
-            Method::Knee => knee(curve.lrs, curve.raw, curve.steps_per_point),
+            Method::Knee => knee(curve),
             Method::Torch => torch_steepest(curve.lrs, &ema_torch(curve.raw, 0.05)),
             fastai => {
                 let (start, lrs, losses) = fastai_window(curve);
@@ -279,22 +316,45 @@ const FLAT_RELATIVE_DROP: f64 = 0.05;
 /// A fall smaller than this many noise standard deviations counts as flat.
 const FLAT_NOISE_SIGMAS: f64 = 4.0;
 
-/// lrfind's `knee`, tuned with `lrfind evaluate` (README, "How good are the suggestions?"):
-///
-/// 1. smooth the raw loss with a centered Gaussian kernel of [`KNEE_SMOOTH_DECADES`] in
-///    log LR (no EMA lag, the same span of LRs at any iteration count);
-/// 2. measure the fall from the first smoothed point to the minimum against the noise (a
-///    flat curve gives no answer);
-/// 3. find the first point where the loss has made [`KNEE_FALL`] of that fall;
-/// 4. express it for the reference ramp: the LR at which a ramp of
-///    [`KNEE_REFERENCE_STEPS_PER_DECADE`] would have summed the same LRs over its steps as
-///    this test had by that point. The loss falls once the steps have moved the weights far
-///    enough, and the sum of the LRs measures how far; a test with 3x more steps per decade
-///    gets there at a 3x lower LR, which this step undoes.
-///
-/// `steps_per_point` is the number of optimizer steps between two curve points (1 for the
-/// training curve, `val_every` for the validation curve); `lrs` must increase.
-pub fn knee(lrs: &[f64], raw: &[f64], steps_per_point: usize) -> RuleResult {
+/// The constants of [`knee`], gathered so that `evaluate`'s tooling can score other values
+/// on recorded curves (leave-one-dataset-out); [`KNEE`] holds the frozen ones.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KneeParams {
+    /// Width (standard deviation, in decades of LR) of the centered smoothing.
+    pub smooth_decades: f64,
+    /// The fraction of the fall to the minimum at which the knee is read.
+    pub fall: f64,
+    /// The ramp the answer is expressed for, in optimizer steps per decade of LR.
+    pub reference_steps_per_decade: f64,
+    /// For a planned training of T steps, the suggestion is at least this multiple of
+    /// (summed LR at the knee) / T (`None`: the training length is not used).
+    pub budget_factor: Option<f64>,
+    /// Never suggest above the LR of the smoothed loss's minimum.
+    pub cap_at_minimum: bool,
+}
+
+/// The frozen constants of `knee`.
+pub const KNEE: KneeParams = KneeParams {
+    smooth_decades: KNEE_SMOOTH_DECADES,
+    fall: KNEE_FALL,
+    reference_steps_per_decade: KNEE_REFERENCE_STEPS_PER_DECADE,
+    budget_factor: None,
+    cap_at_minimum: false,
+};
+
+/// Where `knee` read the curve: the point where the smoothed loss made [`KNEE_FALL`] of its
+/// fall, and the point of the smoothed minimum.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KneePoint {
+    /// Index of the point read.
+    pub index: usize,
+    /// Index of the smoothed loss's minimum.
+    pub minimum: usize,
+}
+
+/// Steps 1 to 3 of [`knee`]: the point it reads on the centered smoothing of `raw` (or why
+/// the curve gives no answer). `lrs` must be positive and increase.
+pub fn knee_point(lrs: &[f64], raw: &[f64], params: &KneeParams) -> Result<KneePoint, String> {
     let n = raw.iter().position(|x| !x.is_finite()).unwrap_or(raw.len());
     if n < 10 {
         return Err(format!(
@@ -305,7 +365,7 @@ pub fn knee(lrs: &[f64], raw: &[f64], steps_per_point: usize) -> RuleResult {
     if lrs[0] <= 0.0 || lrs.windows(2).any(|w| w[1] <= w[0]) {
         return Err("the LRs must be positive and increase along the curve".into());
     }
-    let s = log_lr_kernel(lrs, raw, KNEE_SMOOTH_DECADES);
+    let s = log_lr_kernel(lrs, raw, params.smooth_decades);
     let m = argmin(&s).unwrap_or(0);
     let start_level = s[0];
     let drop = start_level - s[m];
@@ -317,12 +377,42 @@ pub fn knee(lrs: &[f64], raw: &[f64], steps_per_point: usize) -> RuleResult {
              the curve gives no reliable suggestion; try a wider LR range, more iterations or another optimizer"
         ));
     }
-    let level = start_level - KNEE_FALL * drop;
+    let level = start_level - params.fall * drop;
     let index = s.iter().position(|&v| v <= level).unwrap_or(m);
-    let summed = steps_per_point.max(1) as f64 * lrs[..=index].iter().sum::<f64>();
-    let ratio = 10f64.powf(1.0 / KNEE_REFERENCE_STEPS_PER_DECADE);
+    Ok(KneePoint { index, minimum: m })
+}
+
+/// lrfind's `knee`, tuned with `lrfind evaluate` (README, "How good are the suggestions?"):
+///
+/// 1. smooth the raw loss with a centered Gaussian kernel of [`KNEE_SMOOTH_DECADES`] in
+///    log LR (no EMA lag, the same span of LRs at any iteration count);
+/// 2. measure the fall from the first smoothed point to the minimum against the noise (a
+///    flat curve gives no answer);
+/// 3. find the first point where the loss has made [`KNEE_FALL`] of that fall;
+/// 4. express it for the reference ramp: the LR at which a ramp of
+///    [`KNEE_REFERENCE_STEPS_PER_DECADE`] would have summed the same LRs over its steps as
+///    this test had by that point. The loss falls once the steps have moved the weights far
+///    enough, and the sum of the LRs measures how far; a test with 3x more steps per decade
+///    gets there at a 3x lower LR, which this step undoes. The sum counts every optimizer
+///    step up to the point ([`Curve::summed_lr`]), also on the validation curve.
+pub fn knee(curve: &Curve) -> RuleResult {
+    knee_with(curve, &KNEE)
+}
+
+/// [`knee`] with other constants.
+pub fn knee_with(curve: &Curve, params: &KneeParams) -> RuleResult {
+    let point = knee_point(curve.lrs, curve.raw, params)?;
+    let summed = curve.summed_lr(point.index);
+    let ratio = 10f64.powf(1.0 / params.reference_steps_per_decade);
+    let mut lr = summed * (1.0 - 1.0 / ratio);
+    if let (Some(c), Some(t)) = (params.budget_factor, curve.planned_steps) {
+        lr = lr.max(c * summed / t.max(1) as f64);
+    }
+    if params.cap_at_minimum {
+        lr = lr.min(curve.lrs[point.minimum]);
+    }
     Ok(Pick {
-        lr: summed * (1.0 - 1.0 / ratio),
-        index,
+        lr,
+        index: point.index,
     })
 }

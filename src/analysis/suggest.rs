@@ -111,13 +111,7 @@ mod tests {
         let losses: Vec<f64> = (0..40)
             .map(|i| if i == 4 { 0.1 } else { 1.0 + i as f64 })
             .collect();
-        let curve = Curve {
-            lrs: &lrs,
-            raw: &losses,
-            smoothed: &losses,
-            num_it: 40,
-            steps_per_point: 1,
-        };
+        let curve = Curve::training(&lrs, &losses, &losses, 40);
         let s = suggestion(Method::Minimum, &curve);
         assert!(s.clamped);
         assert_eq!(s.lr, Some(lrs[0]));

@@ -72,7 +72,10 @@ pub fn run(a: CompareArgs) -> Result<i32> {
         (_, false) => None,
         (Some(path), true) => Some(lr_from_file(path)?),
         (None, true) => {
-            let run = pipeline::suggest(&config, &data, Hooks::default())?;
+            // The suggestion is the constant LR for the comparison's own training length.
+            let mut c = config.clone();
+            c.range_test.epochs = Some(a.epochs);
+            let run = pipeline::suggest(&c, &data, Hooks::default())?;
             let chosen = run.result.suggested().chosen();
             Some(chosen.lr.ok_or_else(|| Error::NoSuggestion {
                 method: chosen.method.name(),

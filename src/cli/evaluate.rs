@@ -4,9 +4,12 @@ use clap::Args;
 
 use super::args::CommonArgs;
 use super::{progress, set_threads};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::evaluate::{self, EvaluateSpec};
 use crate::{plot, report, sweep};
+
+/// Epochs of the grid's trainings when neither --epochs nor --epochs-list is given.
+const DEFAULT_EPOCHS: usize = 5;
 
 /// Options of `lrfind evaluate`.
 #[derive(Debug, Clone, Args)]
@@ -15,17 +18,24 @@ pub struct EvaluateArgs {
     #[allow(missing_docs)]
     pub common: CommonArgs,
     /// Seeds: range tests and grids for --seed, --seed + 1, ...
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 5)]
     pub seeds: usize,
     /// Range of the grid of constant-LR trainings, LOW:HIGH.
     #[arg(long, default_value = "1e-5:1")]
     pub grid_range: String,
-    /// Grid points per decade.
+    /// Grid points per decade (the coarse grid).
     #[arg(long, default_value_t = 4)]
     pub per_decade: usize,
-    /// Epochs of each grid training.
-    #[arg(long, default_value_t = 5)]
-    pub epochs: usize,
+    /// Then this many points per decade within a decade of each budget's best (0: none).
+    #[arg(long, default_value_t = 8)]
+    pub refine: usize,
+    /// Epochs of each grid training (one budget) [default: 5].
+    #[arg(long)]
+    pub epochs: Option<usize>,
+    /// Several training lengths in epochs, e.g. 1,5,20: one grid run to the longest, scored
+    /// after each (a constant-LR training of e epochs is the start of a longer one).
+    #[arg(long, value_delimiter = ',')]
+    pub epochs_list: Vec<usize>,
     /// Range-test lengths whose suggestions are compared (first seed).
     #[arg(long, value_delimiter = ',', default_value = "100,300,1000")]
     pub iters_list: Vec<usize>,
@@ -36,13 +46,25 @@ pub fn run(a: EvaluateArgs) -> Result<i32> {
     let config = a.common.config();
     config.validate()?;
     let lrs = sweep::lr_range(&a.grid_range, a.per_decade, "--grid-range")?;
+    let epochs_list = match (a.epochs, a.epochs_list.is_empty()) {
+        (Some(_), false) => {
+            return Err(Error::option(
+                "--epochs-list",
+                "give the training length once: --epochs or --epochs-list, not both",
+            ));
+        }
+        (epochs, true) => vec![epochs.unwrap_or(DEFAULT_EPOCHS)],
+        (None, false) => a.epochs_list.clone(),
+    };
     let spec = EvaluateSpec {
         config,
         seeds: a.seeds,
         lrs,
-        epochs: a.epochs,
+        refine_per_decade: a.refine,
+        epochs_list,
         iters_list: a.iters_list.clone(),
     };
+    spec.validate()?;
     set_threads(spec.config.threads);
     let quiet = a.common.run.quiet;
     let bar = progress::bar("evaluate", 1, quiet);

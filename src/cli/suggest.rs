@@ -28,12 +28,30 @@ pub struct SuggestArgs {
     /// geometric mean and spread of the suggestions and draw every curve.
     #[arg(long, default_value_t = 1)]
     pub repeats: usize,
+    /// The training you will run lasts this many epochs (passes over the training part):
+    /// the suggestion is the constant LR for it.
+    #[arg(long)]
+    pub epochs: Option<usize>,
+    /// The training you will run lasts this many optimizer steps (after
+    /// --accumulation-steps): the suggestion is the constant LR for it.
+    #[arg(long)]
+    pub steps: Option<usize>,
+}
+
+impl SuggestArgs {
+    /// The configuration these flags describe (not yet validated).
+    pub fn config(&self) -> crate::config::SuggestConfig {
+        let mut config = self.common.config();
+        config.range_test.epochs = self.epochs;
+        config.range_test.steps = self.steps;
+        config
+    }
 }
 
 /// Runs `lrfind suggest`; returns the exit code, or the error to print.
 pub fn run(args: SuggestArgs) -> Result<i32> {
     let started = Instant::now();
-    let config = args.common.config();
+    let config = args.config();
     config.validate()?;
     set_threads(config.threads);
     if args.repeats == 0 {

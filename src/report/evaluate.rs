@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use crate::analysis::conclusion::lr_text;
 use crate::analysis::evaluation;
-use crate::evaluate::Evaluation;
+use crate::evaluate::{BudgetScore, Evaluation};
 
 /// `evaluate.json`.
 pub fn evaluate_json(e: &Evaluation) -> Vec<u8> {
@@ -29,107 +29,103 @@ fn num(v: Option<f64>) -> String {
 /// `evaluate.md`.
 pub fn evaluate_md(e: &Evaluation, plot_file: &str) -> String {
     let s = &e.spec;
-    let g = &e.grid;
     let mut out = format!(
         "# How good are the suggestions? {} · {}\n\n",
         e.data.source, e.model
     );
+    let budgets: Vec<String> = e
+        .budgets
+        .iter()
+        .map(|b| format!("{} ({} steps)", b.epochs, b.steps))
+        .collect();
     let _ = writeln!(
         out,
-        "{} seed(s) from {}; range test of {} iterations ({:.0e} to {:.0e}); a grid of {} constant LRs from {} to {}, \
-         {} epoch(s) each, from the same initial weights per seed; optimizer {}, batch {}.\n",
+        "{} seed(s) from {}; range test of {} iterations ({:.0e} to {:.0e}); a grid of {} constant LRs from {} to {} \
+         ({} coarse, refined to {} per decade within a decade of each budget's best), trained from the same initial \
+         weights per seed and scored after {} epoch(s); optimizer {}, batch {}, {} steps per epoch.\n",
         s.seeds,
         s.config.seed,
         s.config.range_test.iters,
         s.config.range_test.start_lr,
         s.config.range_test.end_lr,
+        e.lrs.len(),
+        lr_text(e.lrs[0]),
+        lr_text(*e.lrs.last().expect("grid")),
         s.lrs.len(),
-        lr_text(s.lrs[0]),
-        lr_text(*s.lrs.last().expect("grid")),
-        s.epochs,
+        s.refine_per_decade,
+        budgets.join(", "),
         crate::train::describe_optimizer(&s.config.optimizer),
-        s.config.data.batch_size
+        s.config.data.batch_size,
+        e.steps_per_epoch,
     );
+    let _ = writeln!(out, "![grid and suggestions]({plot_file})\n");
+    for b in &e.budgets {
+        budget_md(&mut out, e, b);
+    }
+    out += "Distances are in decades outside the good interval (0 inside), with a refusal counted as a miss of ";
+    let _ = write!(
+        out,
+        "{} decade(s); [a, b] is a {:.0} % bootstrap interval of the mean over seeds. Regret is the mean validation loss at \
+         the suggestion (interpolated on the grid in log-LR; outside the grid, the nearest end plus the decades beyond it) \
+         minus the best's.\n\n",
+        evaluation::REFUSAL_DECADES,
+        100.0 * evaluation::BOOTSTRAP_LEVEL
+    );
+    confidence_md(&mut out, e);
+    out
+}
+
+/// One budget's section: the grid's verdict, every rule's score, the conclusion.
+fn budget_md(out: &mut String, e: &Evaluation, b: &BudgetScore) {
+    let s = &e.spec;
+    let g = &b.grid;
     let _ = writeln!(
         out,
-        "Grid: best LR **{}** (mean final validation loss {:.4}); good interval **{} to {}** (within 10 %).\n",
+        "## {} epoch(s), {} optimizer steps\n\nGrid: best LR **{}** (mean final validation loss {:.4}); good interval **{} to {}** (within 10 %).\n",
+        b.epochs,
+        b.steps,
         lr_text(g.lrs[g.best]),
         g.mean_loss[g.best],
         lr_text(g.interval.0),
         lr_text(g.interval.1)
     );
-    let _ = writeln!(out, "![grid and suggestions]({plot_file})\n");
     let iters: Vec<String> = s.iters_list.iter().map(|i| i.to_string()).collect();
     let _ = writeln!(
         out,
-        "| rule | suggestion (geometric mean) | per seed | decades outside (mean / max) | regret (mean) | spread across seeds | by iterations ({}) | spread across iterations |",
+        "| rule | suggestion (geometric mean) | per seed | decades outside: mean [interval] / max | refusals | regret (mean) | spread across seeds | by iterations ({}) | spread across iterations |",
         iters.join(" / ")
     );
-    out += "|---|---|---|---|---|---|---|---|\n";
-    for r in &e.rules {
+    *out += "|---|---|---|---|---|---|---|---|---|\n";
+    for r in &b.rules {
         let per: Vec<String> = r.suggestions.iter().map(|v| opt_lr(*v)).collect();
         let by: Vec<String> = r.by_iters.iter().map(|v| opt_lr(*v)).collect();
-        let max_out = r
-            .outside
-            .iter()
-            .copied()
-            .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))));
+        let max_out = r.outside.iter().copied().reduce(f64::max);
+        let interval = r
+            .outside_interval
+            .map_or(String::new(), |(a, b)| format!(" [{a:.2}, {b:.2}]"));
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} / {} | {} | {:.2} | {} | {:.2} |",
+            "| {} | {} | {} | {}{} / {} | {} | {} | {:.2} | {} | {:.2} |",
             r.method.name(),
             opt_lr(r.geometric_mean),
             per.join(", "),
             num(r.mean_outside()),
+            interval,
             num(max_out),
+            r.refusals,
             num(r.mean_regret()),
             r.seed_spread,
             by.join(" / "),
             r.iters_spread
         );
     }
-    out += "\nDistances are in decades outside the good interval (0 inside); regret is the mean validation loss at the suggestion (interpolated on the grid in log-LR; outside the grid, the nearest end plus the decades beyond it) minus the best's.\n\n";
-    out += "| seed | confidence | level | regret of the chosen suggestion |\n|---|---|---|---|\n";
-    for (k, (c, reg)) in e.confidence.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "| {} | {:.2} | {:?} | {} |",
-            s.config.seed + k as u64,
-            c.score,
-            c.level,
-            num(*reg)
-        );
-    }
-    let (conf, reg): (Vec<f64>, Vec<f64>) = e
-        .confidence
-        .iter()
-        .filter_map(|(c, r)| Some((c.score, (*r)?)))
-        .unzip();
-    let (verdict, rho) = evaluation::tracks(&conf, &reg);
-    let rho = rho.map_or(
-        "undefined (fewer than two seeds, or one column constant)".to_string(),
-        |r| format!("{r:.2}"),
-    );
-    let _ = writeln!(
-        out,
-        "\nDoes the confidence track the regret? {} (Spearman's rho between confidence and regret over {} seed(s): {rho}; tracking means rho <= -0.5).",
-        match verdict {
-            Some(true) => "Yes".to_string(),
-            Some(false) => "No".to_string(),
-            None => format!(
-                "Too few seeds to judge (needs {}; run with more --seeds)",
-                evaluation::TRACKING_MIN_PAIRS
-            ),
-        },
-        conf.len()
-    );
-    out += "\n## Conclusion\n\n";
-    let scored: Vec<_> = e
+    *out += "\n";
+    if let Some((best, d)) = b
         .rules
         .iter()
         .filter_map(|r| Some((r, r.mean_outside()?)))
-        .collect();
-    if let Some((best, d)) = scored.iter().min_by(|a, b| a.1.total_cmp(&b.1)) {
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+    {
         let _ = writeln!(
             out,
             "- Closest to the good interval: **{}** ({:.2} decades outside on average).",
@@ -138,7 +134,7 @@ pub fn evaluate_md(e: &Evaluation, plot_file: &str) -> String {
         );
     }
     let chosen = s.config.range_test.method;
-    if let Some(r) = e.rules.iter().find(|r| r.method == chosen) {
+    if let Some(r) = b.rules.iter().find(|r| r.method == chosen) {
         let verdict = match r.mean_outside() {
             Some(0.0) => "inside the good interval on every seed".to_string(),
             Some(d) if d <= 0.25 => {
@@ -153,18 +149,78 @@ pub fn evaluate_md(e: &Evaluation, plot_file: &str) -> String {
             chosen.name()
         );
     }
-    let missing: Vec<&str> = e
+    let missing: Vec<&str> = b
         .rules
         .iter()
-        .filter(|r| r.suggestions.iter().any(Option::is_none))
+        .filter(|r| r.refusals > 0)
         .map(|r| r.method.name())
         .collect();
     if !missing.is_empty() {
         let _ = writeln!(
             out,
-            "- Rules that gave no answer on some seed: {}.",
+            "- Rules that gave no answer on some seed (counted as misses): {}.",
             missing.join(", ")
         );
     }
-    out
+    *out += "\n";
+}
+
+/// Each seed's confidence beside the regret of its chosen suggestion at every budget, and
+/// whether the one tracks the other.
+fn confidence_md(out: &mut String, e: &Evaluation) {
+    let s = &e.spec;
+    let heads: Vec<String> = e
+        .budgets
+        .iter()
+        .map(|b| format!("regret at {} epoch(s)", b.epochs))
+        .collect();
+    let _ = writeln!(
+        out,
+        "## Confidence\n\n| seed | confidence | level | {} |\n|---|---|---|{}",
+        heads.join(" | "),
+        "---|".repeat(heads.len())
+    );
+    for (k, c) in e.confidence.iter().enumerate() {
+        let regrets: Vec<String> = e
+            .budgets
+            .iter()
+            .map(|b| num(b.chosen_regret.get(k).copied().flatten()))
+            .collect();
+        let _ = writeln!(
+            out,
+            "| {} | {:.2} | {:?} | {} |",
+            s.config.seed + k as u64,
+            c.score,
+            c.level,
+            regrets.join(" | ")
+        );
+    }
+    let (conf, reg): (Vec<f64>, Vec<f64>) = e
+        .budgets
+        .iter()
+        .flat_map(|b| {
+            e.confidence
+                .iter()
+                .zip(&b.chosen_regret)
+                .filter_map(|(c, r)| Some((c.score, (*r)?)))
+        })
+        .unzip();
+    let (verdict, rho) = evaluation::tracks(&conf, &reg);
+    let rho = rho.map_or(
+        "undefined (fewer than two pairs, or one column constant)".to_string(),
+        |r| format!("{r:.2}"),
+    );
+    let _ = writeln!(
+        out,
+        "\nDoes the confidence track the regret? {} (Spearman's rho between confidence and regret over {} seed-budget pair(s): {rho}; tracking means rho <= -0.5).",
+        match verdict {
+            Some(true) => "Yes".to_string(),
+            Some(false) => "No".to_string(),
+            None => format!(
+                "Too few pairs to judge (needs {}; run with more --seeds)",
+                evaluation::TRACKING_MIN_PAIRS
+            ),
+        },
+        conf.len()
+    );
 }

@@ -251,6 +251,8 @@ pub fn run_part(
         c.optimizer.optimizer = spec.grid.optimizers[0];
         c.data.batch_size = spec.grid.batch_sizes[0];
         c.data.standardize = spec.grid.standardize[0];
+        // The constant LR for the sweep's own training length.
+        c.range_test.epochs = Some(spec.epochs);
         pipeline::suggest(&c, first, Hooks::default())?
             .result
             .suggested()

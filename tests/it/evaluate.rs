@@ -3,7 +3,7 @@
 use crate::{assert_rejected, lrfind_ok, read_json};
 
 #[test]
-fn evaluate_scores_every_rule_on_a_small_grid() {
+fn evaluate_scores_every_rule_at_several_budgets_on_a_refined_grid() {
     let dir = crate::TempDir::new();
     let out = dir.path().join("eval");
     lrfind_ok(&[
@@ -17,8 +17,10 @@ fn evaluate_scores_every_rule_on_a_small_grid() {
         "1e-4:1",
         "--per-decade",
         "2",
-        "--epochs",
-        "2",
+        "--refine",
+        "4",
+        "--epochs-list",
+        "1,3",
         "--iters",
         "80",
         "--iters-list",
@@ -35,48 +37,112 @@ fn evaluate_scores_every_rule_on_a_small_grid() {
         assert!(out.join(f).exists(), "{f}");
     }
     let doc = read_json(&out.join("evaluate.json"));
-    let lrs = doc["spec"]["lrs"].as_array().unwrap();
-    assert_eq!(lrs.len(), 9);
     assert_eq!(
-        doc["losses"].as_array().unwrap().len(),
-        2,
-        "one grid per seed"
+        doc["spec"]["lrs"].as_array().unwrap().len(),
+        9,
+        "coarse grid"
     );
-    let (lo, hi) = (
-        doc["grid"]["interval"][0].as_f64().unwrap(),
-        doc["grid"]["interval"][1].as_f64().unwrap(),
-    );
-    let best = doc["grid"]["lrs"][doc["grid"]["best"].as_u64().unwrap() as usize]
-        .as_f64()
-        .unwrap();
-    assert!(lo <= best && best <= hi);
-    // Too small an LR learns nothing in two epochs: the best is not the grid's first point.
-    assert!(best > 1e-4, "{best}");
-    let rules = doc["rules"].as_array().unwrap();
-    assert_eq!(rules.len(), 6);
-    for r in rules {
-        assert_eq!(r["suggestions"].as_array().unwrap().len(), 2, "{r}");
-        assert_eq!(r["by_iters"].as_array().unwrap().len(), 2, "{r}");
-        for (lr, d) in r["suggestions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter_map(|v| v.as_f64())
-            .zip(r["outside"].as_array().unwrap())
-        {
-            let inside = lr >= lo && lr <= hi;
-            assert_eq!(inside, d.as_f64().unwrap() == 0.0, "{r}");
+    let lrs: Vec<f64> = doc["lrs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert!(lrs.len() > 9, "refined around the best: {lrs:?}");
+    assert!(lrs.windows(2).all(|w| w[0] < w[1]), "ascending: {lrs:?}");
+    assert_eq!(doc["range_tests"].as_array().unwrap().len(), 2);
+    let spe = doc["steps_per_epoch"].as_u64().unwrap();
+    let budgets = doc["budgets"].as_array().unwrap();
+    assert_eq!(budgets.len(), 2);
+    let mut bests = Vec::new();
+    for (b, epochs) in budgets.iter().zip([1u64, 3]) {
+        assert_eq!(b["epochs"].as_u64().unwrap(), epochs);
+        assert_eq!(b["steps"].as_u64().unwrap(), epochs * spe);
+        let losses = b["losses"].as_array().unwrap();
+        assert_eq!(losses.len(), 2, "one grid per seed");
+        assert_eq!(losses[0].as_array().unwrap().len(), lrs.len());
+        let (lo, hi) = (
+            b["grid"]["interval"][0].as_f64().unwrap(),
+            b["grid"]["interval"][1].as_f64().unwrap(),
+        );
+        let best = lrs[b["grid"]["best"].as_u64().unwrap() as usize];
+        assert!(lo <= best && best <= hi);
+        // Too small an LR learns nothing: the best is not the grid's first point.
+        assert!(best > 1e-4, "{best}");
+        // The refinement puts points at a quarter decade (4 per decade) around the best.
+        assert!(
+            lrs.iter()
+                .any(|&x| ((x / best).log10() - 0.25).abs() < 1e-6),
+            "{best} {lrs:?}"
+        );
+        bests.push(best);
+        let rules = b["rules"].as_array().unwrap();
+        assert_eq!(rules.len(), 6);
+        for r in rules {
+            let suggestions = r["suggestions"].as_array().unwrap();
+            let outside = r["outside"].as_array().unwrap();
+            assert_eq!(suggestions.len(), 2, "{r}");
+            assert_eq!(outside.len(), 2, "a refusal is scored too: {r}");
+            assert_eq!(r["by_iters"].as_array().unwrap().len(), 2, "{r}");
+            let mut refusals = 0;
+            for (lr, d) in suggestions.iter().zip(outside) {
+                let d = d.as_f64().unwrap();
+                match lr.as_f64() {
+                    Some(lr) => assert_eq!(lr >= lo && lr <= hi, d == 0.0, "{r}"),
+                    None => {
+                        refusals += 1;
+                        assert_eq!(d, 1.0, "a refusal is a one-decade miss: {r}")
+                    }
+                }
+            }
+            assert_eq!(r["refusals"].as_u64().unwrap(), refusals);
+            let mean = outside.iter().map(|d| d.as_f64().unwrap()).sum::<f64>() / 2.0;
+            let (a, z) = (
+                r["outside_interval"][0].as_f64().unwrap(),
+                r["outside_interval"][1].as_f64().unwrap(),
+            );
+            assert!(a <= mean + 1e-12 && mean <= z + 1e-12, "{r}");
         }
     }
+    // One epoch of breast_cancer (5 steps) wants a higher LR than three.
+    assert!(bests[0] >= bests[1], "{bests:?}");
     assert_eq!(doc["confidence"].as_array().unwrap().len(), 2);
     let md = std::fs::read_to_string(out.join("evaluate.md")).unwrap();
     assert!(
-        md.contains("## Conclusion") && md.contains("| knee |"),
+        md.contains("## 1 epoch(s), ") && md.contains("## 3 epoch(s), ") && md.contains("| knee |"),
         "{md}"
     );
     assert!(
-        md.contains("Does the confidence track the regret? Too few seeds to judge (needs 5"),
-        "two seeds cannot show a tracking: {md}"
+        md.contains("Does the confidence track the regret? Too few pairs to judge (needs 5"),
+        "two seeds at two budgets cannot show a tracking: {md}"
+    );
+}
+
+#[test]
+fn evaluate_budgets_must_be_listed_once_in_order() {
+    let dir = crate::TempDir::new();
+    let out = dir.path().join("eval");
+    assert_rejected(
+        &[
+            "evaluate",
+            "--epochs-list",
+            "5,1",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &out,
+        "Error: --epochs-list: lists each training length once, in increasing order",
+    );
+    assert_rejected(
+        &[
+            "evaluate",
+            "--epochs-list",
+            "0",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &out,
+        "Error: --epochs-list: needs at least one training length, each at least 1 epoch",
     );
 }
 

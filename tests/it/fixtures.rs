@@ -37,13 +37,12 @@ fn fastai_rules_reproduce_every_case_failures_included() {
         let name = case["name"].as_str().unwrap();
         let lrs = floats(&case["lrs"]);
         let smoothed = floats(&case["smoothed_losses"]);
-        let curve = Curve {
-            lrs: &lrs,
-            raw: &smoothed,
-            smoothed: &smoothed,
-            num_it: case["num_it"].as_u64().unwrap() as usize,
-            steps_per_point: 1,
-        };
+        let curve = Curve::training(
+            &lrs,
+            &smoothed,
+            &smoothed,
+            case["num_it"].as_u64().unwrap() as usize,
+        );
         let expected = &case["expected_fastai"];
         for method in [
             Method::Minimum,
@@ -93,13 +92,13 @@ fn torch_lr_finder_end_to_end_on_raw_losses() {
         let name = case["name"].as_str().unwrap();
         let lrs = floats(&case["lrs"]);
         let raw = floats(&case["raw_losses"]);
-        let curve = Curve {
-            lrs: &lrs,
-            raw: &raw,
-            smoothed: &ema_debiased(&raw, 0.98),
-            num_it: case["num_it"].as_u64().unwrap() as usize,
-            steps_per_point: 1,
-        };
+        let smoothed = ema_debiased(&raw, 0.98);
+        let curve = Curve::training(
+            &lrs,
+            &raw,
+            &smoothed,
+            case["num_it"].as_u64().unwrap() as usize,
+        );
         let expected = case["expected_torch_lr_finder_on_raw_losses"]
             .as_f64()
             .unwrap();
@@ -146,7 +145,7 @@ fn knee_lands_in_the_acceptable_range_and_refuses_flat_curves() {
         let name = case["name"].as_str().unwrap();
         let lrs = floats(&case["lrs"]);
         let raw = floats(&case["raw_losses"]);
-        let got = rules::knee(&lrs, &raw, 1);
+        let got = rules::knee(&Curve::training(&lrs, &raw, &raw, raw.len()));
         if name.starts_with("flat") {
             let reason = got.expect_err(name);
             assert!(
@@ -181,13 +180,7 @@ fn confidence_is_high_on_clean_v_shapes_and_low_on_flat_or_unturned_curves() {
             smoothed.clone()
         };
         let num_it = case["num_it"].as_u64().unwrap() as usize;
-        let curve = lrfind::analysis::rules::Curve {
-            lrs: &lrs,
-            raw: &raw,
-            smoothed: &smoothed,
-            num_it,
-            steps_per_point: 1,
-        };
+        let curve = lrfind::analysis::rules::Curve::training(&lrs, &raw, &smoothed, num_it);
         let c = lrfind::analysis::suggest_all(&curve, lrfind::Method::Knee).confidence;
         let long = num_it >= 100;
         if name.starts_with("v_shape") && long {

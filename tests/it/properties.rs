@@ -29,7 +29,7 @@ proptest! {
             .map(|i| 10f64.powf(log_start + decades * i as f64 / (n.max(2) - 1) as f64))
             .collect();
         let smoothed = ema_debiased(&losses, 0.98);
-        let curve = Curve { lrs: &lrs, raw: &losses, smoothed: &smoothed, num_it, steps_per_point: 1 };
+        let curve = Curve::training(&lrs, &losses, &smoothed, num_it);
         let all = suggest_all(&curve, Method::Knee);
         for s in &all.all {
             if let Some(lr) = s.lr {
