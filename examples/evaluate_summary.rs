@@ -27,6 +27,11 @@ use lrfind::analysis::rules::{KNEE, KneeParams, knee_with};
 use lrfind::analysis::suggest::tested_range;
 use lrfind::evaluate::Evaluation;
 
+/// The candidate constants of `knee` scored by leave-one-dataset-out.
+const FALLS: [f64; 5] = [0.75, 0.8, 0.85, 0.9, 0.95];
+const EXPONENTS: [f64; 7] = [0.4, 0.5, 0.6, 0.67, 0.75, 0.85, 1.0];
+const REFERENCES: [f64; 8] = [25.0, 35.0, 50.0, 70.0, 100.0, 140.0, 200.0, 280.0];
+
 struct Case {
     name: String,
     dataset: String,
@@ -91,9 +96,10 @@ fn mean(v: &[f64]) -> f64 {
 
 fn describe(p: &KneeParams) -> String {
     format!(
-        "fall {}, budget factor {}, cap {}",
+        "fall {}, exponent {}, reference {} steps, cap {}",
         p.fall,
-        p.budget_factor.map_or("off".into(), |c| c.to_string()),
+        p.budget_exponent.map_or("off".into(), |c| c.to_string()),
+        p.reference_training_steps,
         if p.cap_at_minimum { "on" } else { "off" }
     )
 }
@@ -201,26 +207,19 @@ fn main() {
     }
 
     // 3. knee's constants by leave-one-dataset-out.
-    let mut candidates = Vec::new();
-    for fall in [0.8, 0.85, 0.9, 0.95] {
-        for budget_factor in [
-            None,
-            Some(0.5),
-            Some(1.0),
-            Some(1.5),
-            Some(2.0),
-            Some(2.5),
-            Some(3.0),
-            Some(4.0),
-            Some(6.0),
-        ] {
-            for cap_at_minimum in [false, true] {
-                candidates.push(KneeParams {
-                    fall,
-                    budget_factor,
-                    cap_at_minimum,
-                    ..KNEE
-                });
+    let mut candidates = vec![KNEE];
+    for fall in FALLS {
+        for alpha in EXPONENTS {
+            for reference in REFERENCES {
+                for cap_at_minimum in [false, true] {
+                    candidates.push(KneeParams {
+                        fall,
+                        budget_exponent: Some(alpha),
+                        reference_training_steps: reference,
+                        cap_at_minimum,
+                        ..KNEE
+                    });
+                }
             }
         }
     }
@@ -248,8 +247,8 @@ fn main() {
     let in_sample = best_on(&|_| true);
     println!("\n## knee's constants, leave one dataset out\n");
     println!(
-        "Candidates: {} (fall 0.8/0.85/0.9/0.95 x budget factor off/0.5/1/1.5/2/2.5/3/4/6 x cap at the minimum off/on). \
-         Chosen on all datasets: {}.\n",
+        "Candidates: {} (today's knee, and fall {FALLS:?} x exponent {EXPONENTS:?} x reference {REFERENCES:?} steps \
+         x cap at the minimum off/on). Chosen on all datasets: {}.\n",
         candidates.len(),
         describe(&candidates[in_sample])
     );
@@ -296,6 +295,29 @@ fn main() {
             v.iter().copied().fold(0.0, f64::max),
             v.iter().filter(|&&d| d <= 0.25).count(),
             v.len()
+        );
+    }
+    println!(
+        "\n| budget | leave-one-dataset-out: mean [90 % bootstrap] | within 0.25 | knee as frozen |\n|---|---|---|---|"
+    );
+    for b in 0..n_budgets {
+        let pick = |v: &[f64]| -> Vec<f64> {
+            all.iter()
+                .zip(v)
+                .filter(|(p, _)| p.budget == b)
+                .map(|(_, d)| *d)
+                .collect()
+        };
+        let (l, f) = (pick(&loo), pick(&frozen));
+        println!(
+            "| {} epoch(s) | {:.3} {} | {}/{} | {:.3} {} |",
+            cases[0].eval.budgets[b].epochs,
+            mean(&l),
+            interval(&l, 11),
+            l.iter().filter(|&&d| d <= 0.25).count(),
+            l.len(),
+            mean(&f),
+            interval(&f, 13)
         );
     }
     println!("\n| case | budget | knee (frozen) per seed: decades outside |\n|---|---|---|");

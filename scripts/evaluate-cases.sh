@@ -40,7 +40,7 @@ cases=(
   "star98|star98|--data assets/star98.csv --target target --weight-decay 0.01 --hidden 64"
   "digits_small|digits|--data assets/digits_small.csv --weight-decay 0.01 --hidden 64"
 )
-rules="knee valley steep minimum slide torch"
+rules="knee valley steep minimum slide torch lightning lightning_2_5"
 for c in "${cases[@]}"; do
   name=${c%%|*}
   rest=${c#*|}

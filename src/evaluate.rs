@@ -105,7 +105,8 @@ pub struct RuleScore {
     pub refusals: usize,
     /// Bootstrap interval of the mean of `outside` (see [`BOOTSTRAP_LEVEL`]).
     pub outside_interval: Option<(f64, f64)>,
-    /// Regret per answered seed.
+    /// Regret per answered seed (infinite beyond a diverged grid end).
+    #[serde(with = "crate::nullable::vec")]
     pub regret: Vec<f64>,
     /// Spread across seeds, in decades.
     pub seed_spread: f64,
@@ -140,6 +141,7 @@ pub struct BudgetScore {
     pub steps: usize,
     /// `losses[seed][i]`: validation loss after `epochs` at [`Evaluation::lrs`]`[i]`
     /// (NaN when the run had diverged by then).
+    #[serde(with = "crate::nullable::nested")]
     pub losses: Vec<Vec<f64>>,
     /// Best LR and good interval.
     pub grid: GridSummary,

@@ -88,8 +88,10 @@ pub struct RangeTestResult {
     /// LR of each iteration.
     pub lrs: Vec<f64>,
     /// Raw training loss of each iteration.
+    #[serde(with = "crate::nullable::vec")]
     pub losses: Vec<f64>,
     /// fastai-smoothed loss of each iteration.
+    #[serde(with = "crate::nullable::vec")]
     pub smoothed: Vec<f64>,
     /// Planned iterations.
     pub num_it: usize,
@@ -117,9 +119,11 @@ pub struct ValidationCurve {
     /// The LR of those iterations.
     pub lrs: Vec<f64>,
     /// Validation loss.
+    #[serde(with = "crate::nullable::vec")]
     pub losses: Vec<f64>,
     /// Smoothed validation loss (fastai's EMA with factor `smooth^val_every`, so it spans
     /// as many iterations as the training curve's).
+    #[serde(with = "crate::nullable::vec")]
     pub smoothed: Vec<f64>,
     /// Planned evaluations.
     pub num_it: usize,

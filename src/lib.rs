@@ -45,6 +45,7 @@ pub mod finder;
 pub mod history;
 pub mod metrics;
 pub mod model;
+mod nullable;
 pub mod pipeline;
 pub mod plot;
 pub mod report;

@@ -13,7 +13,9 @@ pub const GOOD_FRACTION: f64 = 0.10;
 pub struct GridSummary {
     /// LRs, ascending.
     pub lrs: Vec<f64>,
-    /// Mean final validation loss over seeds (infinite when a seed diverged).
+    /// Mean final validation loss over seeds (infinite when a seed diverged; `null` in
+    /// JSON, read back as NaN).
+    #[serde(with = "crate::nullable::vec")]
     pub mean_loss: Vec<f64>,
     /// Index of the best LR (lowest mean loss).
     pub best: usize,

@@ -40,6 +40,22 @@ impl DebiasedEma {
     }
 }
 
+/// Lightning's EMA (`Tuner.lr_find`, 2.5 and 2.6): fastai's average, but debiased with
+/// `1 - beta^(k + 1)` (its step counter is already 1 after the first step), so its first
+/// point is about half the first loss. Checked against `tests/fixtures/lightning/`.
+pub fn ema_lightning(losses: &[f64], beta: f64) -> Vec<f64> {
+    let mut avg = 0.0;
+    let mut power = beta;
+    losses
+        .iter()
+        .map(|&x| {
+            avg = beta * avg + (1.0 - beta) * x;
+            power *= beta;
+            avg / (1.0 - power)
+        })
+        .collect()
+}
+
 /// torch-lr-finder's EMA: `s_0 = x_0`, `s_k = f x_k + (1 - f) s_(k-1)` with
 /// smoothing factor `f` (0.05 in torch-lr-finder).
 pub fn ema_torch(losses: &[f64], factor: f64) -> Vec<f64> {

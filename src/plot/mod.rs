@@ -52,6 +52,8 @@ pub(crate) fn method_color(m: Method) -> RGBColor {
         Method::Minimum => RGBColor(148, 103, 189),
         Method::Slide => RGBColor(140, 86, 75),
         Method::Torch => RGBColor(23, 190, 207),
+        Method::Lightning => RGBColor(121, 47, 190),
+        Method::Lightning25 => RGBColor(188, 189, 34),
     }
 }
 

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::analysis::confidence::Confidence;
+use crate::analysis::rules::KNEE_REFERENCE_TRAINING_STEPS;
 use crate::analysis::{Method, Suggestions};
 use crate::config::{CurveKind, SuggestConfig};
 use crate::error::{Error, Result};
@@ -152,6 +153,41 @@ pub struct Chosen {
     pub index: Option<usize>,
     /// What the LR is for.
     pub meaning: &'static str,
+    /// The training length the LR is for, in optimizer steps (null: the rule does not read
+    /// the training length).
+    pub training_steps: Option<f64>,
+    /// That length in words: stated with --epochs/--steps, or knee's reference length.
+    pub training: String,
+}
+
+/// The training the chosen LR is for: (optimizer steps, in words). Only `knee` reads the
+/// planned length; without one its answer is for its reference length.
+pub fn training_for(run: &SuggestRun) -> (Option<f64>, String) {
+    let r = &run.result;
+    if r.suggested().chosen_method != Method::Knee {
+        return (
+            None,
+            "any training length (this rule does not read it)".into(),
+        );
+    }
+    let rt = &run.config.range_test;
+    match (r.planned_steps, rt.epochs) {
+        (Some(t), Some(e)) => (
+            Some(t as f64),
+            format!(
+                "a training of {t} optimizer steps ({e} epoch(s) of {} steps)",
+                t / e.max(1)
+            ),
+        ),
+        (Some(t), None) => (Some(t as f64), format!("a training of {t} optimizer steps")),
+        (None, _) => (
+            Some(KNEE_REFERENCE_TRAINING_STEPS),
+            format!(
+                "a training of about {KNEE_REFERENCE_TRAINING_STEPS} optimizer steps (knee's reference; \
+                 give --epochs or --steps for yours: shorter trainings want a higher LR, longer ones a lower)"
+            ),
+        ),
+    }
 }
 
 /// Where and how the curve diverged.
@@ -240,6 +276,7 @@ pub fn lr_find_document(run: &SuggestRun) -> LrFindDocument<'_> {
         _ => None,
     };
     let secs = r.train_time.as_secs_f64();
+    let (training_steps, training) = training_for(run);
     LrFindDocument {
         lrfind_version: env!("CARGO_PKG_VERSION"),
         config: &run.config,
@@ -262,6 +299,8 @@ pub fn lr_find_document(run: &SuggestRun) -> LrFindDocument<'_> {
             lr: chosen.lr,
             index: chosen.index,
             meaning: MEANING,
+            training_steps,
+            training,
         },
         confidence: &r.suggested().confidence,
         repeats: run.repeats.as_ref(),
@@ -315,6 +354,7 @@ pub fn summary_text(run: &SuggestRun) -> String {
                 "Suggested LR: {lr:.2e} ({}{on}) = {MEANING}",
                 chosen.method.name()
             );
+            let _ = writeln!(s, "  for {}", training_for(run).1);
         }
         None => {
             let _ = writeln!(s, "No suggestion from {}", chosen.method.name());

@@ -77,7 +77,7 @@ fn evaluate_scores_every_rule_at_several_budgets_on_a_refined_grid() {
         );
         bests.push(best);
         let rules = b["rules"].as_array().unwrap();
-        assert_eq!(rules.len(), 6);
+        assert_eq!(rules.len(), lrfind::Method::ALL.len());
         for r in rules {
             let suggestions = r["suggestions"].as_array().unwrap();
             let outside = r["outside"].as_array().unwrap();

@@ -192,3 +192,50 @@ fn confidence_is_high_on_clean_v_shapes_and_low_on_flat_or_unturned_curves() {
         }
     }
 }
+
+/// Lightning's rule in both pinned versions, on curves recorded by Lightning 2.6.6 itself
+/// (`tests/fixtures/lightning/generate.py`): its EMA of the raw losses gives its curve, and
+/// on it each version's rule returns the LR and index Lightning returned, the NaN case
+/// included.
+#[test]
+fn lightning_rules_reproduce_lightning_2_6_and_2_5_2() {
+    let doc: Value =
+        serde_json::from_str(include_str!("../fixtures/lightning/lightning.json")).unwrap();
+    assert_eq!(doc["versions"]["lightning"], "2.6.6");
+    let cases = doc["cases"].as_array().unwrap();
+    assert!(cases.len() >= 6);
+    let mut with_nan = 0;
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let lrs = floats(&case["lrs"]);
+        let recorded = floats(&case["smoothed_losses"]);
+        let raw = floats(&case["raw_losses"]);
+        with_nan += usize::from(raw.iter().any(|x| x.is_nan()));
+        // Lightning's smoothing of the raw losses is its recorded curve.
+        let ours = lrfind::analysis::smoothing::ema_lightning(&raw, 0.98);
+        for (i, (a, b)) in ours.iter().zip(&recorded).enumerate() {
+            assert!(
+                (a.is_nan() && b.is_nan()) || (a - b).abs() <= 1e-12 * b.abs(),
+                "{name} point {i}: {a} vs {b}"
+            );
+        }
+        let curve = Curve::training(&lrs, &raw, &recorded, lrs.len());
+        for (method, key) in [
+            (Method::Lightning, "expected_lightning_2_6_6"),
+            (Method::Lightning25, "expected_lightning_2_5_2"),
+        ] {
+            let pick = method.apply(&curve).expect(name);
+            let index = case[format!("{key}_index")].as_u64().unwrap() as usize;
+            assert_eq!(pick.index, index, "{name} {key}");
+            assert_eq!(pick.lr, case[key].as_f64().unwrap(), "{name} {key}");
+            // The rule alone, on Lightning's own curve, agrees too.
+            let direct = rules::lightning(&lrs, &recorded, method == Method::Lightning).unwrap();
+            assert_eq!(direct, pick, "{name} {key}");
+        }
+    }
+    assert!(with_nan >= 1, "a case whose loss became NaN");
+    // Too short a curve: Lightning returns None.
+    let short: Vec<f64> = (0..11).map(|i| 1.0 - i as f64 * 0.01).collect();
+    let lrs: Vec<f64> = (0..11).map(|i| 1e-3 * 1.5f64.powi(i)).collect();
+    assert!(rules::lightning(&lrs, &short, true).is_err());
+}
