@@ -138,33 +138,80 @@ fn both_smoothings_match_the_anchors() {
     }
 }
 
+/// knee's exact answer on every synthetic fixture curve with raw losses (no planned
+/// length: the reference training), pinned; each also lies inside the curve's acceptable
+/// range when the curve has at least 40 points, and the flat curves give no answer.
+const KNEE_PINNED: &[(&str, f64)] = &[
+    ("v_shape_300", 4.935430696909623e-3),
+    ("noisy_v_300", 4.105096626787898e-3),
+    ("monotone_down_300", 7.822270159411493e-2),
+    ("early_spike_300", 4.935430696909623e-3),
+    ("explodes_to_nan_300", 3.6306865032158333e-3),
+    ("v_shape_100", 1.8577740928333994e-3),
+    ("noisy_v_100", 1.8577740928333994e-3),
+    ("monotone_down_100", 2.944417234357067e-2),
+    ("early_spike_100", 1.8577740928333994e-3),
+    ("explodes_to_nan_100", 1.2852565806019006e-3),
+    ("v_shape_40", 1.0182124444220624e-3),
+    ("noisy_v_40", 1.613763927158544e-3),
+    ("monotone_down_40", 1.613773091162184e-2),
+    ("early_spike_40", 1.0182124444220624e-3),
+    ("explodes_to_nan_40", 6.424448623734105e-4),
+    ("v_shape_20", 6.243058443827059e-4),
+    ("noisy_v_20", 1.5681913351318784e-3),
+    ("monotone_down_20", 9.894639319608298e-3),
+    ("early_spike_20", 6.243058443827059e-4),
+    ("explodes_to_nan_20", 6.243058443827059e-4),
+    ("nan_inside_window_300", 4.105096626787898e-3),
+];
+
 #[test]
-fn knee_lands_in_the_acceptable_range_and_refuses_flat_curves() {
+fn knee_returns_its_pinned_value_on_every_fixture_curve() {
+    let mut got = Vec::new();
     let mut inside = 0;
     for case in cases().iter().filter(|c| !c["raw_losses"].is_null()) {
         let name = case["name"].as_str().unwrap();
         let lrs = floats(&case["lrs"]);
         let raw = floats(&case["raw_losses"]);
-        let got = rules::knee(&Curve::training(&lrs, &raw, &raw, raw.len()));
+        let answer = rules::knee(&Curve::training(&lrs, &raw, &raw, raw.len()));
         if name.starts_with("flat") {
-            let reason = got.expect_err(name);
+            let reason = answer.expect_err(name);
             assert!(
                 reason.contains("no reliable suggestion"),
                 "{name}: {reason}"
             );
             continue;
         }
+        let lr = answer.expect(name).lr;
         let range = floats(&case["acceptable_lr_range"]);
         if case["num_it"].as_u64().unwrap() >= 40 {
-            let lr = got.expect(name).lr;
             assert!(
                 range[0] <= lr && lr <= range[1],
                 "{name}: knee {lr:e} outside {range:?}"
             );
             inside += 1;
         }
+        got.push((name.to_string(), lr));
     }
     assert_eq!(inside, 16);
+    let table: Vec<String> = got
+        .iter()
+        .map(|(n, v)| format!("    (\"{n}\", {v:e}),"))
+        .collect();
+    assert_eq!(
+        got.len(),
+        KNEE_PINNED.len(),
+        "pinned values:\n{}",
+        table.join("\n")
+    );
+    for ((name, lr), (pinned_name, pinned)) in got.iter().zip(KNEE_PINNED) {
+        assert_eq!(name, pinned_name);
+        assert!(
+            (lr - pinned).abs() <= 1e-12 * pinned,
+            "{name}: knee {lr:e}, pinned {pinned:e}\n{}",
+            table.join("\n")
+        );
+    }
 }
 
 #[test]

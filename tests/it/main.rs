@@ -5,6 +5,7 @@ mod compare;
 mod evaluate;
 mod examples;
 mod fixtures;
+mod knee;
 mod library;
 mod metrics;
 mod plot;
