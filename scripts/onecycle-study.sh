@@ -5,7 +5,7 @@
 # constant --setting onecycle`), and the budget-aware suggestion (`lrfind suggest --epochs
 # E`). Prints, per case and length: the best constant LR, the best 1cycle peak (mean final
 # validation loss over the seeds), how many decades apart they are, and the 1cycle loss at
-# the suggestion against the best 1cycle loss.
+# the suggestion minus the best 1cycle loss (absolute: a near-zero best makes ratios meaningless).
 #
 #   bash scripts/onecycle-study.sh [OUT]      (default out/onecycle-study; needs jq, awk)
 set -euo pipefail
@@ -22,7 +22,7 @@ cases=(
 )
 lrs=$(awk 'BEGIN { for (k = 0; k <= 16; k++) printf "%.6g ", 10^(-4 + k / 4) }')
 mkdir -p "$out"
-printf '| case | epochs | best constant LR | best 1cycle peak | decades apart | suggestion (--epochs) | 1cycle at the suggestion: loss above the best 1cycle |\n|---|---|---|---|---|---|---|\n'
+printf '| case | epochs | best constant LR | best 1cycle peak | decades apart | suggestion (--epochs) | 1cycle at the suggestion: loss minus the best 1cycle loss (best) |\n|---|---|---|---|---|---|---|\n'
 for c in "${cases[@]}"; do
   name=${c%%|*}
   args=${c#*|}
@@ -46,7 +46,6 @@ for c in "${cases[@]}"; do
     awk -F'\t' -v name="$name" -v epochs="$epochs" -v sug="$sug" '
       { key = $1 SUBSEP $2; if ($3 == "nan" || $3 == "null") bad[key] = 1; sum[key] += $3; n[key]++ ; lr[$2] = 1 }
       END {
-        for (s in sched) ;
         split("constant onecycle", names, " ")
         for (i = 1; i <= 2; i++) {
           best[i] = 1e300
@@ -58,7 +57,7 @@ for c in "${cases[@]}"; do
         lo = ""; hi = ""
         for (l in lr) { if (l + 0 <= sug + 0 && (lo == "" || l + 0 > lo + 0)) lo = l; if (l + 0 >= sug + 0 && (hi == "" || l + 0 < hi + 0)) hi = l }
         if (lo == "" || hi == "" || !((2, lo) in mean) || !((2, hi) in mean)) at = "n/a"
-        else { t = (lo == hi) ? 0 : (log(sug) - log(lo)) / (log(hi) - log(lo)); v = mean[2, lo] + t * (mean[2, hi] - mean[2, lo]); at = sprintf("%+.1f %%", 100 * (v / best[2] - 1)) }
+        else { t = (lo == hi) ? 0 : (log(sug) - log(lo)) / (log(hi) - log(lo)); v = mean[2, lo] + t * (mean[2, hi] - mean[2, lo]); at = sprintf("%+.4f (%.4f)", v - best[2], best[2]) }
         printf "| %s | %s | %.3g | %.3g | %.2f | %.3g | %s |\n", name, epochs, arg[1], arg[2], log(arg[2] / arg[1]) / log(10), sug, at
       }' "$table"
   done

@@ -17,8 +17,11 @@ pub struct LrFindHistory {
     pub lrs: Vec<f64>,
     /// Raw training loss.
     pub losses: Vec<f64>,
-    /// Smoothed training loss as saved.
+    /// Smoothed training loss as saved (fastai's EMA).
     pub smoothed: Vec<f64>,
+    /// The centered smoothing `knee` reads (`centered_loss`; computed from the raw loss
+    /// for histories saved without it).
+    pub centered: Vec<f64>,
     /// Validation points `(lr, loss)`, when the test recorded them.
     pub validation: Vec<(f64, f64)>,
 }
@@ -117,10 +120,18 @@ pub fn read(path: &Path) -> Result<History> {
         } else {
             Vec::new()
         };
+        let (lrs, losses) = (floats(&df, s, "lr")?, floats(&df, s, "loss")?);
+        // Histories written before the column existed: the same curve from the raw loss.
+        let centered = if has(&df, &["centered_loss"]) {
+            floats(&df, s, "centered_loss")?
+        } else {
+            crate::analysis::rules::knee_curve(&lrs, &losses)
+        };
         return Ok(History::LrFind(LrFindHistory {
-            lrs: floats(&df, s, "lr")?,
-            losses: floats(&df, s, "loss")?,
             smoothed: floats(&df, s, "smoothed_loss")?,
+            centered,
+            lrs,
+            losses,
             validation: val,
         }));
     }

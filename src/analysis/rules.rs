@@ -429,6 +429,20 @@ pub struct KneePoint {
     pub minimum: usize,
 }
 
+/// The curve `knee` reads: the raw loss smoothed with its centered kernel in log LR, up to
+/// the first non-finite loss (NaN after it). What `lr_find.csv` writes as `centered_loss`
+/// and the plot draws as the main line.
+pub fn knee_curve(lrs: &[f64], raw: &[f64]) -> Vec<f64> {
+    let n = raw.iter().position(|x| !x.is_finite()).unwrap_or(raw.len());
+    let mut s = if n > 0 {
+        log_lr_kernel(&lrs[..n], &raw[..n], KNEE_SMOOTH_DECADES)
+    } else {
+        Vec::new()
+    };
+    s.resize(raw.len(), f64::NAN);
+    s
+}
+
 /// Steps 1 to 3 of [`knee`]: the point it reads on the centered smoothing of `raw` (or why
 /// the curve gives no answer). `lrs` must be positive and increase.
 pub fn knee_point(lrs: &[f64], raw: &[f64], params: &KneeParams) -> Result<KneePoint, String> {

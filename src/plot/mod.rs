@@ -10,6 +10,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::analysis::Method;
+use crate::analysis::rules::knee_curve;
+use crate::analysis::smoothing::{ema_lightning, ema_torch};
 use crate::config::CurveKind;
 use crate::error::{Error, Result};
 use crate::finder::RangeTestResult;
@@ -250,9 +252,15 @@ fn draw_lr_find<DB: DrawingBackend>(
         .draw()
         .map_err(err)?;
 
-    // The diverging tail: from the lowest smoothed loss to the end, when the test diverged.
-    let lowest = pts.iter().min_by(|a, b| a.2.total_cmp(&b.2));
-    if let (true, Some(&(lr_min, _, _))) = (r.stop.is_divergence(), lowest) {
+    // The curve knee reads (centered, no lag): the main line.
+    let centered = knee_curve(&r.lrs, &r.losses);
+    let centered_min = (0..centered.len())
+        .filter(|&i| centered[i].is_finite())
+        .min_by(|&a, &b| centered[a].total_cmp(&centered[b]));
+    // The diverging tail: from the centered curve's minimum to the end, when the test
+    // diverged.
+    if let (true, Some(m)) = (r.stop.is_divergence(), centered_min) {
+        let lr_min = r.lrs[m];
         chart
             .draw_series(std::iter::once(Rectangle::new(
                 [(lr_min, y_lo), (x_hi, y_hi)],
@@ -311,13 +319,31 @@ fn draw_lr_find<DB: DrawingBackend>(
         .map_err(err)?
         .label("raw loss")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], RAW.mix(0.6).stroke_width(2)));
+    // fastai's EMA, which its rules read and which trails the raw loss: thin and dashed.
+    chart
+        .draw_series(DashedLineSeries::new(
+            pts.iter().map(|p| (p.0, p.2.min(y_hi))),
+            6,
+            4,
+            SMOOTH.mix(0.8).stroke_width(1),
+        ))
+        .map_err(err)?
+        .label("fastai's EMA (read by valley, steep, minimum, slide)")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], SMOOTH.stroke_width(1)));
     chart
         .draw_series(LineSeries::new(
-            pts.iter().map(|p| (p.0, p.2.min(y_hi))),
+            // Up to where it leaves the figure after its minimum.
+            (0..r.iterations())
+                .take_while(|&i| {
+                    centered[i].is_finite()
+                        && (centered_min.is_none_or(|m| i <= m) || centered[i] <= y_hi)
+                })
+                .filter(|&i| r.lrs[i] > 0.0)
+                .map(|i| (r.lrs[i], centered[i].clamp(y_lo, y_hi))),
             SMOOTH.stroke_width(3),
         ))
         .map_err(err)?
-        .label("smoothed loss")
+        .label("centered smoothing (read by knee)")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], SMOOTH.stroke_width(3)));
 
     if !val.is_empty() {
@@ -330,17 +356,39 @@ fn draw_lr_find<DB: DrawingBackend>(
 
     let suggested = r.suggested();
     let chosen = suggested.chosen_method;
-    // Suggestions sit on the curve they were read from.
+    // Each marker sits at the point its rule read, on the curve that rule read; its label
+    // gives the LR the rule reports (fastai's minimum reports a tenth of its point's LR,
+    // knee the LR for the planned training).
     let (xs, ys): (Vec<f64>, Vec<f64>) = match r.suggested_curve() {
         CurveKind::Training => pts.iter().map(|p| (p.0, p.2)).unzip(),
         CurveKind::Validation => val.iter().copied().unzip(),
     };
+    let read_at = |s: &crate::analysis::Suggestion| -> Option<(f64, f64)> {
+        let i = s.index?;
+        match r.suggested_curve() {
+            CurveKind::Validation => {
+                let v = r.validation.as_ref()?;
+                Some((*v.lrs.get(i)?, *v.losses.get(i)?))
+            }
+            CurveKind::Training => {
+                let own = match s.method {
+                    Method::Knee => centered.get(i).copied(),
+                    Method::Torch => ema_torch(&r.losses, 0.05).get(i).copied(),
+                    Method::Lightning | Method::Lightning25 => {
+                        ema_lightning(&r.losses, 0.98).get(i).copied()
+                    }
+                    _ => r.smoothed.get(i).copied(),
+                }?;
+                Some((*r.lrs.get(i)?, own))
+            }
+        }
+    };
     for s in &suggested.all {
         let Some(lr) = s.lr else { continue };
-        let y = if xs.is_empty() {
-            y_lo
-        } else {
-            interp_log(&xs, &ys, lr)
+        let (x, y) = match read_at(s).filter(|p| p.0 > 0.0 && p.1.is_finite()) {
+            Some((x, y)) => (x, y.clamp(y_lo, y_hi)),
+            None if xs.is_empty() => (lr, y_lo),
+            None => (lr, interp_log(&xs, &ys, lr)),
         };
         let color = method_color(s.method);
         let is_chosen = s.method == chosen;
@@ -359,7 +407,7 @@ fn draw_lr_find<DB: DrawingBackend>(
         }
         let size = if is_chosen { 9 } else { 6 };
         chart
-            .draw_series(std::iter::once(Circle::new((lr, y), size, color.filled())))
+            .draw_series(std::iter::once(Circle::new((x, y), size, color.filled())))
             .map_err(err)?
             .label(label)
             .legend(move |(x, y)| Circle::new((x + 8, y), size.min(7), color.filled()));
@@ -379,7 +427,11 @@ fn draw_lr_find<DB: DrawingBackend>(
         chart
             .draw_series(std::iter::once(Text::new(
                 format!(
-                    "suggested LR {lr:.1e} · confidence {}",
+                    "suggested LR {lr:.1e}{} · confidence {}",
+                    match (chosen, r.planned_steps) {
+                        (Method::Knee, Some(t)) => format!(" for {t} steps"),
+                        _ => String::new(),
+                    },
                     format!("{:?}", suggested.confidence.level).to_lowercase()
                 ),
                 (x, y_hi - 0.02 * (y_hi - y_lo)),
@@ -389,7 +441,8 @@ fn draw_lr_find<DB: DrawingBackend>(
     }
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
+        // Lower left: a range-test curve starts high and falls, so that corner is empty.
+        .position(SeriesLabelPosition::LowerLeft)
         .label_font((FONT, 14))
         .background_style(WHITE.mix(0.85))
         .border_style(RGBColor(200, 200, 200))

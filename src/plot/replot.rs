@@ -98,6 +98,24 @@ pub fn replot(what: Replot, style: &Style, png: Option<&Path>, svg: Option<&Path
     render(png, svg, style.size, &ReplotFigure { what, style })
 }
 
+/// A range-test line up to where it blows up: after its lowest point, the points until the
+/// first one above 1.5 times its starting value (so a diverging tail, which can reach many
+/// times the start, does not flatten the part that matters).
+fn until_blowup(points: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
+    let finite: Vec<(f64, f64)> = points.into_iter().filter(|p| p.1.is_finite()).collect();
+    let Some(&(_, first)) = finite.first() else {
+        return finite;
+    };
+    let lowest = (0..finite.len())
+        .min_by(|&a, &b| finite[a].1.total_cmp(&finite[b].1))
+        .unwrap_or(0);
+    let limit = 1.5 * first.abs().max(finite[lowest].1.abs());
+    let end = (lowest..finite.len())
+        .find(|&i| finite[i].1 > limit)
+        .unwrap_or(finite.len());
+    finite[..end].to_vec()
+}
+
 fn draw_lr_find<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     runs: &[LrFindRun],
@@ -110,16 +128,35 @@ fn draw_lr_find<DB: DrawingBackend>(
     for (i, run) in runs.iter().enumerate() {
         let h = &run.history;
         let color = PALETTE[i % PALETTE.len()];
-        let smoothed = match style.smooth {
-            Some(beta) => ema_debiased(&h.losses, beta),
-            None => h.smoothed.clone(),
+        // The curve knee reads, as `lrfind suggest` draws it; `--smooth` asks for fastai's
+        // EMA with another factor instead.
+        let (smoothed, what) = match style.smooth {
+            Some(beta) => (ema_debiased(&h.losses, beta), "EMA-smoothed loss"),
+            None => (h.centered.clone(), "centered smoothing (read by knee)"),
         };
         let name = if single {
-            "smoothed loss".to_string()
+            what.to_string()
         } else {
             run.label.clone()
         };
-        lines.push((name, color, h.lrs.iter().copied().zip(smoothed).collect()));
+        lines.push((
+            name,
+            color,
+            until_blowup(h.lrs.iter().copied().zip(smoothed).collect()),
+        ));
+        if single && style.smooth.is_none() {
+            lines.push((
+                "fastai's EMA (read by valley, steep, minimum, slide)".into(),
+                PALETTE[2],
+                until_blowup(
+                    h.lrs
+                        .iter()
+                        .copied()
+                        .zip(h.smoothed.iter().copied())
+                        .collect(),
+                ),
+            ));
+        }
         if !h.validation.is_empty() {
             let vname = if single {
                 "validation loss".to_string()
@@ -127,7 +164,7 @@ fn draw_lr_find<DB: DrawingBackend>(
                 format!("{} (validation)", run.label)
             };
             let vcolor = if single { PALETTE[1] } else { color };
-            lines.push((vname, vcolor, h.validation.clone()));
+            lines.push((vname, vcolor, until_blowup(h.validation.clone())));
         }
         if let Some(lr) = run.suggestion {
             let c = if single { MARKER } else { color };

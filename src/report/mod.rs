@@ -100,7 +100,9 @@ pub fn prepare_output_dir(dir: &Path) -> Result<()> {
 /// `lr_find.csv`: one row per iteration; the validation columns are filled on the
 /// iterations where the validation loss was evaluated.
 pub fn lr_find_csv(result: &RangeTestResult) -> Vec<u8> {
-    let mut s = String::from("iteration,lr,loss,smoothed_loss,val_loss,val_smoothed_loss\n");
+    let mut s =
+        String::from("iteration,lr,loss,smoothed_loss,val_loss,val_smoothed_loss,centered_loss\n");
+    let centered = crate::analysis::rules::knee_curve(&result.lrs, &result.losses);
     let mut val = result
         .validation
         .iter()
@@ -113,9 +115,14 @@ pub fn lr_find_csv(result: &RangeTestResult) -> Vec<u8> {
             Some((_, loss, smooth)) => format!("{loss},{smooth}"),
             None => ",".into(),
         };
+        let c = if centered[i].is_finite() {
+            centered[i].to_string()
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             s,
-            "{i},{},{},{},{cols}",
+            "{i},{},{},{},{cols},{c}",
             result.lrs[i], result.losses[i], result.smoothed[i]
         );
     }

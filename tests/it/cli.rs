@@ -47,7 +47,7 @@ fn suggest_writes_plot_history_and_json() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("iteration,lr,loss,smoothed_loss,val_loss,val_smoothed_loss")
+        Some("iteration,lr,loss,smoothed_loss,val_loss,val_smoothed_loss,centered_loss")
     );
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.len() as u64, iterations);
@@ -68,12 +68,14 @@ fn suggest_writes_plot_history_and_json() {
     assert!(svg.contains("LR range test: breast_cancer"), "title in SVG");
     for label in [
         "raw loss",
-        "smoothed loss",
+        "centered smoothing (read by knee)",
+        "EMA (read by valley, steep, minimum, slide)",
         "knee",
         "valley",
         "steep",
         "minimum",
         "torch",
+        "lightning",
     ] {
         assert!(svg.contains(label), "legend label {label} in SVG");
     }
