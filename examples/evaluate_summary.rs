@@ -20,10 +20,11 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use lrfind::analysis::evaluation::spearman;
 use lrfind::analysis::evaluation::{
     BOOTSTRAP_LEVEL, BOOTSTRAP_RESAMPLES, REFUSAL_DECADES, bootstrap_mean, decades_outside,
 };
-use lrfind::analysis::rules::{KNEE, KneeParams, knee_with};
+use lrfind::analysis::rules::{KNEE, KneeParams, knee_point, knee_with};
 use lrfind::analysis::suggest::tested_range;
 use lrfind::evaluate::Evaluation;
 
@@ -318,6 +319,91 @@ fn main() {
             l.len(),
             mean(&f),
             interval(&f, 13)
+        );
+    }
+    // 4. Does anything on the curve predict knee's distance?
+    println!(
+        "\n## What predicts knee's distance (Spearman's rho over all case-seed-budget points)\n"
+    );
+    println!("| predictor | rho [90 % bootstrap over points] |\n|---|---|");
+    let predictors: [(&str, &dyn Fn(&Point) -> f64); 3] = [
+        ("confidence score (higher: closer?)", &|p: &Point| {
+            -p.case.eval.range_tests[p.seed].suggested().confidence.score
+        }),
+        (
+            "decades from knee's point to the minimum (the valley's width)",
+            &|p: &Point| {
+                let r = &p.case.eval.range_tests[p.seed];
+                let c = r.suggested_rule_curve();
+                knee_point(c.lrs, c.raw, &KNEE)
+                    .map_or(f64::NAN, |k| (c.lrs[k.minimum] / c.lrs[k.index]).log10())
+            },
+        ),
+        ("spread of knee, steep and torch (decades)", &|p: &Point| {
+            p.case.eval.range_tests[p.seed]
+                .suggested()
+                .confidence
+                .spread_decades
+                .unwrap_or(f64::NAN)
+        }),
+    ];
+    for (name, f) in predictors {
+        let pairs: Vec<(f64, f64)> = all
+            .iter()
+            .zip(&frozen)
+            .map(|(p, d)| (f(p), *d))
+            .filter(|(x, _)| x.is_finite())
+            .collect();
+        let (x, y): (Vec<f64>, Vec<f64>) = pairs.iter().copied().unzip();
+        let rho = spearman(&x, &y);
+        let mut rng = 1u64;
+        let mut boots: Vec<f64> = (0..1000)
+            .filter_map(|_| {
+                let idx: Vec<usize> = (0..pairs.len())
+                    .map(|_| {
+                        rng = rng
+                            .wrapping_mul(6364136223846793005)
+                            .wrapping_add(1442695040888963407);
+                        ((rng >> 33) as usize) % pairs.len()
+                    })
+                    .collect();
+                let bx: Vec<f64> = idx.iter().map(|&i| x[i]).collect();
+                let by: Vec<f64> = idx.iter().map(|&i| y[i]).collect();
+                spearman(&bx, &by)
+            })
+            .collect();
+        boots.sort_by(f64::total_cmp);
+        let q =
+            |f: f64| boots[((f * (boots.len() - 1) as f64).round() as usize).min(boots.len() - 1)];
+        println!(
+            "| {name} | {} [{:.2}, {:.2}] over {} points |",
+            rho.map_or("undefined".into(), |r| format!("{r:.2}")),
+            q(0.05),
+            q(0.95),
+            pairs.len()
+        );
+    }
+    let width = |p: &Point| {
+        let r = &p.case.eval.range_tests[p.seed];
+        let c = r.suggested_rule_curve();
+        knee_point(c.lrs, c.raw, &KNEE)
+            .map_or(f64::NAN, |k| (c.lrs[k.minimum] / c.lrs[k.index]).log10())
+    };
+    println!(
+        "\n| valley width (decades) | points | knee's mean distance | within 0.25 |\n|---|---|---|---|"
+    );
+    for (lo, hi) in [(0.0, 1.0), (1.0, 1.25), (1.25, 1.5), (1.5, 2.0), (2.0, 9.0)] {
+        let d: Vec<f64> = all
+            .iter()
+            .zip(&frozen)
+            .filter(|(p, _)| (lo..hi).contains(&width(p)))
+            .map(|(_, d)| *d)
+            .collect();
+        println!(
+            "| {lo} to {hi} | {} | {:.3} | {} |",
+            d.len(),
+            mean(&d),
+            d.iter().filter(|&&x| x <= 0.25).count()
         );
     }
     println!("\n| case | budget | knee (frozen) per seed: decades outside |\n|---|---|---|");

@@ -30,7 +30,9 @@
 //! ## Using it on your own model
 //! Call [`finder::range_test`] with your model (on an autodiff device), a fresh optimizer,
 //! an iterator of batches and a closure computing a batch's loss; see its example. The
-//! suggestion is the LR to train with at a constant rate, and the peak of a 1cycle schedule.
+//! suggestion is the LR to train with at a constant rate for the planned training length
+//! ([`RangeTestConfig::epochs`] or [`RangeTestConfig::steps`]); a 1cycle schedule of the same
+//! length peaks best at about twice it (README, "Is it also the peak of 1cycle?").
 
 #![deny(missing_docs)]
 

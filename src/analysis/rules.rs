@@ -378,7 +378,7 @@ pub const KNEE_FALL: f64 = 0.85;
 pub const KNEE_REFERENCE_STEPS_PER_DECADE: f64 = 37.5;
 /// The best constant LR for a training of T optimizer steps falls as `T^-KNEE_BUDGET_EXPONENT`
 /// (measured on the evaluate cases between 1 and 20 epochs: slopes -0.3 to -1, median
-/// -0.7; chosen by leave-one-dataset-out). Between 1/2, the step size of SGD theory when
+/// -0.77, on 17 of 20 cases; the exponent chosen by leave-one-dataset-out). Between 1/2, the step size of SGD theory when
 /// gradient noise dominates, and 1, when the steps must only sum to a fixed distance.
 pub const KNEE_BUDGET_EXPONENT: f64 = 0.6;
 /// The training length, in optimizer steps, the knee's unscaled answer is for (chosen by

@@ -40,6 +40,25 @@ fn usable(p: &(f64, f64), log_x: bool, log_y: bool) -> bool {
     p.0.is_finite() && p.1.is_finite() && (!log_x || p.0 > 0.0) && (!log_y || p.1 > 0.0)
 }
 
+/// A y tick label: three significant digits without trailing zeros (log axes put ticks at
+/// values such as 0.7000000000000001), scientific notation outside [1e-3, 1e4).
+pub(crate) fn tick(v: f64) -> String {
+    let a = v.abs();
+    if a == 0.0 {
+        return "0".into();
+    }
+    if !(1e-3..1e4).contains(&a) {
+        return format!("{v:.1e}");
+    }
+    let decimals = (2 - a.log10().floor() as i32).max(0) as usize;
+    let text = format!("{v:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
 /// Draws `p` on `area`.
 pub(crate) fn draw_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -87,13 +106,13 @@ pub(crate) fn draw_panel<DB: DrawingBackend>(
         .margin(10)
         .x_label_area_size(36)
         .y_label_area_size(64);
+    // A linear axis may put ticks between integers (epochs 0, 0.5, 1, ...): print them as
+    // they are rather than rounded to repeated integers.
     let x_format = |v: &f64| {
         if p.log_x {
             format!("{v:.0e}")
-        } else if x_hi <= 1.0 {
-            format!("{v:.1}")
         } else {
-            format!("{v:.0}")
+            tick(*v)
         }
     };
     macro_rules! body {
@@ -102,6 +121,7 @@ pub(crate) fn draw_panel<DB: DrawingBackend>(
                 .configure_mesh()
                 .x_desc(p.x_desc)
                 .x_label_formatter(&x_format)
+                .y_label_formatter(&|v: &f64| tick(*v))
                 .label_style((FONT, 12))
                 .axis_desc_style((FONT, 13))
                 .light_line_style(RGBColor(246, 246, 246))
@@ -188,4 +208,21 @@ pub(crate) fn draw_panel<DB: DrawingBackend>(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tick;
+
+    #[test]
+    fn tick_labels_are_short() {
+        assert_eq!(tick(0.7000000000000001), "0.7");
+        assert_eq!(tick(0.30000000000000004), "0.3");
+        assert_eq!(tick(1.0), "1");
+        assert_eq!(tick(0.125), "0.125");
+        assert_eq!(tick(12.5), "12.5");
+        assert_eq!(tick(250.0), "250");
+        assert_eq!(tick(2e-5), "2.0e-5");
+        assert_eq!(tick(0.0), "0");
+    }
 }

@@ -24,8 +24,7 @@ pub use evaluate::{evaluate_json, evaluate_md};
 pub use sweep::{sweep_csv, sweep_json, sweep_md};
 
 /// What the suggestion means, printed and written with it.
-pub const MEANING: &str =
-    "the LR to train with at a constant rate, and the peak LR of a 1cycle schedule";
+pub const MEANING: &str = "the LR to train with at a constant rate (a 1cycle schedule of the same length peaks best at about twice it)";
 
 /// File format of tables and histories (`lr_find`, `compare`, `sweep`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -399,12 +398,12 @@ pub fn summary_text(run: &SuggestRun) -> String {
                 } else {
                     String::new()
                 };
-                let _ = writeln!(s, " {mark} {:<8} {lr:.2e}{clamp}", sug.method.name());
+                let _ = writeln!(s, " {mark} {:<13} {lr:.2e}{clamp}", sug.method.name());
             }
             (None, reason) => {
                 let _ = writeln!(
                     s,
-                    " {mark} {:<8} none: {}",
+                    " {mark} {:<13} none: {}",
                     sug.method.name(),
                     reason.as_deref().unwrap_or("")
                 );

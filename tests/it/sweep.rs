@@ -85,6 +85,20 @@ fn a_binary_sweep_reports_every_split_and_concludes() {
         ]
     );
 
+    // Tick labels are what they mark: no axis repeats a label (the epoch axis once read
+    // "0, 0, 1, 2, 2, 3", fractional ticks printed as integers), none is a float's noise.
+    let svg = std::fs::read_to_string(out.join("sweep.svg")).unwrap();
+    let labels: Vec<&str> = svg
+        .split("</text>")
+        .filter_map(|t| t.rsplit('>').next())
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || ".e-".contains(c)))
+        .collect();
+    assert!(labels.iter().all(|l| l.len() <= 8), "{labels:?}");
+    for pair in labels.windows(2) {
+        assert_ne!(pair[0], pair[1], "a repeated tick label: {labels:?}");
+    }
+
     let doc = read_json(&out.join("sweep.json"));
     assert_eq!(doc["results"].as_array().unwrap().len(), 8);
     // The training part was undersampled to balance; evaluation parts were not touched.
