@@ -28,6 +28,9 @@ use lrfind::analysis::rules::{KNEE, KneeParams, knee_point, knee_with};
 use lrfind::analysis::suggest::tested_range;
 use lrfind::evaluate::Evaluation;
 
+/// A named feature of a point's range test.
+type Predictor<'a> = (&'static str, &'a dyn Fn(&Point) -> f64);
+
 /// The candidate constants of `knee` scored by leave-one-dataset-out.
 const FALLS: [f64; 5] = [0.75, 0.8, 0.85, 0.9, 0.95];
 const EXPONENTS: [f64; 7] = [0.4, 0.5, 0.6, 0.67, 0.75, 0.85, 1.0];
@@ -326,7 +329,7 @@ fn main() {
         "\n## What predicts knee's distance (Spearman's rho over all case-seed-budget points)\n"
     );
     println!("| predictor | rho [90 % bootstrap over points] |\n|---|---|");
-    let predictors: [(&str, &dyn Fn(&Point) -> f64); 3] = [
+    let predictors: [Predictor; 3] = [
         ("confidence score (higher: closer?)", &|p: &Point| {
             -p.case.eval.range_tests[p.seed].suggested().confidence.score
         }),
@@ -356,17 +359,10 @@ fn main() {
             .collect();
         let (x, y): (Vec<f64>, Vec<f64>) = pairs.iter().copied().unzip();
         let rho = spearman(&x, &y);
-        let mut rng = 1u64;
+        let mut rng = lrfind::rng::Rng::new(1, 0);
         let mut boots: Vec<f64> = (0..1000)
             .filter_map(|_| {
-                let idx: Vec<usize> = (0..pairs.len())
-                    .map(|_| {
-                        rng = rng
-                            .wrapping_mul(6364136223846793005)
-                            .wrapping_add(1442695040888963407);
-                        ((rng >> 33) as usize) % pairs.len()
-                    })
-                    .collect();
+                let idx: Vec<usize> = (0..pairs.len()).map(|_| rng.below(pairs.len())).collect();
                 let bx: Vec<f64> = idx.iter().map(|&i| x[i]).collect();
                 let by: Vec<f64> = idx.iter().map(|&i| y[i]).collect();
                 spearman(&bx, &by)

@@ -109,13 +109,13 @@ pub fn lr_find_csv(result: &RangeTestResult) -> Vec<u8> {
             (0..v.iterations.len()).map(move |j| (v.iterations[j], v.losses[j], v.smoothed[j]))
         })
         .peekable();
-    for i in 0..result.iterations() {
+    for (i, centered) in centered.iter().enumerate() {
         let cols = match val.next_if(|v| v.0 == i) {
             Some((_, loss, smooth)) => format!("{loss},{smooth}"),
             None => ",".into(),
         };
-        let c = if centered[i].is_finite() {
-            centered[i].to_string()
+        let c = if centered.is_finite() {
+            centered.to_string()
         } else {
             String::new()
         };
