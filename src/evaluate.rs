@@ -173,10 +173,15 @@ pub struct Evaluation {
 }
 
 /// The validation loss of a constant-LR run after `epoch` epochs (1-based); NaN when the run
-/// had diverged by then (its epoch record is missing, non-finite, or the one that blew up).
+/// had diverged by then: its epoch record is missing, non-finite, or the one whose end-of-epoch
+/// check blew up. (A step whose loss is non-finite stops the run mid-epoch without a record,
+/// so the records before it are healthy.)
 fn loss_after(run: &Run, epoch: usize) -> f64 {
+    let last_record_blew_up = run.diverged && run.step_losses.last().is_some_and(|l| l.is_finite());
     match run.epochs.get(epoch - 1) {
-        Some(r) if !(run.diverged && epoch == run.epochs.len()) && r.val_loss.is_finite() => {
+        Some(r)
+            if !(last_record_blew_up && epoch == run.epochs.len()) && r.val_loss.is_finite() =>
+        {
             r.val_loss
         }
         _ => f64::NAN,

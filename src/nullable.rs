@@ -18,6 +18,21 @@ pub mod vec {
     }
 }
 
+/// `f64` with `null` for a non-finite value.
+pub mod scalar {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    /// Writes the value (non-finite becomes `null`).
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        v.serialize(s)
+    }
+
+    /// Reads the value, `null` as NaN.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+    }
+}
+
 /// `Vec<Vec<f64>>` with `null` for non-finite values.
 pub mod nested {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};

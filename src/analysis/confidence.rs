@@ -50,7 +50,9 @@ pub struct Confidence {
     pub level: Level,
     /// Fraction the smoothed loss fell from its start to its minimum.
     pub fall: f64,
-    /// Fraction it rose after the minimum (infinite when the loss became NaN/infinite).
+    /// Fraction it rose after the minimum (infinite when the loss became NaN/infinite;
+    /// `null` in JSON, read back as NaN).
+    #[serde(with = "crate::nullable::scalar")]
     pub turn: f64,
     /// Spread of the falling-part rules' suggestions, in decades (None: fewer than two).
     pub spread_decades: Option<f64>,

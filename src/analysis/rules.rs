@@ -56,10 +56,12 @@ impl<'a> Curve<'a> {
 
     /// The sum of the LRs the optimizer steps used up to and including point `index`.
     pub fn summed_lr(&self, index: usize) -> f64 {
-        let last = self.point_steps.map_or(index, |s| s[index]);
-        self.step_lrs[..=last.min(self.step_lrs.len().saturating_sub(1))]
-            .iter()
-            .sum()
+        let last = self
+            .point_steps
+            .and_then(|s| s.get(index).copied())
+            .unwrap_or(index);
+        let end = (last + 1).min(self.step_lrs.len());
+        self.step_lrs[..end].iter().sum()
     }
 }
 
@@ -79,8 +81,9 @@ pub type RuleResult = Result<Pick, String>;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
-    /// lrfind's rule: where a centered smoothing of the loss has made 90 % of its fall,
-    /// expressed for the default ramp rate (see [`knee`]).
+    /// lrfind's rule: where a centered smoothing of the loss has made 85 % of its fall,
+    /// expressed for the default ramp rate and the planned training length, never beyond
+    /// the smoothed minimum (see [`knee`]).
     Knee,
     /// fastai's default: a point in the longest descending stretch ("valley").
     Valley,
@@ -94,7 +97,7 @@ pub enum Method {
     /// `numpy.gradient` between points 10 and len-5.
     Torch,
     /// Lightning 2.6 (`Tuner.lr_find` since 2.5.3) end to end: its own EMA (0.98) of the raw
-    /// loss, then the steepest gradient against the LR between point 10 and the last.
+    /// loss, then the steepest gradient against the LR from point 10 to the last but one.
     Lightning,
     /// Lightning 2.5.2 and earlier: the same, with the gradient against the point index.
     #[serde(rename = "lightning_2_5")]

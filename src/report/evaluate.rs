@@ -195,32 +195,34 @@ fn confidence_md(out: &mut String, e: &Evaluation) {
             regrets.join(" | ")
         );
     }
-    let (conf, reg): (Vec<f64>, Vec<f64>) = e
-        .budgets
-        .iter()
-        .flat_map(|b| {
-            e.confidence
-                .iter()
-                .zip(&b.chosen_regret)
-                .filter_map(|(c, r)| Some((c.score, (*r)?)))
-        })
-        .unzip();
-    let (verdict, rho) = evaluation::tracks(&conf, &reg);
-    let rho = rho.map_or(
-        "undefined (fewer than two pairs, or one column constant)".to_string(),
-        |r| format!("{r:.2}"),
-    );
-    let _ = writeln!(
-        out,
-        "\nDoes the confidence track the regret? {} (Spearman's rho between confidence and regret over {} seed-budget pair(s): {rho}; tracking means rho <= -0.5).",
-        match verdict {
-            Some(true) => "Yes".to_string(),
-            Some(false) => "No".to_string(),
-            None => format!(
-                "Too few pairs to judge (needs {}; run with more --seeds)",
-                evaluation::TRACKING_MIN_PAIRS
-            ),
-        },
-        conf.len()
-    );
+    // One verdict per length: each seed's confidence against its regret at that length (the
+    // seeds, not seed-length pairs, are the independent samples).
+    *out += "\n";
+    for b in &e.budgets {
+        let (conf, reg): (Vec<f64>, Vec<f64>) = e
+            .confidence
+            .iter()
+            .zip(&b.chosen_regret)
+            .filter_map(|(c, r)| Some((c.score, (*r)?)))
+            .unzip();
+        let (verdict, rho) = evaluation::tracks(&conf, &reg);
+        let rho = rho.map_or(
+            "undefined (fewer than two seeds, or one column constant)".to_string(),
+            |r| format!("{r:.2}"),
+        );
+        let _ = writeln!(
+            out,
+            "- Does the confidence track the regret at {} epoch(s)? {} (Spearman's rho over {} seed(s): {rho}; tracking means rho <= -0.5).",
+            b.epochs,
+            match verdict {
+                Some(true) => "Yes".to_string(),
+                Some(false) => "No".to_string(),
+                None => format!(
+                    "Too few seeds to judge (needs {}; run with more --seeds)",
+                    evaluation::TRACKING_MIN_PAIRS
+                ),
+            },
+            conf.len()
+        );
+    }
 }
