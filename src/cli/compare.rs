@@ -72,9 +72,11 @@ pub fn run(a: CompareArgs) -> Result<i32> {
         (_, false) => None,
         (Some(path), true) => Some(lr_from_file(path)?),
         (None, true) => {
-            // The suggestion is the constant LR for the comparison's own training length.
+            // The suggestion is the constant LR for the comparison's own training: its epochs
+            // of one optimizer step per batch (the runs do not accumulate gradients).
             let mut c = config.clone();
-            c.range_test.epochs = Some(a.epochs);
+            let per_epoch = (data.train().len() / config.data.batch_size).max(1);
+            c.range_test.steps = Some(a.epochs * per_epoch);
             let run = pipeline::suggest(&c, &data, Hooks::default())?;
             let chosen = run.result.suggested().chosen();
             Some(chosen.lr.ok_or_else(|| Error::NoSuggestion {

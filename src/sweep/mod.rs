@@ -251,8 +251,10 @@ pub fn run_part(
         c.optimizer.optimizer = spec.grid.optimizers[0];
         c.data.batch_size = spec.grid.batch_sizes[0];
         c.data.standardize = spec.grid.standardize[0];
-        // The constant LR for the sweep's own training length.
-        c.range_test.epochs = Some(spec.epochs);
+        // The constant LR for the sweep's own training: its epochs of one optimizer step
+        // per batch (the runs do not accumulate gradients).
+        let per_epoch = (first.train().len() / c.data.batch_size).max(1);
+        c.range_test.steps = Some(spec.epochs * per_epoch);
         pipeline::suggest(&c, first, Hooks::default())?
             .result
             .suggested()
