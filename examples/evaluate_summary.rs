@@ -328,10 +328,16 @@ fn main() {
     println!(
         "\n## What predicts knee's distance (Spearman's rho over all case-seed-budget points)\n"
     );
-    println!("| predictor | rho [90 % bootstrap over points] |\n|---|---|");
-    let predictors: [Predictor; 3] = [
-        ("confidence score (higher: closer?)", &|p: &Point| {
-            -p.case.eval.range_tests[p.seed].suggested().confidence.score
+    println!(
+        "A confidence that tracks has rho well below 0 (higher score, smaller distance); an \
+         uncertainty estimate, well above 0.\n"
+    );
+    println!(
+        "| feature of the range test | rho with knee's distance [90 % bootstrap over points] |\n|---|---|"
+    );
+    let predictors: [Predictor; 6] = [
+        ("confidence score", &|p: &Point| {
+            p.case.eval.range_tests[p.seed].suggested().confidence.score
         }),
         (
             "decades from knee's point to the minimum (the valley's width)",
@@ -349,6 +355,29 @@ fn main() {
                 .spread_decades
                 .unwrap_or(f64::NAN)
         }),
+        (
+            "headroom: decades from the suggestion up to the minimum",
+            &|p: &Point| {
+                let r = &p.case.eval.range_tests[p.seed];
+                let b = &p.case.eval.budgets[p.budget];
+                let c = r.suggested_rule_curve().planned(Some(b.steps));
+                match (knee_point(c.lrs, c.raw, &KNEE), knee_with(&c, &KNEE)) {
+                    (Ok(k), Ok(pick)) => (c.lrs[k.minimum] / pick.lr).log10(),
+                    _ => f64::NAN,
+                }
+            },
+        ),
+        (
+            "spread of knee over the case's 5 seeds at this length (decades)",
+            &|p: &Point| {
+                let b = &p.case.eval.budgets[p.budget];
+                b.rules[0].seed_spread
+            },
+        ),
+        (
+            "fall of the smoothed loss (fraction of the start)",
+            &|p: &Point| p.case.eval.range_tests[p.seed].suggested().confidence.fall,
+        ),
     ];
     for (name, f) in predictors {
         let pairs: Vec<(f64, f64)> = all
