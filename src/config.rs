@@ -116,6 +116,13 @@ impl OptimizerKind {
     }
 }
 
+/// Most range-test iterations accepted: each is a training step and the curve is kept in
+/// memory; a million steps is hours even for a small model.
+pub const MAX_ITERS: usize = 1_000_000;
+/// Most worker threads accepted (more than any machine has cores; each thread reserves a
+/// stack).
+pub const MAX_THREADS: usize = 1024;
+
 /// Longest planned training accepted, in epochs or steps (a larger number is a typo).
 pub const MAX_PLANNED_STEPS: usize = 1_000_000_000;
 
@@ -316,6 +323,15 @@ impl RangeTestConfig {
                 ),
             ));
         }
+        if self.iters > MAX_ITERS {
+            return Err(Error::option(
+                "--iters",
+                format!(
+                    "must be at most {MAX_ITERS} (each iteration is a training step; the curve is kept in memory), got {}",
+                    self.iters
+                ),
+            ));
+        }
         if self.iters < defaults::MIN_ITERS {
             return Err(Error::option(
                 "--iters",
@@ -457,6 +473,12 @@ impl SuggestConfig {
         self.optimizer.validate()?;
         if self.threads == Some(0) {
             return Err(Error::option("--threads", "must be at least 1"));
+        }
+        if let Some(t) = self.threads.filter(|&t| t > MAX_THREADS) {
+            return Err(Error::option(
+                "--threads",
+                format!("must be at most {MAX_THREADS} (each thread reserves a stack), got {t}"),
+            ));
         }
         Ok(())
     }

@@ -30,6 +30,9 @@ use crate::finder::{Hooks, RangeTestResult};
 use crate::pipeline::{self, DataSummary};
 use crate::sweep::{self, Grid, SweepSpec};
 
+/// Most seeds `evaluate` accepts (each trains the whole grid).
+pub const MAX_SEEDS: usize = 1000;
+
 /// What `evaluate` runs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvaluateSpec {
@@ -54,6 +57,15 @@ impl EvaluateSpec {
         if self.seeds == 0 {
             return Err(Error::option("--seeds", "must be at least 1"));
         }
+        if self.seeds > MAX_SEEDS {
+            return Err(Error::option(
+                "--seeds",
+                format!(
+                    "must be at most {MAX_SEEDS} (each seed trains the whole grid), got {}",
+                    self.seeds
+                ),
+            ));
+        }
         if self.epochs_list.is_empty() || self.epochs_list.contains(&0) {
             return Err(Error::option(
                 "--epochs-list",
@@ -72,17 +84,11 @@ impl EvaluateSpec {
                 "the grid needs at least two LRs (widen the range or raise --per-decade)",
             ));
         }
-        if self
-            .iters_list
-            .iter()
-            .any(|&i| i < crate::config::defaults::MIN_ITERS)
-        {
+        let (lo, hi) = (crate::config::defaults::MIN_ITERS, crate::config::MAX_ITERS);
+        if self.iters_list.iter().any(|&i| !(lo..=hi).contains(&i)) {
             return Err(Error::option(
                 "--iters-list",
-                format!(
-                    "each range-test length must be at least {}",
-                    crate::config::defaults::MIN_ITERS
-                ),
+                format!("each range-test length must be between {lo} and {hi}"),
             ));
         }
         Ok(())

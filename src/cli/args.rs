@@ -119,7 +119,7 @@ pub struct RangeArgs {
     /// Last LR of the ramp.
     #[arg(long, default_value_t = defaults::END_LR)]
     pub end_lr: f64,
-    /// Iterations (at least 20).
+    /// Iterations (at least 20, at most 1,000,000).
     #[arg(long, default_value_t = defaults::ITERS)]
     pub iters: usize,
     /// LR ramp shape.
@@ -154,7 +154,7 @@ pub struct RunArgs {
     /// Tensor backend.
     #[arg(long, value_enum, default_value_t = Backend::Flex)]
     pub backend: Backend,
-    /// Worker threads (default: one per core).
+    /// Worker threads (default: one per core; at most 1024).
     #[arg(long)]
     pub threads: Option<usize>,
     /// Output folder.

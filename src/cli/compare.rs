@@ -12,6 +12,9 @@ use crate::finder::Hooks;
 use crate::schedule::{self, Timeline};
 use crate::{pipeline, plot, report};
 
+/// Most steps `lrfind schedule` draws (one value per step is kept and drawn).
+const MAX_SCHEDULE_STEPS: usize = 1_000_000;
+
 /// Schedules compared when no setting is given, all peaking at the suggested LR.
 pub const DEFAULT_SETTINGS: [&str; 4] = [
     "constant",
@@ -66,7 +69,28 @@ pub fn run(a: CompareArgs) -> Result<i32> {
     }
     set_threads(config.threads);
     let data = pipeline::load_data(&config)?;
+    compare::check_targets(
+        &a.targets,
+        matches!(data.table.task, crate::data::Task::Regression),
+    )?;
 
+    // Settings are told apart by name in every table and figure.
+    if let Some(k) =
+        (0..settings.len()).find(|&k| settings[..k].iter().any(|s| s.name == settings[k].name))
+    {
+        let flag = if k < a.configs.len() {
+            "--config"
+        } else {
+            "--setting"
+        };
+        return Err(Error::option(
+            flag,
+            format!(
+                "the setting '{}' is listed twice (settings need distinct names)",
+                settings[k].name
+            ),
+        ));
+    }
     let needs_auto = settings.iter().any(|s| s.lr == LrSpec::Auto);
     let suggested = match (&a.lr_from, needs_auto) {
         (_, false) => None,
@@ -149,7 +173,7 @@ pub struct ScheduleArgs {
     /// One or more schedule chains, e.g. onecycle 'warmup(steps=100)+cosine'.
     #[arg(required = true)]
     pub specs: Vec<String>,
-    /// Steps in the run.
+    /// Steps in the run (at most 1,000,000).
     #[arg(long)]
     pub steps: usize,
     /// Steps per epoch (for epoch-based schedules).
@@ -174,13 +198,34 @@ pub fn run_schedule(a: ScheduleArgs) -> Result<i32> {
             "steps and steps per epoch must be at least 1",
         ));
     }
+    if a.steps > MAX_SCHEDULE_STEPS {
+        return Err(Error::option(
+            "--steps",
+            format!(
+                "must be at most {MAX_SCHEDULE_STEPS} (one value per step is kept and drawn), got {}",
+                a.steps
+            ),
+        ));
+    }
     if !crate::schedule::positive(a.lr) {
         return Err(Error::option("--lr", "must be positive"));
     }
     let chains = a
         .specs
         .iter()
-        .map(|s| schedule::parse(s))
+        .map(|s| {
+            // The chains are positional arguments here, not --setting values.
+            schedule::parse(s).map_err(|e| match e {
+                Error::InvalidOption {
+                    flag: "--setting",
+                    message,
+                } => Error::InvalidOption {
+                    flag: "schedule",
+                    message,
+                },
+                e => e,
+            })
+        })
         .collect::<Result<Vec<_>>>()?;
     let tl = Timeline {
         total_steps: a.steps,

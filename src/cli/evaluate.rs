@@ -17,7 +17,7 @@ pub struct EvaluateArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub common: CommonArgs,
-    /// Seeds: range tests and grids for --seed, --seed + 1, ...
+    /// Seeds: range tests and grids for --seed, --seed + 1, ... (at most 1000)
     #[arg(long, default_value_t = 5)]
     pub seeds: usize,
     /// Range of the grid of constant-LR trainings, LOW:HIGH.
@@ -53,6 +53,7 @@ pub fn run(a: EvaluateArgs) -> Result<i32> {
                 "give the training length once: --epochs or --epochs-list, not both",
             ));
         }
+        (Some(0), true) => return Err(Error::option("--epochs", "must be at least 1")),
         (epochs, true) => vec![epochs.unwrap_or(DEFAULT_EPOCHS)],
         (None, false) => a.epochs_list.clone(),
     };

@@ -12,6 +12,9 @@ use crate::finder::{Hooks, RangeTestResult, Stop};
 use crate::pipeline::{self, SuggestRun};
 use crate::{plot, report};
 
+/// Most repeats accepted (each is a whole range test).
+const MAX_REPEATS: usize = 1000;
+
 /// Set by the Ctrl-C handler; the range test stops after the current step.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
@@ -25,7 +28,7 @@ pub struct SuggestArgs {
     #[arg(long)]
     pub json: bool,
     /// Run the range test this many times with seeds --seed, --seed + 1, ...: report the
-    /// geometric mean and spread of the suggestions and draw every curve.
+    /// geometric mean and spread of the suggestions and draw every curve (at most 1000).
     #[arg(long, default_value_t = 1)]
     pub repeats: usize,
     /// The training you will run lasts this many epochs (passes over the training part):
@@ -56,6 +59,15 @@ pub fn run(args: SuggestArgs) -> Result<i32> {
     set_threads(config.threads);
     if args.repeats == 0 {
         return Err(Error::option("--repeats", "must be at least 1"));
+    }
+    if args.repeats > MAX_REPEATS {
+        return Err(Error::option(
+            "--repeats",
+            format!(
+                "must be at most {MAX_REPEATS} (each repeat is a whole range test), got {}",
+                args.repeats
+            ),
+        ));
     }
     let data = pipeline::load_data(&config)?;
     report::prepare_output_dir(&args.common.run.out)?;

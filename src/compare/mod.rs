@@ -301,6 +301,24 @@ pub fn train_run(
     (run, model)
 }
 
+/// Checks the levels whose times a comparison reports: positive numbers, and accuracy
+/// levels (classification) at most 1.
+pub fn check_targets(targets: &[f64], regression: bool) -> Result<()> {
+    if let Some(t) = targets.iter().find(|t| !(t.is_finite() && **t > 0.0)) {
+        return Err(Error::option(
+            "--targets",
+            format!("levels must be positive numbers, got {t}"),
+        ));
+    }
+    if let Some(t) = targets.iter().find(|t| **t > 1.0).filter(|_| !regression) {
+        return Err(Error::option(
+            "--targets",
+            format!("accuracy levels must be in (0, 1], got {t}"),
+        ));
+    }
+    Ok(())
+}
+
 /// Trains every setting from the same initial weights and data order and summarises.
 pub fn compare(
     config: &SuggestConfig,
@@ -312,6 +330,7 @@ pub fn compare(
 ) -> Result<Comparison> {
     let device = pipeline::device(config.backend);
     let head = Head::for_task(&data.table.task, config.model.binary_head);
+    check_targets(targets, head == Head::Regression)?;
     let inputs = data.table.width();
     device.seed(config.seed);
     let initial = Mlp::new(inputs, &config.model, head, &device);

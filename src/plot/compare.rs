@@ -127,6 +127,9 @@ pub(crate) fn draw_runs<DB: DrawingBackend>(
     Ok(())
 }
 
+/// Most points drawn per schedule curve.
+const SCHEDULE_POINTS: usize = 4000;
+
 /// Writes the LR curves of several schedules, overlaid, as PNG and/or SVG.
 pub fn schedules(
     names: &[String],
@@ -143,7 +146,16 @@ pub fn schedules(
             (
                 n.clone(),
                 PALETTE[i % PALETTE.len()],
-                c.iter().enumerate().map(|(t, &v)| (t as f64, v)).collect(),
+                // A figure cannot show more points than it has pixels: long schedules are
+                // drawn from every k-th step (and the last), so the SVG stays small.
+                {
+                    let k = c.len().div_ceil(SCHEDULE_POINTS).max(1);
+                    c.iter()
+                        .enumerate()
+                        .filter(|(t, _)| t % k == 0 || *t + 1 == c.len())
+                        .map(|(t, &v)| (t as f64, v))
+                        .collect()
+                },
             )
         })
         .collect();

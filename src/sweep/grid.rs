@@ -61,6 +61,24 @@ impl Grid {
         if self.optimizers.is_empty() {
             return Err(Error::option("--optimizers", "give at least one optimizer"));
         }
+        if let Some(o) = twice(&self.optimizers) {
+            return Err(Error::option(
+                "--optimizers",
+                format!("{} is listed twice", o.name()),
+            ));
+        }
+        if let Some(b) = twice(&self.batch_sizes) {
+            return Err(Error::option(
+                "--batch-sizes",
+                format!("{b} is listed twice"),
+            ));
+        }
+        if let Some(s) = twice(&self.standardize) {
+            return Err(Error::option(
+                "--standardize",
+                format!("{} is listed twice", if *s { "on" } else { "off" }),
+            ));
+        }
         if self.batch_sizes.is_empty() || self.batch_sizes.contains(&0) {
             return Err(Error::option(
                 "--batch-sizes",
@@ -124,6 +142,15 @@ impl Grid {
             })
             .collect()
     }
+}
+
+/// The first value listed twice.
+fn twice<T: PartialEq>(items: &[T]) -> Option<&T> {
+    items
+        .iter()
+        .enumerate()
+        .find(|(i, x)| items[..*i].contains(x))
+        .map(|(_, x)| x)
 }
 
 /// Parses `--lrs` values: positive numbers, returned ascending.
