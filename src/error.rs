@@ -14,6 +14,17 @@ pub enum Error {
         /// What the system said.
         message: String,
     },
+    /// An input other than data (a settings file, a saved result, a folder of parts) is
+    /// missing or unreadable.
+    #[error("{}: cannot read {what}: {message}", path.display())]
+    InputRead {
+        /// The file or folder.
+        path: PathBuf,
+        /// What it was meant to be, e.g. "settings file (--config)".
+        what: &'static str,
+        /// What the system said.
+        message: String,
+    },
     /// A data file could not be parsed.
     #[error("{}: not a valid {format} file: {message}", path.display())]
     DataFormat {

@@ -155,8 +155,9 @@ pub fn run(a: CompareArgs) -> Result<i32> {
 
 /// The chosen LR in a saved `lr_find.json`.
 fn lr_from_file(path: &std::path::Path) -> Result<f64> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::DataRead {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::InputRead {
         path: path.into(),
+        what: "range-test result (--lr-from)",
         message: e.to_string(),
     })?;
     let doc: serde_json::Value = serde_json::from_str(&text)

@@ -204,8 +204,9 @@ fn part_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for p in paths {
         if p.is_dir() {
-            let entries = std::fs::read_dir(p).map_err(|e| Error::DataRead {
+            let entries = std::fs::read_dir(p).map_err(|e| Error::InputRead {
                 path: p.clone(),
+                what: "folder of sweep parts",
                 message: e.to_string(),
             })?;
             let mut found: Vec<PathBuf> = entries
@@ -216,9 +217,10 @@ fn part_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
                 })
                 .collect();
             if found.is_empty() {
-                return Err(Error::DataRead {
+                return Err(Error::InputRead {
                     path: p.clone(),
-                    message: "holds no sweep-part-*.json file".into(),
+                    what: "folder of sweep parts",
+                    message: "it holds no sweep-part-*.json file".into(),
                 });
             }
             found.sort();

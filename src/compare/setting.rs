@@ -137,8 +137,9 @@ impl Setting {
 
     /// Reads a setting from a TOML file; the name defaults to the file's stem.
     pub fn from_file(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::DataRead {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::InputRead {
             path: path.into(),
+            what: "settings file (--config)",
             message: e.to_string(),
         })?;
         let mut s: Setting = toml::from_str(&text).map_err(|e| {

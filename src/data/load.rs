@@ -70,6 +70,23 @@ pub(crate) fn parse_csv(bytes: &[u8], path: &Path) -> Result<DataFrame> {
     if std::str::from_utf8(bytes).is_err() {
         return Err(bad("not UTF-8 text".into()));
     }
+    // polars renames a repeated column ("a" becomes "a_duplicated_0"), which would let a
+    // duplicated target pass unnoticed: refuse it by name.
+    let header = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    let names: Vec<&str> = std::str::from_utf8(header)
+        .unwrap_or_default()
+        .trim_end_matches('\r')
+        .split(',')
+        .map(|n| n.trim().trim_matches('"'))
+        .collect();
+    if let Some(k) = (0..names.len()).find(|&k| names[..k].contains(&names[k])) {
+        return Err(bad(format!(
+            "column '{}' appears twice in the header (columns {} and {})",
+            names[k],
+            names[..k].iter().position(|n| *n == names[k]).unwrap_or(0) + 1,
+            k + 1
+        )));
+    }
     let df = CsvReadOptions::default()
         .with_has_header(true)
         .with_infer_schema_length(None)

@@ -436,8 +436,9 @@ pub fn part_json(part: &SweepPart) -> Vec<u8> {
 
 /// Reads a partial-result file.
 pub fn read_part(path: &std::path::Path) -> Result<SweepPart> {
-    let text = std::fs::read(path).map_err(|e| Error::DataRead {
+    let text = std::fs::read(path).map_err(|e| Error::InputRead {
         path: path.into(),
+        what: "sweep part",
         message: e.to_string(),
     })?;
     serde_json::from_slice(&text).map_err(|e| Error::DataFormat {

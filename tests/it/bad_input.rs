@@ -76,3 +76,37 @@ fn limits_and_duplicates_are_refused_by_name() {
         assert_rejected(&all, &out, needle);
     }
 }
+
+#[test]
+fn duplicate_columns_and_missing_inputs_are_named() {
+    let dir = crate::TempDir::new();
+    let out = dir.path().join("out");
+    let o = out.to_str().unwrap();
+    let dup = dir.path().join("dup.csv");
+    std::fs::write(&dup, "a,label,a\n1,0,2\n2,1,3\n3,0,4\n").unwrap();
+    let missing = dir.path().join("missing");
+    let (dup, missing) = (dup.to_str().unwrap(), missing.to_str().unwrap());
+    let toml = format!("{missing}.toml");
+    let json = format!("{missing}.json");
+    let cases: &[(Vec<&str>, String)] = &[
+        (
+            vec!["suggest", "--data", dup],
+            format!(
+                "Error: {dup}: not a valid CSV file: column 'a' appears twice in the header (columns 1 and 3)"
+            ),
+        ),
+        (
+            vec!["compare", "--config", &toml],
+            format!("Error: {toml}: cannot read settings file (--config): "),
+        ),
+        (
+            vec!["compare", "--lr-from", &json],
+            format!("Error: {json}: cannot read range-test result (--lr-from): "),
+        ),
+    ];
+    for (args, needle) in cases {
+        let mut all = args.clone();
+        all.extend(["--out", o]);
+        assert_rejected(&all, &out, needle);
+    }
+}
