@@ -25,6 +25,12 @@ pub enum Error {
         /// What the system said.
         message: String,
     },
+    /// A stop request (Ctrl-C, SIGTERM) ended a run that has no partial result to write.
+    #[error("interrupted: {what}")]
+    Interrupted {
+        /// What was lost, in words.
+        what: String,
+    },
     /// A data file could not be parsed.
     #[error("{}: not a valid {format} file: {message}", path.display())]
     DataFormat {

@@ -13,6 +13,8 @@
 //! spread across seeds ([`crate::analysis::evaluation`]). The suggestion's sensitivity to
 //! the number of iterations is measured on the first seed.
 
+use std::sync::atomic::AtomicBool;
+
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::Method;
@@ -204,6 +206,7 @@ struct Seed {
 /// Runs the evaluation; `on_progress(done, total)` after each training or range test.
 pub fn evaluate(
     spec: &EvaluateSpec,
+    stop: Option<&AtomicBool>,
     mut on_progress: impl FnMut(usize, usize),
 ) -> Result<Evaluation> {
     spec.validate()?;
@@ -224,7 +227,7 @@ pub fn evaluate(
         let run = pipeline::suggest(&config, &data, Hooks::default())?;
         tick(1, total);
         range_tests.push(run.result);
-        let runs = grid_runs(&config, &spec.lrs, max_epochs, |n| tick(n, total))?;
+        let runs = grid_runs(&config, &spec.lrs, max_epochs, stop, |n| tick(n, total))?;
         if first.is_none() {
             first = Some((DataSummary::of(&data), run.model, data));
         }
@@ -247,7 +250,7 @@ pub fn evaluate(
     total += spec.seeds * extra.len();
     if !extra.is_empty() {
         for seed in &mut seeds {
-            let more = grid_runs(&seed.config, &extra, max_epochs, |n| tick(n, total))?;
+            let more = grid_runs(&seed.config, &extra, max_epochs, stop, |n| tick(n, total))?;
             seed.runs.extend(more);
             seed.runs.sort_by(|a, b| a.0.total_cmp(&b.0));
         }
@@ -307,6 +310,7 @@ fn grid_runs(
     config: &SuggestConfig,
     lrs: &[f64],
     epochs: usize,
+    stop: Option<&AtomicBool>,
     mut tick: impl FnMut(usize),
 ) -> Result<Vec<(f64, Run)>> {
     let sweep_spec = SweepSpec {
@@ -324,12 +328,17 @@ fn grid_runs(
         mark_suggestion: false,
     };
     let mut finished = 0;
-    let part = sweep::run_part(&sweep_spec, None, |p| {
+    let part = sweep::run_part(&sweep_spec, None, stop, |p| {
         if p.epoch == epochs {
             finished += 1;
             tick(1)
         }
     })?;
+    if part.incomplete {
+        return Err(Error::Interrupted {
+            what: "evaluate writes its report only once every seed's grid has run".into(),
+        });
+    }
     // Runs that diverged stopped before their last epoch: count them as done too.
     tick(lrs.len().saturating_sub(finished));
     Ok(part

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::args::CommonArgs;
-use super::{progress, set_threads};
+use super::{progress, set_threads, signals};
 use crate::compare::{self, LrSpec, Resolved, Setting};
 use crate::error::{Error, Result};
 use crate::finder::Hooks;
@@ -121,15 +121,29 @@ pub fn run(a: CompareArgs) -> Result<i32> {
     let total: usize = resolved.iter().map(|r| r.epochs).sum();
     let bar = progress::bar("compare", total, a.common.run.quiet);
     let mut done = 0;
-    let comparison = compare::compare(&config, &data, &resolved, &a.targets, suggested, |p| {
-        done += 1;
-        bar.set_position(done as u64);
-        bar.set_message(format!(
-            "{} epoch {}/{} lr {:.2e}",
-            p.setting, p.epoch, p.epochs, p.lr
-        ));
-    })?;
+    let stop = Some(signals::stop_flag());
+    let comparison = compare::compare(
+        &config,
+        &data,
+        &resolved,
+        &a.targets,
+        suggested,
+        stop,
+        |p| {
+            done += 1;
+            bar.set_position(done as u64);
+            bar.set_message(format!(
+                "{} epoch {}/{} lr {:.2e}",
+                p.setting, p.epoch, p.epochs, p.lr
+            ));
+        },
+    )?;
     bar.finish_and_clear();
+    if comparison.runs.is_empty() {
+        return Err(Error::Interrupted {
+            what: "no setting finished, so nothing was written".into(),
+        });
+    }
 
     let out = &a.common.run.out;
     report::write_atomic(

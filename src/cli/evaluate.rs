@@ -3,7 +3,7 @@
 use clap::Args;
 
 use super::args::CommonArgs;
-use super::{progress, set_threads};
+use super::{progress, set_threads, signals};
 use crate::error::{Error, Result};
 use crate::evaluate::{self, EvaluateSpec};
 use crate::{plot, report, sweep};
@@ -69,7 +69,7 @@ pub fn run(a: EvaluateArgs) -> Result<i32> {
     set_threads(spec.config.threads);
     let quiet = a.common.run.quiet;
     let bar = progress::bar("evaluate", 1, quiet);
-    let result = evaluate::evaluate(&spec, |done, total| {
+    let result = evaluate::evaluate(&spec, Some(signals::stop_flag()), |done, total| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     })?;

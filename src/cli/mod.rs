@@ -6,6 +6,7 @@ mod compare;
 mod evaluate;
 mod plot;
 mod progress;
+mod signals;
 mod suggest;
 mod sweep;
 
@@ -17,8 +18,8 @@ pub use suggest::SuggestArgs;
 pub const EXIT_ERROR: i32 = 1;
 /// Exit code when the range test ran but the chosen rule found no suggestion.
 pub const EXIT_NO_SUGGESTION: i32 = 3;
-/// Exit code after Ctrl-C (outputs for the curve so far are written).
-pub const EXIT_INTERRUPTED: i32 = 130;
+/// Exit code after Ctrl-C (outputs for what finished are written); 143 after SIGTERM.
+pub const EXIT_INTERRUPTED: i32 = signals::EXIT_SIGINT;
 
 /// lrfind: find a good learning rate for a Burn model with the LR range test.
 #[derive(Debug, Parser)]
@@ -51,6 +52,7 @@ pub enum Command {
 /// Parses the process arguments, runs, and returns the exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();
+    signals::install();
     let outcome = match cli.command {
         Command::Suggest(args) => suggest::run(args),
         Command::Compare(args) => compare::run(args),
@@ -61,11 +63,16 @@ pub fn main() -> i32 {
         Command::Evaluate(args) => evaluate::run(args),
     };
     match outcome {
+        // A signal that arrived after the work was done still ends with its exit code.
+        Ok(0) => signals::exit_code().unwrap_or(0),
         Ok(code) => code,
         Err(e) => {
             eprintln!("Error: {e}");
             match e {
                 crate::Error::NoSuggestion { .. } => EXIT_NO_SUGGESTION,
+                crate::Error::Interrupted { .. } => {
+                    signals::exit_code().unwrap_or(EXIT_INTERRUPTED)
+                }
                 _ => EXIT_ERROR,
             }
         }

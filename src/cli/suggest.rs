@@ -1,12 +1,11 @@
 //! `lrfind suggest`: flags → [`SuggestConfig`], run the pipeline, write the outputs, print.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use clap::Args;
 
 use super::args::{CommonArgs, MethodArg};
-use super::{EXIT_INTERRUPTED, progress, set_threads};
+use super::{EXIT_INTERRUPTED, progress, set_threads, signals};
 use crate::error::{Error, Result};
 use crate::finder::{Hooks, RangeTestResult, Stop};
 use crate::pipeline::{self, SuggestRun};
@@ -14,9 +13,6 @@ use crate::{plot, report};
 
 /// Most repeats accepted (each is a whole range test).
 const MAX_REPEATS: usize = 1000;
-
-/// Set by the Ctrl-C handler; the range test stops after the current step.
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// Options of `lrfind suggest`. Defaults are those of [`crate::config::defaults`].
 #[derive(Debug, Clone, Args)]
@@ -71,13 +67,12 @@ pub fn run(args: SuggestArgs) -> Result<i32> {
     }
     let data = pipeline::load_data(&config)?;
     report::prepare_output_dir(&args.common.run.out)?;
-    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
 
     let bar = progress::bar("range test", config.range_test.iters, args.common.run.quiet);
     let mut on_step = |p: &crate::finder::Progress| progress::update(&bar, p);
     let hooks = Hooks {
         on_step: Some(&mut on_step),
-        stop: Some(&INTERRUPTED),
+        stop: Some(signals::stop_flag()),
         validate: None,
     };
     let mut run = pipeline::suggest(&config, &data, hooks)?;
@@ -121,7 +116,7 @@ pub fn run(args: SuggestArgs) -> Result<i32> {
             "Interrupted: the outputs hold the curve up to iteration {}",
             run.result.iterations()
         );
-        return Ok(EXIT_INTERRUPTED);
+        return Ok(signals::exit_code().unwrap_or(EXIT_INTERRUPTED));
     }
     let chosen = run.result.suggested().chosen();
     let any = run.result.suggested().all.iter().any(|s| s.lr.is_some());

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use super::args::CommonArgs;
-use super::{progress, set_threads};
+use super::{progress, set_threads, signals};
 use crate::config::{OptimizerKind, defaults};
 use crate::data::Resample;
 use crate::error::{Error, Result};
@@ -175,9 +175,10 @@ pub fn run(a: SweepArgs) -> Result<i32> {
             p.epoch
         ));
     };
+    let stop = Some(signals::stop_flag());
     match shard {
         Some(s) => {
-            let part = sweep::run_part(&spec, Some(s), &mut on_epoch)?;
+            let part = sweep::run_part(&spec, Some(s), stop, &mut on_epoch)?;
             bar.finish_and_clear();
             report::prepare_output_dir(out)?;
             let path = out.join(format!("sweep-part-{}-of-{}.json", s.index, s.count));
@@ -191,8 +192,13 @@ pub fn run(a: SweepArgs) -> Result<i32> {
             }
         }
         None => {
-            let result = sweep::run(&spec, &mut on_epoch)?;
+            let result = sweep::run(&spec, stop, &mut on_epoch)?;
             bar.finish_and_clear();
+            if result.results.is_empty() {
+                return Err(Error::Interrupted {
+                    what: "no configuration finished, so nothing was written".into(),
+                });
+            }
             write_outputs(&result, out, a.common.run.format, quiet)?;
         }
     }
@@ -236,7 +242,18 @@ fn part_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
 pub fn run_merge(a: MergeArgs) -> Result<i32> {
     let parts = part_files(&a.parts)?
         .iter()
-        .map(|f| sweep::read_part(f))
+        .map(|f| {
+            let part = sweep::read_part(f)?;
+            if part.incomplete {
+                return Err(Error::InputRead {
+                    path: f.clone(),
+                    what: "sweep part",
+                    message: "it is incomplete (its run was interrupted): run its shard again"
+                        .into(),
+                });
+            }
+            Ok(part)
+        })
         .collect::<Result<Vec<_>>>()?;
     let result = sweep::merge(parts)?;
     write_outputs(&result, &a.out, a.format, a.quiet)?;

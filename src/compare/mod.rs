@@ -8,6 +8,7 @@
 
 mod setting;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
@@ -128,6 +129,10 @@ pub struct Run {
     pub epochs: Vec<EpochRecord>,
     /// Whether the run diverged (and ended early).
     pub diverged: bool,
+    /// Whether a stop request ended the run before its last epoch (such runs are left out
+    /// of comparisons and sweeps).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
     /// Wall time of the run.
     pub seconds: f64,
     /// Verdict, targets and speed-ups.
@@ -174,6 +179,9 @@ pub struct Comparison {
     pub suggested_lr: Option<f64>,
     /// One run per setting, in the order given (the first is the baseline).
     pub runs: Vec<Run>,
+    /// Settings that did not run because a stop request (Ctrl-C, SIGTERM) came first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_run: Vec<String>,
 }
 
 /// Progress of a comparison, for the progress bar.
@@ -207,6 +215,8 @@ pub struct RunContext<'a> {
     pub seed: u64,
     /// Targets to time (accuracy levels, or MSE levels for regression).
     pub targets: &'a [f64],
+    /// When set (e.g. by a signal handler), the run stops after the current step.
+    pub stop: Option<&'a AtomicBool>,
 }
 
 /// Trains one setting from `initial` and returns its record and the trained model.
@@ -243,9 +253,14 @@ pub fn train_run(
     let started = Instant::now();
     let (mut step_lrs, mut step_losses, mut epochs) = (Vec::new(), Vec::new(), Vec::new());
     let mut diverged = false;
+    let mut interrupted = false;
     'epochs: for epoch in 1..=setting.epochs {
         let mut sum = 0.0;
         for _ in 0..spe {
+            if ctx.stop.is_some_and(|s| s.load(Ordering::SeqCst)) {
+                interrupted = true;
+                break 'epochs;
+            }
             let step = step_lrs.len();
             let scheduled = setting.lr * setting.schedule.factor(step, &timeline);
             let lr = plateau.as_ref().map_or(scheduled, |p| p.apply(scheduled));
@@ -296,6 +311,7 @@ pub fn train_run(
         ),
         epochs,
         diverged,
+        interrupted,
         seconds: started.elapsed().as_secs_f64(),
     };
     (run, model)
@@ -326,6 +342,7 @@ pub fn compare(
     settings: &[Resolved],
     targets: &[f64],
     suggested_lr: Option<f64>,
+    stop: Option<&AtomicBool>,
     mut on_epoch: impl FnMut(&CompareProgress),
 ) -> Result<Comparison> {
     let device = pipeline::device(config.backend);
@@ -348,9 +365,15 @@ pub fn compare(
         device: &device,
         seed: config.seed,
         targets,
+        stop,
     };
     let mut runs = Vec::with_capacity(settings.len());
+    let mut not_run = Vec::new();
     for (index, setting) in settings.iter().enumerate() {
+        if !not_run.is_empty() {
+            not_run.push(setting.name.clone());
+            continue;
+        }
         let (run, _) = train_run(&ctx, &initial, setting, |epoch, lr| {
             on_epoch(&CompareProgress {
                 setting: &setting.name,
@@ -360,7 +383,11 @@ pub fn compare(
                 lr,
             })
         });
-        runs.push(run);
+        if run.interrupted {
+            not_run.push(setting.name.clone());
+        } else {
+            runs.push(run);
+        }
     }
     add_speedups(&mut runs);
     let higher_is_better = head != Head::Regression;
@@ -373,6 +400,7 @@ pub fn compare(
         targets: targets.to_vec(),
         suggested_lr,
         runs,
+        not_run,
     })
 }
 

@@ -71,6 +71,13 @@ pub fn compare_md(c: &Comparison, plot_file: &str) -> String {
         "MSE"
     };
     let _ = writeln!(s, "# Training settings compared on {}\n", c.data.source);
+    if !c.not_run.is_empty() {
+        let _ = writeln!(
+            s,
+            "**Incomplete: interrupted.** Not run: {}. The table holds the settings that finished.\n",
+            c.not_run.join(", ")
+        );
+    }
     let _ = writeln!(
         s,
         "{} rows ({} train / {} validation), {}, seed {}. Every setting starts from the same initial weights \

@@ -237,6 +237,15 @@ pub fn sweep_md(s: &Sweep, plot_file: &str) -> String {
         s.results.len(),
         spec.epochs
     );
+    if s.incomplete {
+        let _ = writeln!(
+            out,
+            "**Incomplete: interrupted** after {} of the grid's {} configurations; the conclusion \
+             reads only those.\n",
+            s.results.len(),
+            spec.grid.points().len()
+        );
+    }
     let split_rows: Vec<String> = s
         .data
         .split_rows

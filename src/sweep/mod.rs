@@ -9,6 +9,8 @@
 mod grid;
 mod split_report;
 
+use std::sync::atomic::AtomicBool;
+
 use serde::{Deserialize, Serialize};
 
 pub use grid::{Grid, Point, Shard, lr_range, parse_lrs};
@@ -125,6 +127,10 @@ pub struct SweepPart {
     pub suggestion: Option<f64>,
     /// Results of this part's configurations, in grid order.
     pub results: Vec<ConfigResult>,
+    /// Whether a stop request (Ctrl-C, SIGTERM) ended the part before its last
+    /// configuration: `results` holds the ones that finished.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub incomplete: bool,
 }
 
 /// A finished sweep.
@@ -148,6 +154,10 @@ pub struct Sweep {
     pub results: Vec<ConfigResult>,
     /// The conclusion.
     pub conclusion: Conclusion,
+    /// Whether a stop request ended the sweep early: `results` holds the configurations
+    /// that finished, and the conclusion is drawn from them alone.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub incomplete: bool,
 }
 
 /// Progress of a sweep, for the progress bar.
@@ -234,6 +244,7 @@ fn prepare(spec: &SweepSpec) -> Result<(Vec<Prepared>, Option<Balance>)> {
 pub fn run_part(
     spec: &SweepSpec,
     shard: Option<Shard>,
+    stop: Option<&AtomicBool>,
     mut on_epoch: impl FnMut(&SweepProgress),
 ) -> Result<SweepPart> {
     spec.validate()?;
@@ -279,6 +290,7 @@ pub fn run_part(
     let labels = spec.grid.group_labels();
     let constant = schedule::parse("constant")?;
     let mut results = Vec::with_capacity(range.len());
+    let mut incomplete = false;
     for point in &points[range] {
         let s = spec
             .grid
@@ -294,6 +306,7 @@ pub fn run_part(
             device: &device,
             seed: config.seed,
             targets: &[],
+            stop,
         };
         let mut optimizer = config.optimizer.clone();
         optimizer.optimizer = point.optimizer;
@@ -309,6 +322,10 @@ pub fn run_part(
         let (run, model) = train_run(&ctx, &initial, &setting, |epoch, _| {
             on_epoch(&SweepProgress { point, epoch })
         });
+        if run.interrupted {
+            incomplete = true;
+            break;
+        }
         let forward = |m: &Mlp, x| m.forward(x);
         let splits: Vec<SplitReport> = eval[s]
             .iter()
@@ -358,16 +375,30 @@ pub fn run_part(
         balance,
         suggestion,
         results,
+        incomplete,
     })
 }
 
 /// Combines parts into the sweep: they must come from the same sweep, and together hold
 /// every configuration exactly once.
-pub fn merge(mut parts: Vec<SweepPart>) -> Result<Sweep> {
+pub fn merge(parts: Vec<SweepPart>) -> Result<Sweep> {
+    if parts.iter().any(|p| p.incomplete) {
+        return Err(Error::option(
+            "merge",
+            "a part is incomplete (its run was interrupted): run its shard again",
+        ));
+    }
+    assemble(parts)
+}
+
+/// Builds the report from parts; an incomplete single part (an interrupted unsharded
+/// sweep) gives an incomplete report of the configurations that finished.
+fn assemble(mut parts: Vec<SweepPart>) -> Result<Sweep> {
     let bad = |m: String| Error::option("merge", m);
     let Some(first) = parts.first() else {
         return Err(bad("no partial results given".into()));
     };
+    let incomplete = first.incomplete;
     for p in &parts[1..] {
         if p.spec != first.spec || p.data != first.data || p.model != first.model {
             return Err(bad(
@@ -404,7 +435,8 @@ pub fn merge(mut parts: Vec<SweepPart>) -> Result<Sweep> {
         .flat_map(|p| std::mem::take(&mut p.results))
         .collect();
     results.sort_by_key(|r| r.point.index);
-    if results.len() != total || results.iter().enumerate().any(|(i, r)| r.point.index != i) {
+    let expected = if incomplete { results.len() } else { total };
+    if results.len() != expected || results.iter().enumerate().any(|(i, r)| r.point.index != i) {
         return Err(bad(format!(
             "the parts hold {} of the grid's {total} configurations",
             results.len()
@@ -424,6 +456,7 @@ pub fn merge(mut parts: Vec<SweepPart>) -> Result<Sweep> {
         groups,
         results,
         conclusion,
+        incomplete,
     })
 }
 
@@ -450,8 +483,13 @@ pub fn read_part(path: &std::path::Path) -> Result<SweepPart> {
 
 /// Runs the whole sweep as one part and merges it. The part goes through its JSON form
 /// first, so the report is bit-for-bit the one `merge` builds from partial-result files.
-pub fn run(spec: &SweepSpec, on_epoch: impl FnMut(&SweepProgress)) -> Result<Sweep> {
-    let part = run_part(spec, None, on_epoch)?;
+/// `stop` ends it early (see [`Sweep::incomplete`]).
+pub fn run(
+    spec: &SweepSpec,
+    stop: Option<&AtomicBool>,
+    on_epoch: impl FnMut(&SweepProgress),
+) -> Result<Sweep> {
+    let part = run_part(spec, None, stop, on_epoch)?;
     let roundtrip = serde_json::from_slice(&part_json(&part)).expect("a part reads back");
-    merge(vec![roundtrip])
+    assemble(vec![roundtrip])
 }
