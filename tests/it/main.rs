@@ -11,6 +11,7 @@ mod library;
 mod metrics;
 mod plot;
 mod properties;
+mod signals;
 mod sweep;
 
 use std::path::Path;
