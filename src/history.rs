@@ -110,6 +110,18 @@ fn texts(df: &DataFrame, source: &str, name: &str) -> Result<Vec<String>> {
 /// Reads a saved `lr_find`, `compare` or `sweep` table (CSV or Parquet).
 pub fn read(path: &Path) -> Result<History> {
     let source = path.display().to_string();
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    {
+        return Err(Error::DataFormat {
+            path: path.into(),
+            format: "table",
+            message: "this is a JSON file; lrfind plot redraws the saved tables (lr_find.csv, compare.csv, \
+                      sweep.csv, or their .parquet forms)"
+                .into(),
+        });
+    }
     let df = read_frame(&source)?;
     let s = source.as_str();
     if has(&df, &["iteration", "lr", "loss", "smoothed_loss"]) {
@@ -121,6 +133,19 @@ pub fn read(path: &Path) -> Result<History> {
             Vec::new()
         };
         let (lrs, losses) = (floats(&df, s, "lr")?, floats(&df, s, "loss")?);
+        // A figure needs points: a finite loss at a positive LR (the LR axis is logarithmic).
+        if lrs.iter().any(|&lr| lr.is_nan() || lr <= 0.0) {
+            return Err(Error::Data {
+                source_name: source.clone(),
+                message: "column 'lr': every learning rate must be a positive number".into(),
+            });
+        }
+        if losses.iter().filter(|l| l.is_finite()).count() < 2 {
+            return Err(Error::Data {
+                source_name: source.clone(),
+                message: "column 'loss': fewer than two finite values, nothing to draw".into(),
+            });
+        }
         // Histories written before the column existed: the same curve from the raw loss.
         let centered = if has(&df, &["centered_loss"]) {
             floats(&df, s, "centered_loss")?

@@ -240,7 +240,8 @@ fn part_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
 
 /// Runs `lrfind merge`.
 pub fn run_merge(a: MergeArgs) -> Result<i32> {
-    let parts = part_files(&a.parts)?
+    let files = part_files(&a.parts)?;
+    let parts = files
         .iter()
         .map(|f| {
             let part = sweep::read_part(f)?;
@@ -255,6 +256,20 @@ pub fn run_merge(a: MergeArgs) -> Result<i32> {
             Ok(part)
         })
         .collect::<Result<Vec<_>>>()?;
+    // Name the files that disagree (the library's check cannot see the paths).
+    if let Some(k) = (1..parts.len()).find(|&k| {
+        let (a, b) = (&parts[0], &parts[k]);
+        a.spec != b.spec || a.data != b.data || a.model != b.model
+    }) {
+        return Err(Error::option(
+            "merge",
+            format!(
+                "{} and {} come from different sweeps (their settings or data differ)",
+                files[0].display(),
+                files[k].display()
+            ),
+        ));
+    }
     let result = sweep::merge(parts)?;
     write_outputs(&result, &a.out, a.format, a.quiet)?;
     Ok(0)

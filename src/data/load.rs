@@ -92,7 +92,15 @@ pub(crate) fn parse_csv(bytes: &[u8], path: &Path) -> Result<DataFrame> {
         .with_infer_schema_length(None)
         .into_reader_with_file_handle(Cursor::new(bytes))
         .finish()
-        .map_err(|e| bad(one_line(&e.to_string())))?;
+        .map_err(|e| {
+            let text = one_line(&e.to_string());
+            // polars suggests one of its own options; say what is wrong with the file.
+            if text.contains("more fields than defined") {
+                bad("a row has more fields than the header".into())
+            } else {
+                bad(text)
+            }
+        })?;
     if df.width() < 2 || df.height() == 0 {
         return Err(bad(format!(
             "expected a header and data rows with at least two columns, found {} column(s) and {} row(s)",

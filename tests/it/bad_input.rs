@@ -110,3 +110,80 @@ fn duplicate_columns_and_missing_inputs_are_named() {
         assert_rejected(&all, &out, needle);
     }
 }
+
+#[test]
+fn plot_and_merge_name_what_is_wrong() {
+    let dir = crate::TempDir::new();
+    let out = dir.path().join("out");
+    let o = out.to_str().unwrap();
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let nan = write(
+        "nan.csv",
+        "iteration,lr,loss,smoothed_loss\n0,0.001,NaN,NaN\n1,0.01,NaN,NaN\n",
+    );
+    let neg = write(
+        "neg.csv",
+        "iteration,lr,loss,smoothed_loss\n0,-0.001,1,1\n1,0.01,2,2\n",
+    );
+    let json = write("lr_find.json", "{\"a\": 1}\n");
+    let ragged = write("ragged.csv", "a,b\n1,2\n2,3,4\n");
+    let cases = [
+        (
+            nan.clone(),
+            "column 'loss': fewer than two finite values, nothing to draw".to_string(),
+        ),
+        (
+            neg.clone(),
+            "column 'lr': every learning rate must be a positive number".into(),
+        ),
+        (
+            json.clone(),
+            "not a valid table file: this is a JSON file; lrfind plot redraws the saved tables"
+                .into(),
+        ),
+        (
+            ragged.clone(),
+            "not a valid CSV file: a row has more fields than the header".into(),
+        ),
+    ];
+    for (file, needle) in &cases {
+        assert_rejected(
+            &["plot", file, "--out", o],
+            &out,
+            &format!("Error: {file}: {needle}"),
+        );
+    }
+    // Two shards of different sweeps: merge names both files.
+    let part = |name: &str, epochs: &str| {
+        let d = dir.path().join(name);
+        crate::lrfind_ok(&[
+            "sweep",
+            "-q",
+            "--data",
+            "breast_cancer",
+            "--lrs",
+            "1e-3,1e-2",
+            "--epochs",
+            epochs,
+            "--shard",
+            if name == "a" { "0/2" } else { "1/2" },
+            "--out",
+            d.to_str().unwrap(),
+        ]);
+        d.join(format!(
+            "sweep-part-{}-of-2.json",
+            if name == "a" { 0 } else { 1 }
+        ))
+    };
+    let (a, b) = (part("a", "1"), part("b", "2"));
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    assert_rejected(
+        &["merge", a, b, "--out", o],
+        &out,
+        &format!("Error: merge: {a} and {b} come from different sweeps"),
+    );
+}
