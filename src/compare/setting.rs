@@ -65,15 +65,21 @@ impl<'de> Deserialize<'de> for LrSpec {
 
 /// A schedule given as text (`"warmup(epochs=3)+cosine"`) or as a list of tables.
 fn chain_from_text_or_list<'de, D: Deserializer<'de>>(d: D) -> Result<Chain, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        Text(String),
-        List(Chain),
-    }
-    match Raw::deserialize(d)? {
-        Raw::Text(t) => schedule::parse(&t).map_err(serde::de::Error::custom),
-        Raw::List(c) => c.validate().map(|_| c).map_err(serde::de::Error::custom),
+    // Through a TOML value rather than an untagged enum, so that a bad list entry is
+    // reported by what is wrong with it (serde's untagged enums only say that no form fit).
+    use serde::de::Error as _;
+    match toml::Value::deserialize(d)? {
+        toml::Value::String(t) => schedule::parse(&t).map_err(D::Error::custom),
+        list @ toml::Value::Array(_) => {
+            let c: Chain = list.try_into().map_err(|e: toml::de::Error| {
+                D::Error::custom(format!("schedule: {}", e.message()))
+            })?;
+            c.validate().map(|_| c).map_err(D::Error::custom)
+        }
+        other => Err(D::Error::custom(format!(
+            "schedule: expected a chain as text or a list of {{ name = ... }} tables, got {}",
+            other.type_str()
+        ))),
     }
 }
 

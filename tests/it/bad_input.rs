@@ -88,7 +88,20 @@ fn duplicate_columns_and_missing_inputs_are_named() {
     let (dup, missing) = (dup.to_str().unwrap(), missing.to_str().unwrap());
     let toml = format!("{missing}.toml");
     let json = format!("{missing}.json");
+    let bogus = dir.path().join("bogus.toml");
+    std::fs::write(
+        &bogus,
+        "name = \"x\"\nlr = 1e-3\nschedule = [{ name = \"bogus\" }]\n",
+    )
+    .unwrap();
+    let bogus = bogus.to_str().unwrap();
     let cases: &[(Vec<&str>, String)] = &[
+        (
+            vec!["compare", "--config", bogus],
+            format!(
+                "Error: --config: {bogus}: schedule: unknown variant `bogus`, expected one of `constant`"
+            ),
+        ),
         (
             vec!["suggest", "--data", dup],
             format!(
