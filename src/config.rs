@@ -324,12 +324,11 @@ impl RangeTestConfig {
             ));
         }
         if self.iters > MAX_ITERS {
-            return Err(Error::option(
+            return Err(Error::at_most(
                 "--iters",
-                format!(
-                    "must be at most {MAX_ITERS} (each iteration is a training step; the curve is kept in memory), got {}",
-                    self.iters
-                ),
+                MAX_ITERS,
+                "each iteration is a training step; the curve is kept in memory",
+                self.iters,
             ));
         }
         if self.iters < defaults::MIN_ITERS {
@@ -475,9 +474,11 @@ impl SuggestConfig {
             return Err(Error::option("--threads", "must be at least 1"));
         }
         if let Some(t) = self.threads.filter(|&t| t > MAX_THREADS) {
-            return Err(Error::option(
+            return Err(Error::at_most(
                 "--threads",
-                format!("must be at most {MAX_THREADS} (each thread reserves a stack), got {t}"),
+                MAX_THREADS,
+                "each thread reserves a stack",
+                t,
             ));
         }
         Ok(())

@@ -133,6 +133,11 @@ impl Error {
         }
     }
 
+    /// A value above its limit: `flag: must be at most MAX (why), got VALUE`.
+    pub fn at_most(flag: &'static str, max: usize, why: &str, got: usize) -> Self {
+        Error::option(flag, format!("must be at most {max} ({why}), got {got}"))
+    }
+
     /// Shorthand for [`Error::Output`] from an I/O error.
     pub fn output(path: impl Into<PathBuf>, err: impl std::fmt::Display) -> Self {
         Error::Output {

@@ -60,12 +60,11 @@ impl EvaluateSpec {
             return Err(Error::option("--seeds", "must be at least 1"));
         }
         if self.seeds > MAX_SEEDS {
-            return Err(Error::option(
+            return Err(Error::at_most(
                 "--seeds",
-                format!(
-                    "must be at most {MAX_SEEDS} (each seed trains the whole grid), got {}",
-                    self.seeds
-                ),
+                MAX_SEEDS,
+                "each seed trains the whole grid",
+                self.seeds,
             ));
         }
         if self.epochs_list.is_empty() || self.epochs_list.contains(&0) {

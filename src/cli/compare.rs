@@ -214,12 +214,11 @@ pub fn run_schedule(a: ScheduleArgs) -> Result<i32> {
         ));
     }
     if a.steps > MAX_SCHEDULE_STEPS {
-        return Err(Error::option(
+        return Err(Error::at_most(
             "--steps",
-            format!(
-                "must be at most {MAX_SCHEDULE_STEPS} (one value per step is kept and drawn), got {}",
-                a.steps
-            ),
+            MAX_SCHEDULE_STEPS,
+            "one value per step is kept and drawn",
+            a.steps,
         ));
     }
     if !crate::schedule::positive(a.lr) {

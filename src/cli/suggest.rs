@@ -57,12 +57,11 @@ pub fn run(args: SuggestArgs) -> Result<i32> {
         return Err(Error::option("--repeats", "must be at least 1"));
     }
     if args.repeats > MAX_REPEATS {
-        return Err(Error::option(
+        return Err(Error::at_most(
             "--repeats",
-            format!(
-                "must be at most {MAX_REPEATS} (each repeat is a whole range test), got {}",
-                args.repeats
-            ),
+            MAX_REPEATS,
+            "each repeat is a whole range test",
+            args.repeats,
         ));
     }
     let data = pipeline::load_data(&config)?;
