@@ -101,7 +101,21 @@ pub fn run(a: CompareArgs) -> Result<i32> {
             let mut c = config.clone();
             let per_epoch = (data.train().len() / config.data.batch_size).max(1);
             c.range_test.steps = Some(a.epochs * per_epoch);
-            let run = pipeline::suggest(&c, &data, Hooks::default())?;
+            let run = pipeline::suggest(
+                &c,
+                &data,
+                Hooks {
+                    stop: Some(signals::stop_flag()),
+                    ..Default::default()
+                },
+            )?;
+            if signals::stopped() {
+                return Err(Error::Interrupted {
+                    what:
+                        "the range test was stopped before any setting ran, so nothing was written"
+                            .into(),
+                });
+            }
             let chosen = run.result.suggested().chosen();
             Some(chosen.lr.ok_or_else(|| Error::NoSuggestion {
                 method: chosen.method.name(),

@@ -266,11 +266,18 @@ pub fn run_part(
         // per batch (the runs do not accumulate gradients).
         let per_epoch = (first.train().len() / c.data.batch_size).max(1);
         c.range_test.steps = Some(spec.epochs * per_epoch);
-        pipeline::suggest(&c, first, Hooks::default())?
-            .result
-            .suggested()
-            .chosen()
-            .lr
+        pipeline::suggest(
+            &c,
+            first,
+            Hooks {
+                stop,
+                ..Default::default()
+            },
+        )?
+        .result
+        .suggested()
+        .chosen()
+        .lr
     } else {
         None
     };
