@@ -16,7 +16,7 @@ pub fn bar(label: &str, total: usize, quiet: bool) -> ProgressBar {
     let bar = ProgressBar::new(total as u64);
     bar.set_style(
         ProgressStyle::with_template(&format!(
-            "{{spinner}} {label} [{{bar:30}}] {{pos}}/{{len}} {{msg}} ({{elapsed}})"
+            "{{spinner}} {label} [{{bar:30}}] {{pos}}/{{len}} {{msg}} ({{elapsed}}, {{eta}} left)"
         ))
         .expect("valid template")
         .progress_chars("=> "),

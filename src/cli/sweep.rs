@@ -169,7 +169,7 @@ pub fn run(a: SweepArgs) -> Result<i32> {
         done += 1;
         bar.set_position(done as u64);
         bar.set_message(format!(
-            "#{} lr {:.2e} epoch {}",
+            "configuration {} of {points}: lr {:.2e}, epoch {}",
             p.point.index + 1,
             p.point.lr,
             p.epoch
