@@ -130,13 +130,26 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &Sweep) -> Result<
             .collect()
     };
     let few = s.results.len() <= 10;
+    // Too many lines for a legend: the titles say what the colours mean.
+    let key = match (few, s.results.first(), s.results.last()) {
+        (false, Some(a), Some(b)) if s.groups.len() <= 1 => format!(
+            " (dark: LR {} to light: LR {})",
+            lr_text(a.point.lr),
+            lr_text(b.point.lr)
+        ),
+        (false, _, _) => " (colour: grid order, dark first, light last)".to_string(),
+        _ => String::new(),
+    };
+    let curve_title = format!("validation loss per epoch{key}");
+    let roc_title = format!("validation ROC curves{key}");
+    let train_title = format!("training loss (smoothed){key}");
     let curves = per_config(&|r| {
         std::iter::once((0.0, r.run.initial.loss))
             .chain(r.run.epochs.iter().map(|e| (e.epoch as f64, e.val_loss)))
             .collect()
     });
     let curve_panel = Panel {
-        title: "validation loss per epoch",
+        title: &curve_title,
         x_desc: "epoch",
         lines: &curves,
         log_y: true,
@@ -156,7 +169,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &Sweep) -> Result<
             vec![(0.0, 0.0), (1.0, 1.0)],
         ));
         let roc_panel = Panel {
-            title: "validation ROC curves",
+            title: &roc_title,
             x_desc: "false-positive rate",
             lines: &roc,
             legend: few,
@@ -174,7 +187,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &Sweep) -> Result<
                 .collect()
         });
         let train_panel = Panel {
-            title: "training loss (smoothed)",
+            title: &train_title,
             x_desc: "epoch",
             lines: &train,
             log_y: true,
