@@ -94,6 +94,13 @@ fn knee_distance(p: &Point, params: &KneeParams) -> f64 {
     }
 }
 
+/// Decades from the point knee read to the smoothed minimum on a point's range test.
+fn valley_width(p: &Point) -> f64 {
+    let c = p.case.eval.range_tests[p.seed].suggested_rule_curve();
+    knee_point(c.lrs, c.raw, &KNEE)
+        .map_or(f64::NAN, |k| (c.lrs[k.minimum] / c.lrs[k.index]).log10())
+}
+
 fn mean(v: &[f64]) -> f64 {
     v.iter().sum::<f64>() / v.len().max(1) as f64
 }
@@ -341,12 +348,7 @@ fn main() {
         }),
         (
             "decades from knee's point to the minimum (the valley's width)",
-            &|p: &Point| {
-                let r = &p.case.eval.range_tests[p.seed];
-                let c = r.suggested_rule_curve();
-                knee_point(c.lrs, c.raw, &KNEE)
-                    .map_or(f64::NAN, |k| (c.lrs[k.minimum] / c.lrs[k.index]).log10())
-            },
+            &valley_width,
         ),
         ("spread of knee, steep and torch (decades)", &|p: &Point| {
             p.case.eval.range_tests[p.seed]
@@ -408,12 +410,6 @@ fn main() {
             pairs.len()
         );
     }
-    let width = |p: &Point| {
-        let r = &p.case.eval.range_tests[p.seed];
-        let c = r.suggested_rule_curve();
-        knee_point(c.lrs, c.raw, &KNEE)
-            .map_or(f64::NAN, |k| (c.lrs[k.minimum] / c.lrs[k.index]).log10())
-    };
     println!(
         "\n| valley width (decades) | points | knee's mean distance | within 0.25 |\n|---|---|---|---|"
     );
@@ -421,7 +417,7 @@ fn main() {
         let d: Vec<f64> = all
             .iter()
             .zip(&frozen)
-            .filter(|(p, _)| (lo..hi).contains(&width(p)))
+            .filter(|(p, _)| (lo..hi).contains(&valley_width(p)))
             .map(|(_, d)| *d)
             .collect();
         println!(

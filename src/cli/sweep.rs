@@ -257,10 +257,7 @@ pub fn run_merge(a: MergeArgs) -> Result<i32> {
         })
         .collect::<Result<Vec<_>>>()?;
     // Name the files that disagree (the library's check cannot see the paths).
-    if let Some(k) = (1..parts.len()).find(|&k| {
-        let (a, b) = (&parts[0], &parts[k]);
-        a.spec != b.spec || a.data != b.data || a.model != b.model
-    }) {
+    if let Some(k) = (1..parts.len()).find(|&k| !parts[k].same_sweep(&parts[0])) {
         return Err(Error::option(
             "merge",
             format!(

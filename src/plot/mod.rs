@@ -363,6 +363,7 @@ fn draw_lr_find<DB: DrawingBackend>(
         CurveKind::Training => pts.iter().map(|p| (p.0, p.2)).unzip(),
         CurveKind::Validation => val.iter().copied().unzip(),
     };
+    let (torch, lightning) = (ema_torch(&r.losses, 0.05), ema_lightning(&r.losses, 0.98));
     let read_at = |s: &crate::analysis::Suggestion| -> Option<(f64, f64)> {
         let i = s.index?;
         match r.suggested_curve() {
@@ -373,10 +374,8 @@ fn draw_lr_find<DB: DrawingBackend>(
             CurveKind::Training => {
                 let own = match s.method {
                     Method::Knee => centered.get(i).copied(),
-                    Method::Torch => ema_torch(&r.losses, 0.05).get(i).copied(),
-                    Method::Lightning | Method::Lightning25 => {
-                        ema_lightning(&r.losses, 0.98).get(i).copied()
-                    }
+                    Method::Torch => torch.get(i).copied(),
+                    Method::Lightning | Method::Lightning25 => lightning.get(i).copied(),
                     _ => r.smoothed.get(i).copied(),
                 }?;
                 Some((*r.lrs.get(i)?, own))

@@ -133,6 +133,13 @@ pub struct SweepPart {
     pub incomplete: bool,
 }
 
+impl SweepPart {
+    /// Whether two parts come from the same sweep (same settings, data and model).
+    pub fn same_sweep(&self, other: &SweepPart) -> bool {
+        self.spec == other.spec && self.data == other.data && self.model == other.model
+    }
+}
+
 /// A finished sweep.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sweep {
@@ -407,7 +414,7 @@ fn assemble(mut parts: Vec<SweepPart>) -> Result<Sweep> {
     };
     let incomplete = first.incomplete;
     for p in &parts[1..] {
-        if p.spec != first.spec || p.data != first.data || p.model != first.model {
+        if !p.same_sweep(first) {
             return Err(bad(
                 "the parts come from different sweeps (their settings or data differ)".into(),
             ));

@@ -171,8 +171,9 @@ fn plot_and_merge_name_what_is_wrong() {
         );
     }
     // Two shards of different sweeps: merge names both files.
-    let part = |name: &str, epochs: &str| {
-        let d = dir.path().join(name);
+    let part = |shard: usize, epochs: &str| {
+        let d = dir.path().join(format!("part{shard}"));
+        let shard_arg = format!("{shard}/2");
         crate::lrfind_ok(&[
             "sweep",
             "-q",
@@ -183,16 +184,13 @@ fn plot_and_merge_name_what_is_wrong() {
             "--epochs",
             epochs,
             "--shard",
-            if name == "a" { "0/2" } else { "1/2" },
+            &shard_arg,
             "--out",
             d.to_str().unwrap(),
         ]);
-        d.join(format!(
-            "sweep-part-{}-of-2.json",
-            if name == "a" { 0 } else { 1 }
-        ))
+        d.join(format!("sweep-part-{shard}-of-2.json"))
     };
-    let (a, b) = (part("a", "1"), part("b", "2"));
+    let (a, b) = (part(0, "1"), part(1, "2"));
     let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
     assert_rejected(
         &["merge", a, b, "--out", o],

@@ -46,13 +46,22 @@ fn a_sweep_stopped_midway_keeps_what_finished() {
     assert!(err.contains("incomplete"), "{err}");
 }
 
+/// Runs `lrfind ARGS`, sends signal `name` after `after`, and returns what it printed.
 #[cfg(unix)]
-fn signal(pid: u32, name: &str) {
+fn interrupted(args: &[&std::ffi::OsStr], after: Duration, name: &str) -> std::process::Output {
+    let child = Command::new(env!("CARGO_BIN_EXE_lrfind"))
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(after);
     let sent = Command::new("kill")
-        .args([format!("-{name}"), pid.to_string()])
+        .args([format!("-{name}"), child.id().to_string()])
         .status()
         .unwrap();
     assert!(sent.success());
+    child.wait_with_output().unwrap()
 }
 
 /// compare: the short setting finishes, the long one is interrupted by SIGINT; the outputs
@@ -66,19 +75,20 @@ fn ctrl_c_during_compare_writes_what_finished_and_exits_130() {
     let long = dir.path().join("long.toml");
     std::fs::write(&short, "name = \"short\"\nlr = 1e-2\nepochs = 2\n").unwrap();
     std::fs::write(&long, "name = \"long\"\nlr = 1e-2\nepochs = 100000\n").unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_lrfind"))
-        .args(["compare", "--quiet", "--config"])
-        .arg(&short)
-        .arg("--config")
-        .arg(&long)
-        .args(["--out", out.to_str().unwrap()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(2500));
-    signal(child.id(), "INT");
-    let o = child.wait_with_output().unwrap();
+    let o = interrupted(
+        &[
+            "compare".as_ref(),
+            "--quiet".as_ref(),
+            "--config".as_ref(),
+            short.as_os_str(),
+            "--config".as_ref(),
+            long.as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ],
+        Duration::from_millis(2500),
+        "INT",
+    );
     assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
     let mut files = files_in(&out);
     files.sort();
@@ -109,16 +119,12 @@ fn ctrl_c_during_compare_writes_what_finished_and_exits_130() {
 fn sigterm_during_evaluate_exits_143_and_writes_nothing() {
     let dir = crate::TempDir::new();
     let out = dir.path().join("eval");
-    let child = Command::new(env!("CARGO_BIN_EXE_lrfind"))
-        .args(["evaluate", "--quiet", "--epochs", "100000", "--seeds", "1"])
-        .args(["--out", out.to_str().unwrap()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
-    signal(child.id(), "TERM");
-    let o = child.wait_with_output().unwrap();
+    let args = [
+        "evaluate", "--quiet", "--epochs", "100000", "--seeds", "1", "--out",
+    ];
+    let mut args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
+    args.push(out.as_os_str());
+    let o = interrupted(&args, Duration::from_millis(1500), "TERM");
     assert_eq!(o.status.code(), Some(143), "{}", stderr(&o));
     assert!(
         stderr(&o).starts_with("Error: interrupted: "),
