@@ -123,6 +123,10 @@ pub const MAX_ITERS: usize = 1_000_000;
 /// stack).
 pub const MAX_THREADS: usize = 1024;
 
+/// Most epochs a compare or sweep run accepts: one record per epoch is kept, reported and
+/// drawn, and a hundred thousand epochs is already days of training.
+pub const MAX_EPOCHS: usize = 100_000;
+
 /// Longest planned training accepted, in epochs or steps (a larger number is a typo).
 pub const MAX_PLANNED_STEPS: usize = 1_000_000_000;
 

@@ -35,6 +35,10 @@ use crate::sweep::{self, Grid, SweepSpec};
 /// Most seeds `evaluate` accepts (each trains the whole grid).
 pub const MAX_SEEDS: usize = 1000;
 
+/// Most refinement points per decade `evaluate` accepts (each is a whole training per seed
+/// and budget's best).
+pub const MAX_REFINE_PER_DECADE: usize = 100;
+
 /// What `evaluate` runs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvaluateSpec {
@@ -73,10 +77,21 @@ impl EvaluateSpec {
                 "needs at least one training length, each at least 1 epoch",
             ));
         }
+        if let Some(&e) = self.epochs_list.iter().max() {
+            crate::compare::epochs_in_range("--epochs-list", e)?;
+        }
         if self.epochs_list.windows(2).any(|w| w[1] <= w[0]) {
             return Err(Error::option(
                 "--epochs-list",
                 "lists each training length once, in increasing order",
+            ));
+        }
+        if self.refine_per_decade > MAX_REFINE_PER_DECADE {
+            return Err(Error::at_most(
+                "--refine",
+                MAX_REFINE_PER_DECADE,
+                "each refined LR is a whole training per seed",
+                self.refine_per_decade,
             ));
         }
         if self.lrs.len() < 2 {

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::evaluation::{geometric_mean, spread_decades};
 use crate::config::{Backend, SuggestConfig};
 use crate::data::{self, Batch, Batcher, Prepared, Task};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::finder::{self, Hooks, RangeTestResult};
 use crate::model::{Head, Mlp};
 use crate::train;
@@ -105,7 +105,26 @@ pub struct Repeats {
 /// Spread above which repeated suggestions are flagged, in decades.
 pub const REPEAT_SPREAD_WARNING: f64 = 0.5;
 
+/// Most repeats `suggest` accepts: each is a whole range test.
+pub const MAX_REPEATS: usize = 1000;
+
 impl Repeats {
+    /// Checks a number of repeats (1 is a single run); errors name `--repeats`.
+    pub fn check(repeats: usize) -> Result<()> {
+        if repeats == 0 {
+            return Err(Error::option("--repeats", "must be at least 1"));
+        }
+        if repeats > MAX_REPEATS {
+            return Err(Error::at_most(
+                "--repeats",
+                MAX_REPEATS,
+                "each repeat is a whole range test",
+                repeats,
+            ));
+        }
+        Ok(())
+    }
+
     /// Summarises the runs of several seeds (the first is the main run).
     pub fn of(runs: &[&RangeTestResult], seeds: &[u64]) -> Self {
         let suggestions: Vec<Option<f64>> =

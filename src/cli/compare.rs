@@ -6,14 +6,11 @@ use clap::Args;
 
 use super::args::CommonArgs;
 use super::{progress, set_threads, signals};
-use crate::compare::{self, LrSpec, Resolved, Setting};
+use crate::compare::{self, CompareSpec, LrSpec, Resolved, Setting};
 use crate::error::{Error, Result};
 use crate::finder::Hooks;
 use crate::schedule::{self, Timeline};
 use crate::{pipeline, plot, report};
-
-/// Most steps `lrfind schedule` draws (one value per step is kept and drawn).
-const MAX_SCHEDULE_STEPS: usize = 1_000_000;
 
 /// Schedules compared when no setting is given, all peaking at the suggested LR.
 pub const DEFAULT_SETTINGS: [&str; 4] = [
@@ -29,7 +26,7 @@ pub struct CompareArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub common: CommonArgs,
-    /// Epochs per run (a config file may set its own).
+    /// Epochs per run (a config file may set its own; at most 100,000).
     #[arg(long, default_value_t = 10)]
     pub epochs: usize,
     /// A schedule chain run on top of the common flags, e.g. 'warmup(epochs=3)+cosine' (repeatable).
@@ -52,7 +49,6 @@ pub struct CompareArgs {
 /// Runs `lrfind compare`.
 pub fn run(a: CompareArgs) -> Result<i32> {
     let config = a.common.config();
-    config.validate()?;
     let lr = LrSpec::parse(&a.lr, "--lr")?;
     let mut settings: Vec<Setting> = a
         .configs
@@ -67,30 +63,22 @@ pub fn run(a: CompareArgs) -> Result<i32> {
     for spec in specs {
         settings.push(Setting::from_spec(spec, &config.optimizer, lr)?);
     }
+    let spec = CompareSpec {
+        config,
+        settings,
+        epochs: a.epochs,
+        targets: a.targets.clone(),
+    };
+    spec.validate()?;
+    let CompareSpec {
+        config, settings, ..
+    } = spec;
     set_threads(config.threads);
     let data = pipeline::load_data(&config)?;
     compare::check_targets(
         &a.targets,
         matches!(data.table.task, crate::data::Task::Regression),
     )?;
-
-    // Settings are told apart by name in every table and figure.
-    if let Some(k) =
-        (0..settings.len()).find(|&k| settings[..k].iter().any(|s| s.name == settings[k].name))
-    {
-        let flag = if k < a.configs.len() {
-            "--config"
-        } else {
-            "--setting"
-        };
-        return Err(Error::option(
-            flag,
-            format!(
-                "the setting '{}' is listed twice (settings need distinct names)",
-                settings[k].name
-            ),
-        ));
-    }
     let needs_auto = settings.iter().any(|s| s.lr == LrSpec::Auto);
     let suggested = match (&a.lr_from, needs_auto) {
         (_, false) => None,
@@ -205,7 +193,7 @@ pub struct ScheduleArgs {
     /// Steps in the run (at most 1,000,000).
     #[arg(long)]
     pub steps: usize,
-    /// Steps per epoch (for epoch-based schedules).
+    /// Steps per epoch (for epoch-based schedules; at least 1).
     #[arg(long, default_value_t = 1)]
     pub steps_per_epoch: usize,
     /// Base (peak) LR.
@@ -221,23 +209,6 @@ pub struct ScheduleArgs {
 
 /// Runs `lrfind schedule`: draws the LR curves and optionally prints them.
 pub fn run_schedule(a: ScheduleArgs) -> Result<i32> {
-    if a.steps == 0 || a.steps_per_epoch == 0 {
-        return Err(Error::option(
-            "--steps",
-            "steps and steps per epoch must be at least 1",
-        ));
-    }
-    if a.steps > MAX_SCHEDULE_STEPS {
-        return Err(Error::at_most(
-            "--steps",
-            MAX_SCHEDULE_STEPS,
-            "one value per step is kept and drawn",
-            a.steps,
-        ));
-    }
-    if !crate::schedule::positive(a.lr) {
-        return Err(Error::option("--lr", "must be positive"));
-    }
     let chains = a
         .specs
         .iter()
@@ -259,10 +230,7 @@ pub fn run_schedule(a: ScheduleArgs) -> Result<i32> {
         total_steps: a.steps,
         steps_per_epoch: a.steps_per_epoch,
     };
-    let curves: Vec<Vec<f64>> = chains
-        .iter()
-        .map(|c| (0..a.steps).map(|t| a.lr * c.factor(t, &tl)).collect())
-        .collect();
+    let curves = schedule::sample(&chains, a.lr, &tl)?;
     report::prepare_output_dir(&a.out)?;
     plot::schedules(
         &a.specs,

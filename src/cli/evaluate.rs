@@ -23,17 +23,19 @@ pub struct EvaluateArgs {
     /// Range of the grid of constant-LR trainings, LOW:HIGH.
     #[arg(long, default_value = "1e-5:1")]
     pub grid_range: String,
-    /// Grid points per decade (the coarse grid).
+    /// Grid points per decade (the coarse grid; at most 10,000 LRs in all).
     #[arg(long, default_value_t = 4)]
     pub per_decade: usize,
-    /// Then this many points per decade within a decade of each budget's best (0: none).
+    /// Then this many points per decade within a decade of each budget's best (0: none; at
+    /// most 100).
     #[arg(long, default_value_t = 8)]
     pub refine: usize,
-    /// Epochs of each grid training (one budget) [default: 5].
+    /// Epochs of each grid training (one budget; at most 100,000) [default: 5].
     #[arg(long)]
     pub epochs: Option<usize>,
     /// Several training lengths in epochs, e.g. 1,5,20: one grid run to the longest, scored
-    /// after each (a constant-LR training of e epochs is the start of a longer one).
+    /// after each (a constant-LR training of e epochs is the start of a longer one; at most
+    /// 100,000).
     #[arg(long, value_delimiter = ',')]
     pub epochs_list: Vec<usize>,
     /// Range-test lengths whose suggestions are compared (first seed).

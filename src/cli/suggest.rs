@@ -11,9 +11,6 @@ use crate::finder::{Hooks, RangeTestResult, Stop};
 use crate::pipeline::{self, SuggestRun};
 use crate::{plot, report};
 
-/// Most repeats accepted (each is a whole range test).
-const MAX_REPEATS: usize = 1000;
-
 /// Options of `lrfind suggest`. Defaults are those of [`crate::config::defaults`].
 #[derive(Debug, Clone, Args)]
 pub struct SuggestArgs {
@@ -52,18 +49,8 @@ pub fn run(args: SuggestArgs) -> Result<i32> {
     let started = Instant::now();
     let config = args.config();
     config.validate()?;
+    pipeline::Repeats::check(args.repeats)?;
     set_threads(config.threads);
-    if args.repeats == 0 {
-        return Err(Error::option("--repeats", "must be at least 1"));
-    }
-    if args.repeats > MAX_REPEATS {
-        return Err(Error::at_most(
-            "--repeats",
-            MAX_REPEATS,
-            "each repeat is a whole range test",
-            args.repeats,
-        ));
-    }
     let data = pipeline::load_data(&config)?;
     report::prepare_output_dir(&args.common.run.out)?;
 

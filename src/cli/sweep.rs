@@ -29,7 +29,7 @@ pub struct SweepArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub common: CommonArgs,
-    /// Epochs per configuration.
+    /// Epochs per configuration (at most 100,000).
     #[arg(long, default_value_t = defaults::SWEEP_EPOCHS)]
     pub epochs: usize,
     /// LRs to try, comma-separated (e.g. 1e-7,1e-6,1e-5).
@@ -38,7 +38,7 @@ pub struct SweepArgs {
     /// LR range LOW:HIGH, with --per-decade points per decade [default: 1e-5:1].
     #[arg(long)]
     pub lr_range: Option<String>,
-    /// Grid points per decade of --lr-range [default: 1].
+    /// Grid points per decade of --lr-range (at most 10,000 LRs in all) [default: 1].
     #[arg(long)]
     pub per_decade: Option<usize>,
     /// Optimizers to cross with the LRs (default: --optimizer).

@@ -7,6 +7,7 @@
 //! the others go on.
 
 mod setting;
+mod spec;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -14,6 +15,8 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 
 pub use setting::{LrSpec, Setting};
+pub use spec::CompareSpec;
+pub(crate) use spec::epochs_in_range;
 
 use crate::analysis::convergence::{Verdict, epochs_to_target, verdict};
 use burn::tensor::Device;

@@ -122,6 +122,9 @@ pub struct Setting {
     /// Batch size (the common `--batch-size` when absent).
     #[serde(default)]
     pub batch_size: Option<usize>,
+    /// The TOML file it was read from (None: a `--setting` spec); names the file in errors.
+    #[serde(skip)]
+    pub source: Option<std::path::PathBuf>,
 }
 
 impl Setting {
@@ -138,6 +141,7 @@ impl Setting {
             schedule,
             epochs: None,
             batch_size: None,
+            source: None,
         })
     }
 
@@ -161,6 +165,7 @@ impl Setting {
                 .unwrap_or("setting")
                 .to_string();
         }
+        s.source = Some(path.to_path_buf());
         s.optimizer_config().validate()?;
         Ok(s)
     }

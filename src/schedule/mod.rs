@@ -186,6 +186,36 @@ pub struct Timeline {
     pub steps_per_epoch: usize,
 }
 
+/// Most steps [`sample`] accepts: one value per step is kept and drawn.
+pub const MAX_SAMPLED_STEPS: usize = 1_000_000;
+
+/// The LR of every step of `tl` for each chain at base LR `lr` (plateau left out: it
+/// depends on the losses), as `lrfind schedule` draws them. Checks the timeline and the LR
+/// first; errors name `--steps`, `--steps-per-epoch` and `--lr`.
+pub fn sample(chains: &[Chain], lr: f64, tl: &Timeline) -> Result<Vec<Vec<f64>>> {
+    if tl.total_steps == 0 {
+        return Err(Error::option("--steps", "must be at least 1"));
+    }
+    if tl.total_steps > MAX_SAMPLED_STEPS {
+        return Err(Error::at_most(
+            "--steps",
+            MAX_SAMPLED_STEPS,
+            "one value per step is kept and drawn",
+            tl.total_steps,
+        ));
+    }
+    if tl.steps_per_epoch == 0 {
+        return Err(Error::option("--steps-per-epoch", "must be at least 1"));
+    }
+    if !positive(lr) {
+        return Err(Error::option("--lr", format!("must be positive, got {lr}")));
+    }
+    Ok(chains
+        .iter()
+        .map(|c| (0..tl.total_steps).map(|t| lr * c.factor(t, tl)).collect())
+        .collect())
+}
+
 impl Timeline {
     fn units(&self, steps: usize, per: Per) -> f64 {
         match per {

@@ -204,7 +204,10 @@ pub fn lr_range(text: &str, per_decade: usize, flag: &'static str) -> Result<Vec
     if steps > 10_000 {
         return Err(Error::option(
             "--per-decade",
-            "the grid would exceed 10,000 LRs",
+            format!(
+                "the grid would have {} LRs; at most 10,000 (each is a whole training)",
+                steps + 1
+            ),
         ));
     }
     Ok((0..=steps)

@@ -56,9 +56,7 @@ impl SweepSpec {
     pub fn validate(&self) -> Result<()> {
         self.config.validate()?;
         self.grid.validate()?;
-        if self.epochs == 0 {
-            return Err(Error::option("--epochs", "must be at least 1"));
-        }
+        crate::compare::epochs_in_range("--epochs", self.epochs)?;
         if !(self.threshold > 0.0 && self.threshold < 1.0) {
             return Err(Error::option(
                 "--threshold",

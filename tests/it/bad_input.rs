@@ -1,50 +1,122 @@
-//! Limits and duplicates refused by name, across commands: each case exits 1 with one line
-//! naming the flag and leaves no output folder behind.
+//! The bad-input matrix, command by command: each case exits 1 with one line naming the
+//! flag, file or column, and leaves nothing in the output folder. (suggest's data errors are
+//! in cli.rs; the signal cases in signals.rs.)
 
 use crate::assert_rejected;
 
-#[test]
-fn limits_and_duplicates_are_refused_by_name() {
+/// Runs each case with `--out` added; every one must be refused by name with nothing written.
+fn refuse_all(cases: &[(&[&str], &str)]) {
     let dir = crate::TempDir::new();
     let out = dir.path().join("out");
     let o = out.to_str().unwrap();
-    let cases: &[(&[&str], &str)] = &[
+    for (args, needle) in cases {
+        let mut all = args.to_vec();
+        all.extend(["--out", o]);
+        assert_rejected(&all, &out, needle);
+    }
+}
+
+#[test]
+fn suggest_refuses_limits_and_conflicts() {
+    // The data errors of suggest are in cli.rs (bad_input_is_rejected_with_one_line...).
+    refuse_all(&[
         (
             &["suggest", "--iters", "2000000"],
-            "Error: --iters: must be at most 1000000",
+            "Error: --iters: must be at most 1000000 (each iteration is a training step",
         ),
         (
             &["suggest", "--threads", "5000"],
             "Error: --threads: must be at most 1024",
         ),
         (
+            &["suggest", "--threads", "0"],
+            "Error: --threads: must be at least 1",
+        ),
+        (
             &["suggest", "--repeats", "5000"],
-            "Error: --repeats: must be at most 1000",
+            "Error: --repeats: must be at most 1000 (each repeat is a whole range test)",
         ),
         (
-            &["evaluate", "--seeds", "5000"],
-            "Error: --seeds: must be at most 1000",
+            &["suggest", "--repeats", "0"],
+            "Error: --repeats: must be at least 1",
         ),
         (
-            &["evaluate", "--epochs", "0"],
+            &["suggest", "--epochs", "5", "--steps", "100"],
+            "Error: --steps: give the training length once",
+        ),
+        (
+            &["suggest", "--epochs", "0"],
             "Error: --epochs: must be at least 1",
         ),
         (
-            &["evaluate", "--epochs", "3", "--epochs-list", "1,5"],
-            "Error: --epochs-list: give the training length once",
+            &["suggest", "--suggest-on", "validation"],
+            "Error: --suggest-on: the validation curve needs --val-every K",
         ),
         (
-            &["evaluate", "--iters-list", "10,100"],
-            "Error: --iters-list: each range-test length must be between 20 and 1000000",
+            &["suggest", "--smooth", "1"],
+            "Error: --smooth: must be in [0, 1)",
         ),
         (
-            &["schedule", "--steps", "100000000000", "onecycle"],
-            "Error: --steps: must be at most 1000000",
+            &["suggest", "--diverge", "0.5"],
+            "Error: --diverge: must be above 1 (or 0 to disable)",
         ),
         (
-            &["schedule", "--steps", "100", "step(size=3)"],
-            "Error: schedule: 'step(size=3)': unknown field",
+            &["suggest", "--momentum", "0.9"],
+            "Error: --momentum: applies to --optimizer sgd only",
         ),
+        (
+            &["suggest", "--dropout", "1"],
+            "Error: --dropout: must be in [0, 1)",
+        ),
+        (
+            &["suggest", "--hidden", "0"],
+            "Error: --hidden: layer widths must be at least 1",
+        ),
+    ]);
+}
+
+#[test]
+fn compare_refuses_bad_settings_by_flag_or_file() {
+    let dir = crate::TempDir::new();
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let a = write("a.toml", "name = \"same\"\nlr = 1e-3\n");
+    let b = write("b.toml", "name = \"same\"\nlr = 1e-2\n");
+    let zero = write("zero.toml", "lr = 1e-3\nepochs = 0\n");
+    let typo = write("typo.toml", "lr = 1e-3\nepoch = 3\n");
+    let result = write("lr_find.json", "{\"chosen\": {\"lr\": null}}");
+    let dup = format!("Error: --config: {b}: the setting 'same' is listed twice");
+    let zero_msg = format!("Error: --config: {zero}: must be at least 1");
+    let typo_msg = format!("Error: --config: {typo}: unknown field `epoch`");
+    let result_msg = format!("Error: --lr-from: {result}: has no chosen.lr");
+    refuse_all(&[
+        (
+            &["compare", "--epochs", "0"],
+            "Error: --epochs: must be at least 1",
+        ),
+        (
+            &["compare", "--epochs", "200000"],
+            "Error: --epochs: must be at most 100000 (one record per epoch is kept and drawn)",
+        ),
+        (
+            &["compare", "--lr", "0"],
+            "Error: --lr: expects 'auto' or a positive number, got '0'",
+        ),
+        (
+            &["compare", "--setting", "cosine(bogus=1)"],
+            "Error: --setting: ",
+        ),
+        (
+            &["compare", "--setting", "constant", "--setting", "constant"],
+            "Error: --setting: the setting 'constant' is listed twice",
+        ),
+        (&["compare", "--config", &a, "--config", &b], &dup),
+        (&["compare", "--config", &zero], &zero_msg),
+        (&["compare", "--config", &typo], &typo_msg),
+        (&["compare", "--lr-from", &result], &result_msg),
         (
             &["compare", "--targets", "1.5"],
             "Error: --targets: accuracy levels must be in (0, 1], got 1.5",
@@ -54,8 +126,84 @@ fn limits_and_duplicates_are_refused_by_name() {
             "Error: --targets: levels must be positive numbers, got NaN",
         ),
         (
-            &["compare", "--setting", "constant", "--setting", "constant"],
-            "Error: --setting: the setting 'constant' is listed twice",
+            &["compare", "--lr", "1e-3", "--split", "1,0"],
+            "Error: --split: compare needs a validation part",
+        ),
+    ]);
+}
+
+#[test]
+fn schedule_refuses_bad_lengths_and_specs() {
+    refuse_all(&[
+        (
+            &["schedule", "--steps", "100000000000", "onecycle"],
+            "Error: --steps: must be at most 1000000 (one value per step is kept and drawn)",
+        ),
+        (
+            &["schedule", "--steps", "0", "onecycle"],
+            "Error: --steps: must be at least 1",
+        ),
+        (
+            &[
+                "schedule",
+                "--steps",
+                "100",
+                "--steps-per-epoch",
+                "0",
+                "onecycle",
+            ],
+            "Error: --steps-per-epoch: must be at least 1",
+        ),
+        (
+            &["schedule", "--steps", "100", "--lr=-1", "onecycle"],
+            "Error: --lr: must be positive, got -1",
+        ),
+        (
+            &["schedule", "--steps", "100", "step(size=3)"],
+            "Error: schedule: 'step(size=3)': unknown field",
+        ),
+        (
+            &["schedule", "--steps", "100", "bogus"],
+            "Error: schedule: ",
+        ),
+    ]);
+}
+
+#[test]
+fn sweep_refuses_bad_grids_by_flag() {
+    refuse_all(&[
+        (
+            &["sweep", "--epochs", "0"],
+            "Error: --epochs: must be at least 1",
+        ),
+        (
+            &["sweep", "--epochs", "1000000"],
+            "Error: --epochs: must be at most 100000",
+        ),
+        (
+            &["sweep", "--lrs", "1e-3,1e-3"],
+            "Error: --lrs: a learning rate is listed twice",
+        ),
+        (&["sweep", "--lrs", "fast"], "Error: --lrs: "),
+        (
+            &["sweep", "--lr-range", "1:0.1"],
+            "Error: --lr-range: needs 0 < LOW < HIGH, got '1:0.1'",
+        ),
+        (
+            &["sweep", "--lr-range", "1e-9:1e9", "--per-decade", "1000"],
+            "Error: --per-decade: the grid would have 18001 LRs; at most 10,000",
+        ),
+        (
+            &["sweep", "--shard", "2/2"],
+            "Error: --shard: needs 0 <= I < N, got '2/2'",
+        ),
+        (
+            &["sweep", "--threshold", "1"],
+            "Error: --threshold: must be in (0, 1), got 1",
+        ),
+        (
+            &["sweep", "--pos-proportion", "2"],
+            "Error: --pos-proportion: expected as_is",
         ),
         (
             &["sweep", "--batch-sizes", "32,32"],
@@ -69,11 +217,80 @@ fn limits_and_duplicates_are_refused_by_name() {
             &["sweep", "--standardize", "on,on"],
             "Error: --standardize: on is listed twice",
         ),
+    ]);
+}
+
+#[test]
+fn evaluate_refuses_bad_budgets_and_grids() {
+    refuse_all(&[
+        (
+            &["evaluate", "--seeds", "5000"],
+            "Error: --seeds: must be at most 1000 (each seed trains the whole grid)",
+        ),
+        (
+            &["evaluate", "--seeds", "0"],
+            "Error: --seeds: must be at least 1",
+        ),
+        (
+            &["evaluate", "--epochs", "0"],
+            "Error: --epochs: must be at least 1",
+        ),
+        (
+            &["evaluate", "--epochs", "3", "--epochs-list", "1,5"],
+            "Error: --epochs-list: give the training length once",
+        ),
+        (
+            &["evaluate", "--epochs-list", "5,1"],
+            "Error: --epochs-list: lists each training length once, in increasing order",
+        ),
+        (
+            &["evaluate", "--epochs-list", "1,200000"],
+            "Error: --epochs-list: must be at most 100000",
+        ),
+        (
+            &["evaluate", "--iters-list", "10,100"],
+            "Error: --iters-list: each range-test length must be between 20 and 1000000",
+        ),
+        (
+            &["evaluate", "--refine", "1000"],
+            "Error: --refine: must be at most 100 (each refined LR is a whole training per seed)",
+        ),
+        (
+            &["evaluate", "--grid-range", "1:2", "--per-decade", "1"],
+            "Error: --grid-range: the grid needs at least two LRs",
+        ),
+    ]);
+}
+
+/// Mistyped flags and values are clap's: exit 2, the first line names the flag, no output.
+#[test]
+fn usage_errors_exit_2_naming_the_flag() {
+    let dir = crate::TempDir::new();
+    let out = dir.path().join("out");
+    let o = out.to_str().unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (&["suggest", "--iters", "many"], "'--iters <ITERS>'"),
+        (&["compare", "--epohcs", "3"], "'--epohcs'"),
+        (
+            &["sweep", "--optimizers", "rmsprop"],
+            "'--optimizers <OPTIMIZERS>'",
+        ),
+        (&["evaluate", "--seeds", "-1"], "'-1'"),
+        (&["schedule", "onecycle"], "--steps <STEPS>"),
     ];
     for (args, needle) in cases {
         let mut all = args.to_vec();
         all.extend(["--out", o]);
-        assert_rejected(&all, &out, needle);
+        let run = crate::lrfind(&all);
+        let err = crate::stderr(&run);
+        assert_eq!(run.status.code(), Some(2), "{all:?}: {err}");
+        let first = err.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with("error: ") && err.contains(needle),
+            "{all:?}: expected '{needle}' in {err}"
+        );
+        assert!(!err.contains("panicked"), "{all:?}: {err}");
+        assert!(crate::files_in(&out).is_empty(), "{all:?}");
     }
 }
 
@@ -170,6 +387,34 @@ fn plot_and_merge_name_what_is_wrong() {
             &format!("Error: {file}: {needle}"),
         );
     }
+    let missing = dir.path().join("missing.csv");
+    let missing = missing.to_str().unwrap();
+    for (args, needle) in [
+        (
+            vec!["plot", missing],
+            format!("Error: {missing}: cannot read"),
+        ),
+        (
+            vec!["plot", &neg, "--smooth", "1"],
+            "Error: --smooth: must be in [0, 1)".into(),
+        ),
+        (
+            vec!["plot", &neg, "--name", "a/b"],
+            "Error: --name: must be a plain file name".into(),
+        ),
+        (
+            vec!["plot", &neg, "--size", "10x10"],
+            "Error: --size: width and height must be 100 to 10000 pixels".into(),
+        ),
+        (
+            vec!["plot", &neg, "--labels", "a,b"],
+            "Error: --labels: 2 labels for 1 files".into(),
+        ),
+    ] {
+        let mut all = args.clone();
+        all.extend(["--out", o]);
+        assert_rejected(&all, &out, &needle);
+    }
     // Two shards of different sweeps: merge names both files.
     let part = |shard: usize, epochs: &str| {
         let d = dir.path().join(format!("part{shard}"));
@@ -196,5 +441,34 @@ fn plot_and_merge_name_what_is_wrong() {
         &["merge", a, b, "--out", o],
         &out,
         &format!("Error: merge: {a} and {b} come from different sweeps"),
+    );
+    // One shard of two; a part marked incomplete; not a part; no parts in a folder.
+    assert_rejected(
+        &["merge", a, "--out", o],
+        &out,
+        "Error: merge: shard 1/2 is missing",
+    );
+    let mut doc = crate::read_json(std::path::Path::new(a));
+    doc["incomplete"] = true.into();
+    let cut = write("sweep-part-0-of-2.json", &doc.to_string());
+    assert_rejected(
+        &["merge", &cut, "--out", o],
+        &out,
+        &format!("Error: {cut}: cannot read sweep part: it is incomplete"),
+    );
+    assert_rejected(
+        &["merge", &json, "--out", o],
+        &out,
+        &format!("Error: {json}: not a valid JSON file: "),
+    );
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let empty = empty.to_str().unwrap();
+    assert_rejected(
+        &["merge", empty, "--out", o],
+        &out,
+        &format!(
+            "Error: {empty}: cannot read folder of sweep parts: it holds no sweep-part-*.json file"
+        ),
     );
 }
