@@ -133,3 +133,42 @@ fn sigterm_during_evaluate_exits_143_and_writes_nothing() {
     );
     assert!(files_in(&out).is_empty(), "{:?}", files_in(&out));
 }
+
+/// sweep through the binary: SIGTERM midway through a grid writes the report of the
+/// configurations that finished, marked incomplete, with no temporary file, and exits 143.
+#[cfg(unix)]
+#[test]
+fn sigterm_during_sweep_writes_what_finished_and_exits_143() {
+    let dir = crate::TempDir::new();
+    let out = dir.path().join("sweep");
+    let args = [
+        "sweep",
+        "--quiet",
+        "--data",
+        "digits",
+        "--lr-range",
+        "1e-5:1",
+        "--per-decade",
+        "20",
+        "--epochs",
+        "100",
+        "--out",
+    ];
+    let mut args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
+    args.push(out.as_os_str());
+    let o = interrupted(&args, Duration::from_millis(3000), "TERM");
+    assert_eq!(o.status.code(), Some(143), "{}", stderr(&o));
+    let files = files_in(&out);
+    assert!(
+        files.iter().all(|f| !f.starts_with('.')),
+        "no temporary file: {files:?}"
+    );
+    assert!(files.contains(&"sweep.json".to_string()), "{files:?}");
+    let doc = read_json(&out.join("sweep.json"));
+    let finished = doc["results"].as_array().unwrap().len();
+    assert!(doc["incomplete"].as_bool().unwrap(), "marked incomplete");
+    assert!(
+        (1..101).contains(&finished),
+        "some of the 101 configurations finished: {finished}"
+    );
+}
