@@ -46,7 +46,8 @@ pub mod defaults {
 }
 
 /// The task a dataset poses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "snake_case")]
 pub enum TaskKind {
     /// Predict a class.
@@ -56,7 +57,8 @@ pub enum TaskKind {
 }
 
 /// Head and loss for two-class problems.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "snake_case")]
 pub enum BinaryHead {
     /// One logit, binary cross-entropy on logits.
@@ -67,7 +69,8 @@ pub enum BinaryHead {
 }
 
 /// The CPU (or GPU) backend that runs the tensors.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "snake_case")]
 pub enum Backend {
     /// Burn's pure-Rust CPU backend (faster here: see README).
@@ -93,7 +96,8 @@ impl Backend {
 }
 
 /// The optimizer family.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "snake_case")]
 pub enum OptimizerKind {
     /// Stochastic gradient descent (optionally with momentum).
@@ -131,7 +135,8 @@ pub const MAX_EPOCHS: usize = 100_000;
 pub const MAX_PLANNED_STEPS: usize = 1_000_000_000;
 
 /// How the LR grows during the range test.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "snake_case")]
 pub enum Ramp {
     /// Geometric: equal steps in log LR (fastai, torch-lr-finder's default).
@@ -279,7 +284,8 @@ pub struct RangeTestConfig {
 }
 
 /// Which recorded curve the suggestion is read from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "snake_case")]
 pub enum CurveKind {
     /// The smoothed training loss of every iteration.

@@ -26,7 +26,7 @@ use crate::analysis::evaluation::{
 use crate::analysis::suggest_all;
 use crate::compare::Run;
 use crate::config::SuggestConfig;
-use crate::data::{Prepared, Resample};
+use crate::data::{self, Prepared, Resample, Table};
 use crate::error::{Error, Result};
 use crate::finder::{Hooks, RangeTestResult};
 use crate::pipeline::{self, DataSummary};
@@ -217,9 +217,12 @@ struct Seed {
     runs: Vec<(f64, Run)>,
 }
 
-/// Runs the evaluation; `on_progress(done, total)` after each training or range test.
+/// Runs the evaluation on `table` (the table `spec.config.data` describes, e.g. from
+/// `data::load`; each seed splits it anew); `on_progress(done, total)` after each training
+/// or range test.
 pub fn evaluate(
     spec: &EvaluateSpec,
+    table: &Table,
     stop: Option<&AtomicBool>,
     mut on_progress: impl FnMut(usize, usize),
 ) -> Result<Evaluation> {
@@ -237,11 +240,11 @@ pub fn evaluate(
     for k in 0..spec.seeds {
         let mut config = spec.config.clone();
         config.seed = spec.config.seed + k as u64;
-        let data = pipeline::load_data(&config)?;
+        let data = data::prepare(table.clone(), &config.data, config.seed)?;
         let run = pipeline::suggest(&config, &data, Hooks::default())?;
         tick(1, total);
         range_tests.push(run.result);
-        let runs = grid_runs(&config, &spec.lrs, max_epochs, stop, |n| tick(n, total))?;
+        let runs = grid_runs(&config, table, &spec.lrs, max_epochs, stop, |n| tick(n, total))?;
         if first.is_none() {
             first = Some((DataSummary::of(&data), run.model, data));
         }
@@ -264,7 +267,7 @@ pub fn evaluate(
     total += spec.seeds * extra.len();
     if !extra.is_empty() {
         for seed in &mut seeds {
-            let more = grid_runs(&seed.config, &extra, max_epochs, stop, |n| tick(n, total))?;
+            let more = grid_runs(&seed.config, table, &extra, max_epochs, stop, |n| tick(n, total))?;
             seed.runs.extend(more);
             seed.runs.sort_by(|a, b| a.0.total_cmp(&b.0));
         }
@@ -322,6 +325,7 @@ pub fn evaluate(
 /// finished runs.
 fn grid_runs(
     config: &SuggestConfig,
+    table: &Table,
     lrs: &[f64],
     epochs: usize,
     stop: Option<&AtomicBool>,
@@ -342,7 +346,7 @@ fn grid_runs(
         mark_suggestion: false,
     };
     let mut finished = 0;
-    let part = sweep::run_part(&sweep_spec, None, stop, |p| {
+    let part = sweep::run_part(&sweep_spec, table, None, stop, |p| {
         if p.epoch == epochs {
             finished += 1;
             tick(1)

@@ -37,6 +37,7 @@
 #![deny(missing_docs)]
 
 pub mod analysis;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod compare;
 pub mod config;
@@ -49,6 +50,7 @@ pub mod metrics;
 pub mod model;
 mod nullable;
 pub mod pipeline;
+#[cfg(feature = "plot")]
 pub mod plot;
 pub mod report;
 pub mod rng;

@@ -155,6 +155,7 @@ impl Repeats {
 }
 
 /// Loads and prepares the data a config names (the step that can fail on bad input).
+#[cfg(feature = "tables")]
 pub fn load_data(config: &SuggestConfig) -> Result<Prepared> {
     config.validate()?;
     let table = data::load(&config.data)?;

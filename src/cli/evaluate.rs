@@ -69,9 +69,10 @@ pub fn run(a: EvaluateArgs) -> Result<i32> {
     };
     spec.validate()?;
     set_threads(spec.config.threads);
+    let table = crate::data::load(&spec.config.data)?;
     let quiet = a.common.run.quiet;
     let bar = progress::bar("evaluate", 1, quiet);
-    let result = evaluate::evaluate(&spec, Some(signals::stop_flag()), |done, total| {
+    let result = evaluate::evaluate(&spec, &table, Some(signals::stop_flag()), |done, total| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     })?;

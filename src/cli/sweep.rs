@@ -159,6 +159,7 @@ pub fn run(a: SweepArgs) -> Result<i32> {
     let spec = spec(&a)?;
     let shard = a.shard.as_deref().map(Shard::parse).transpose()?;
     set_threads(spec.config.threads);
+    let table = crate::data::load(&spec.config.data)?;
     let out = &a.common.run.out;
     let quiet = a.common.run.quiet;
     let points = spec.grid.points().len();
@@ -178,7 +179,7 @@ pub fn run(a: SweepArgs) -> Result<i32> {
     let stop = Some(signals::stop_flag());
     match shard {
         Some(s) => {
-            let part = sweep::run_part(&spec, Some(s), stop, &mut on_epoch)?;
+            let part = sweep::run_part(&spec, &table, Some(s), stop, &mut on_epoch)?;
             bar.finish_and_clear();
             report::prepare_output_dir(out)?;
             let path = out.join(format!("sweep-part-{}-of-{}.json", s.index, s.count));
@@ -192,7 +193,7 @@ pub fn run(a: SweepArgs) -> Result<i32> {
             }
         }
         None => {
-            let result = sweep::run(&spec, stop, &mut on_epoch)?;
+            let result = sweep::run(&spec, &table, stop, &mut on_epoch)?;
             bar.finish_and_clear();
             if result.results.is_empty() {
                 return Err(Error::Interrupted {

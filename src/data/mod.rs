@@ -5,12 +5,15 @@
 //! standardise into a [`Prepared`] dataset) → [`Batcher`] (mini-batches as tensors).
 
 mod batch;
+#[cfg(feature = "tables")]
 mod load;
 mod resample;
 mod split;
 
 pub use batch::{Batch, Batcher, Targets};
+#[cfg(feature = "tables")]
 pub use load::{BUILTIN, load};
+#[cfg(feature = "tables")]
 pub(crate) use load::{numeric, one_line, parse_csv, read_frame};
 pub use resample::{Resample, resample};
 pub use split::{Prepared, Standardizer, check_classes, prepare, split_indices};

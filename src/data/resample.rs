@@ -10,7 +10,8 @@ use crate::rng::Rng;
 const RESAMPLE_STREAM: u64 = 3;
 
 /// How to reach the target proportion.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "snake_case")]
 pub enum Resample {
     /// Drop rows of the class that is too frequent (without replacement).

@@ -27,7 +27,8 @@ pub use sweep::{sweep_csv, sweep_json, sweep_md};
 pub const MEANING: &str = "the LR to train with at a constant rate (a 1cycle schedule of the same length peaks best at about twice it)";
 
 /// File format of tables and histories (`lr_find`, `compare`, `sweep`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum TableFormat {
     /// Comma-separated text.
     #[default]
@@ -52,6 +53,14 @@ pub fn write_table(dir: &Path, stem: &str, csv: &[u8], format: TableFormat) -> R
     let name = format!("{stem}.{}", format.extension());
     let bytes = match format {
         TableFormat::Csv => csv.to_vec(),
+        #[cfg(not(feature = "tables"))]
+        TableFormat::Parquet => {
+            return Err(Error::option(
+                "format",
+                "Parquet output needs lrfind's `tables` feature",
+            ));
+        }
+        #[cfg(feature = "tables")]
         TableFormat::Parquet => {
             let path = dir.join(&name);
             let mut df = crate::data::parse_csv(csv, &path)?;

@@ -19,7 +19,7 @@ pub use split_report::{Metrics, SplitReport, split_report};
 use crate::analysis::conclusion::{CHANCE_AUC, Conclusion, Outcome, conclude};
 use crate::compare::{Resolved, Run, RunContext, train_run};
 use crate::config::SuggestConfig;
-use crate::data::{self, Prepared, Resample, Task};
+use crate::data::{self, Prepared, Resample, Table, Task};
 use crate::error::{Error, Result};
 use crate::finder::Hooks;
 use crate::model::{Head, Mlp};
@@ -174,11 +174,10 @@ pub struct SweepProgress<'a> {
     pub epoch: usize,
 }
 
-/// Loads and prepares the data once per standardisation setting, checks the split and
-/// resamples the training part.
-fn prepare(spec: &SweepSpec) -> Result<(Vec<Prepared>, Option<Balance>)> {
+/// Prepares the data once per standardisation setting, checks the split and resamples the
+/// training part.
+fn prepare(spec: &SweepSpec, table: &Table) -> Result<(Vec<Prepared>, Option<Balance>)> {
     let config = &spec.config;
-    let table = data::load(&config.data)?;
     let classes = table.task.num_classes();
     if spec.pos_proportion.is_some() && classes != 2 {
         let what = match &table.task {
@@ -244,17 +243,19 @@ fn prepare(spec: &SweepSpec) -> Result<(Vec<Prepared>, Option<Balance>)> {
     Ok((prepared, balance))
 }
 
-/// Runs one part of a sweep: the configurations of `shard` (all of them when None).
-/// `on_epoch` is called after every epoch of every configuration.
+/// Runs one part of a sweep on `table` (the table `spec.config.data` describes, e.g. from
+/// `data::load`): the configurations of `shard` (all of them when None). `on_epoch` is
+/// called after every epoch of every configuration.
 pub fn run_part(
     spec: &SweepSpec,
+    table: &Table,
     shard: Option<Shard>,
     stop: Option<&AtomicBool>,
     mut on_epoch: impl FnMut(&SweepProgress),
 ) -> Result<SweepPart> {
     spec.validate()?;
     let config = &spec.config;
-    let (prepared, balance) = prepare(spec)?;
+    let (prepared, balance) = prepare(spec, table)?;
     let first = &prepared[0];
     let head = Head::for_task(&first.table.task, config.model.binary_head);
     let device = pipeline::device(config.backend);
@@ -498,10 +499,11 @@ pub fn read_part(path: &std::path::Path) -> Result<SweepPart> {
 /// `stop` ends it early (see [`Sweep::incomplete`]).
 pub fn run(
     spec: &SweepSpec,
+    table: &Table,
     stop: Option<&AtomicBool>,
     on_epoch: impl FnMut(&SweepProgress),
 ) -> Result<Sweep> {
-    let part = run_part(spec, None, stop, on_epoch)?;
+    let part = run_part(spec, table, None, stop, on_epoch)?;
     let roundtrip = serde_json::from_slice(&part_json(&part)).expect("a part reads back");
     assemble(vec![roundtrip])
 }

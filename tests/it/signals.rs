@@ -32,8 +32,9 @@ fn a_sweep_stopped_midway_keeps_what_finished() {
         threshold: 0.5,
         mark_suggestion: false,
     };
+    let table = lrfind::data::load(&spec.config.data).unwrap();
     let stop = AtomicBool::new(false);
-    let part = sweep::run_part(&spec, None, Some(&stop), |p| {
+    let part = sweep::run_part(&spec, &table, None, Some(&stop), |p| {
         if p.point.index == 1 && p.epoch == 1 {
             stop.store(true, Ordering::SeqCst);
         }
