@@ -244,7 +244,9 @@ pub fn evaluate(
         let run = pipeline::suggest(&config, &data, Hooks::default())?;
         tick(1, total);
         range_tests.push(run.result);
-        let runs = grid_runs(&config, table, &spec.lrs, max_epochs, stop, |n| tick(n, total))?;
+        let runs = grid_runs(&config, table, &spec.lrs, max_epochs, stop, |n| {
+            tick(n, total)
+        })?;
         if first.is_none() {
             first = Some((DataSummary::of(&data), run.model, data));
         }
@@ -267,7 +269,9 @@ pub fn evaluate(
     total += spec.seeds * extra.len();
     if !extra.is_empty() {
         for seed in &mut seeds {
-            let more = grid_runs(&seed.config, table, &extra, max_epochs, stop, |n| tick(n, total))?;
+            let more = grid_runs(&seed.config, table, &extra, max_epochs, stop, |n| {
+                tick(n, total)
+            })?;
             seed.runs.extend(more);
             seed.runs.sort_by(|a, b| a.0.total_cmp(&b.0));
         }

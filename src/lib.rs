@@ -27,9 +27,21 @@
 //! [`schedule`] holds the LR schedules (pure, with a Burn `LrScheduler` adapter).
 //! [`config`] holds the serde config structs and every default; [`error`] the error type.
 //!
+//! ## Features
+//! The library alone (`default-features = false`) is everything above but the three parts
+//! that need heavy crates, each behind a feature: `tables` (polars) loads CSV and Parquet
+//! data files and built-in datasets (`data::load`, `pipeline::load_data`) and reads saved
+//! histories back (`history::read`); `plot` (plotters, no polars) draws the figures; `cli`
+//! (the default; clap, indicatif, signal-hook, rayon, and the other two) is the binary;
+//! `dataloader` (default; Burn's `dataset`) lets the range test read a Burn `DataLoader`.
+//! The runs (`compare`, `sweep`, `evaluate`) take a table already in memory
+//! ([`data::Table`]), so none of them needs polars.
+//!
 //! ## Using it on your own model
-//! Call [`finder::range_test`] with your model (on an autodiff device), a fresh optimizer,
-//! an iterator of batches and a closure computing a batch's loss; see its example. The
+//! [`finder::RangeTest`] runs the test in one call on your model (on an autodiff device), a
+//! fresh optimizer, your batches (a slice, a [`finder::Passes`] closure or a Burn
+//! `DataLoader`, read pass after pass) and a closure computing a batch's loss; see its
+//! example. [`finder::range_test`] is the same loop with the configuration as a struct. The
 //! suggestion is the LR to train with at a constant rate for the planned training length
 //! ([`RangeTestConfig::epochs`] or [`RangeTestConfig::steps`]); a 1cycle schedule of the same
 //! length peaks best at about twice it (README, "Is it also the peak of 1cycle?").

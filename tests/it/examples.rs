@@ -48,3 +48,15 @@ fn sequence_classifier_example_reports_both_curves() {
     assert!(text.contains("on the validation curve"), "{text}");
     assert!(dir.path().join("lr_find_sequences.png").exists());
 }
+
+#[test]
+fn burn_dataloader_example_suggests_for_ten_epochs_and_plots() {
+    let dir = crate::TempDir::new();
+    let out = dir.path().to_str().unwrap();
+    let text = run("burn_dataloader", &["--iters", "40", "--out", out]);
+    assert!(
+        text.contains("for 10 epochs of 29 batches") || text.contains("no suggestion"),
+        "{text}"
+    );
+    assert!(dir.path().join("lr_find_dataloader.png").exists());
+}

@@ -10,7 +10,7 @@ use lrfind::config::DataConfig;
 use lrfind::{RangeTestConfig, data, finder};
 
 #[derive(Module, Debug)]
-struct BnNet {
+pub(crate) struct BnNet {
     input: Linear,
     norm: BatchNorm,
     act: Relu,
@@ -18,7 +18,7 @@ struct BnNet {
 }
 
 impl BnNet {
-    fn new(inputs: usize, classes: usize, device: &Device) -> Self {
+    pub(crate) fn new(inputs: usize, classes: usize, device: &Device) -> Self {
         BnNet {
             input: LinearConfig::new(inputs, 32).init(device),
             norm: BatchNormConfig::new(32).init(device),
@@ -159,7 +159,7 @@ fn the_loss_falls_on_real_data_and_every_rule_answers_or_explains() {
 
 /// The digits training batches (64 rows) on an autodiff device, and the validation part in
 /// batches on the plain device.
-fn digits(device: &Device) -> (data::Batcher, Vec<data::Batch>) {
+pub(crate) fn digits(device: &Device) -> (data::Batcher, Vec<data::Batch>) {
     let config = DataConfig::default();
     let prepared = data::prepare(data::load(&config).unwrap(), &config, 0).unwrap();
     let train = data::Batcher::new(
@@ -183,7 +183,7 @@ fn digits(device: &Device) -> (data::Batcher, Vec<data::Batch>) {
     (train, valid)
 }
 
-fn ce(m: &BnNet, b: &data::Batch) -> Tensor<1> {
+pub(crate) fn ce(m: &BnNet, b: &data::Batch) -> Tensor<1> {
     let loss = CrossEntropyLossConfig::new().init(&b.inputs.device());
     loss.forward(m.forward(b.inputs.clone()), b.classes.clone().unwrap())
 }

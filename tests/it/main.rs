@@ -1,6 +1,7 @@
 //! lrfind's integration tests, in one test binary (each binary links Burn and polars again).
 
 mod bad_input;
+mod builder;
 mod cli;
 mod compare;
 mod evaluate;

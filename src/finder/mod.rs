@@ -16,6 +16,12 @@
 //! The model passed in is left as it was, BatchNorm running statistics included: Burn shares
 //! running statistics between clones, so they are restored from a snapshot afterwards.
 
+mod builder;
+mod source;
+
+pub use builder::{NoValidation, RangeTest};
+pub use source::{BatchSource, Passes};
+
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -26,7 +32,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::rules::Curve;
 use crate::analysis::smoothing::DebiasedEma;
-use crate::analysis::{Suggestions, suggest_all};
+use crate::analysis::{Suggestion, Suggestions, suggest_all};
 use crate::config::{CurveKind, RangeTestConfig};
 use crate::error::{Error, Result};
 use crate::train;
@@ -164,6 +170,12 @@ impl RangeTestResult {
         }
     }
 
+    /// The reported suggestion: the chosen rule's answer on [`Self::suggested_curve`]
+    /// (the validation curve in validation-loss mode, else the training curve).
+    pub fn chosen(&self) -> &Suggestion {
+        self.suggested().chosen()
+    }
+
     /// The suggestions of that curve.
     pub fn suggested(&self) -> &Suggestions {
         match (&self.validation, self.suggested_curve()) {
@@ -237,8 +249,9 @@ impl<M> Default for Hooks<'_, M> {
 ///
 /// - `model`: any Burn module on an autodiff device (`device.autodiff()`); left unchanged.
 /// - `optimizer`: a fresh optimizer, e.g. `AdamWConfig::new().init()`.
-/// - `batches`: the training batches, cycled for as many epochs as needed (an iterator
-///   that ends early stops the test); `accumulation_steps` of them make one iteration.
+/// - `batches`: the training batches, in order; an iterator that ends stops the test
+///   ([`Stop::DataExhausted`]): [`RangeTest`] cycles a slice, a [`Passes`] closure or a Burn
+///   `DataLoader` instead. `accumulation_steps` of them make one iteration.
 /// - `loss_fn`: the mean loss of a batch under a model, `[1]`.
 /// - `hooks`: progress, a stop flag, and the validation function of the validation-loss
 ///   mode (with `config.val_every`).

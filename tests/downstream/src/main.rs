@@ -1,0 +1,111 @@
+//! A Burn user's crate: their own model, Dataset, Batcher and DataLoader, and lrfind's range
+//! test in one call, with `default-features = false` (plus `dataloader`). Reads iris (150
+//! rows, shipped in lrfind's assets) by hand, trains a 4-16-3 MLP through the range test
+//! and prints the suggestion. Exits non-zero when something a user relies on breaks.
+
+use burn::data::dataloader::DataLoaderBuilder;
+use burn::data::dataloader::batcher::Batcher;
+use burn::data::dataset::InMemDataset;
+use burn::module::Module;
+use burn::nn::loss::CrossEntropyLossConfig;
+use burn::nn::{Linear, LinearConfig, Relu};
+use burn::optim::AdamWConfig;
+use burn::tensor::{Device, Int, Tensor, TensorData};
+use lrfind::finder::{RangeTest, Stop};
+
+#[derive(Module, Debug)]
+struct Mlp {
+    hidden: Linear,
+    out: Linear,
+    act: Relu,
+}
+
+impl Mlp {
+    fn new(device: &Device) -> Self {
+        Mlp {
+            hidden: LinearConfig::new(4, 16).init(device),
+            out: LinearConfig::new(16, 3).init(device),
+            act: Relu::new(),
+        }
+    }
+
+    fn forward(&self, x: Tensor<2>) -> Tensor<2> {
+        self.out.forward(self.act.forward(self.hidden.forward(x)))
+    }
+}
+
+/// One iris row: four measurements (cm, divided by 8) and the class.
+#[derive(Clone, Debug)]
+struct Row {
+    x: [f32; 4],
+    y: i64,
+}
+
+#[derive(Clone, Debug)]
+struct IrisBatch {
+    x: Tensor<2>,
+    y: Tensor<1, Int>,
+}
+
+struct IrisBatcher;
+
+impl Batcher<Row, IrisBatch> for IrisBatcher {
+    fn batch(&self, rows: Vec<Row>, device: &Device) -> IrisBatch {
+        let x: Vec<f32> = rows.iter().flat_map(|r| r.x).collect();
+        let y: Vec<i64> = rows.iter().map(|r| r.y).collect();
+        IrisBatch {
+            x: Tensor::from_data(TensorData::new(x, [rows.len(), 4]), device),
+            y: Tensor::from_data(TensorData::new(y, [rows.len()]), device),
+        }
+    }
+}
+
+fn iris() -> Vec<Row> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/iris.csv");
+    let text = std::fs::read_to_string(path).expect("assets/iris.csv");
+    text.lines()
+        .skip(1)
+        .map(|line| {
+            let v: Vec<f32> = line.split(',').map(|c| c.parse().expect("a number")).collect();
+            Row {
+                x: [v[0] / 8.0, v[1] / 8.0, v[2] / 8.0, v[3] / 8.0],
+                y: v[4] as i64,
+            }
+        })
+        .collect()
+}
+
+fn main() -> Result<(), lrfind::Error> {
+    let device = Device::flex().autodiff();
+    device.seed(7);
+    // 150 rows in batches of 16: 10 batches a pass, so 100 iterations need 10 passes.
+    let loader = DataLoaderBuilder::new(IrisBatcher)
+        .batch_size(16)
+        .shuffle(7)
+        .set_device(device.clone())
+        .build(InMemDataset::new(iris()));
+    let model = Mlp::new(&device);
+    let ce = CrossEntropyLossConfig::new().init(&device);
+    let loss = |m: &Mlp, b: &IrisBatch| ce.forward(m.forward(b.x.clone()), b.y.clone());
+    let result = RangeTest::new()
+        .iters(100)
+        .lr_range(1e-5, 10.0)
+        .steps(200)
+        .run(&model, AdamWConfig::new().init(), &loader, loss)?;
+    let chosen = result.chosen();
+    let lr = chosen.lr.unwrap_or_else(|| {
+        eprintln!("no suggestion: {}", chosen.reason.clone().unwrap_or_default());
+        std::process::exit(3);
+    });
+    println!(
+        "suggested LR {lr:.3e} after {} iterations ({:?})",
+        result.iterations(),
+        result.stop
+    );
+    // The loader was read pass after pass: the test did not end with the first pass.
+    if matches!(result.stop, Stop::DataExhausted { .. }) || result.iterations() <= 10 {
+        eprintln!("the data loader was not cycled: {:?}", result.stop);
+        std::process::exit(1);
+    }
+    Ok(())
+}

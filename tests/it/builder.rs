@@ -1,0 +1,157 @@
+//! The range test in one call (`finder::RangeTest`): a `Vec` of batches is cycled where a
+//! plain iterator ends the test, a `Passes` closure starts a pass each time, the planned
+//! training in epochs takes the slice's length, validation batches make the validation
+//! curve the reported one, and `chosen()` is that curve's answer.
+
+use burn::optim::AdamWConfig;
+use burn::tensor::Device;
+use lrfind::config::CurveKind;
+use lrfind::data::Batch;
+use lrfind::finder::{self, Passes, RangeTest, Stop};
+
+use crate::library::{BnNet, ce, digits};
+
+/// Five digits batches of 64 rows on an autodiff device, and a model for them.
+fn five(seed: u64) -> (Vec<Batch>, BnNet) {
+    let device = Device::flex().autodiff();
+    device.seed(seed);
+    let (batches, _) = digits(&device);
+    let model = BnNet::new(64, 10, &device);
+    (batches.take(5).collect(), model)
+}
+
+#[test]
+fn a_vec_is_cycled_where_a_plain_iterator_ends_the_test() {
+    let (few, model) = five(3);
+    let test = RangeTest::new().iters(40).lr_range(1e-5, 1e-2).diverge(0.0);
+    let cycled = test
+        .run(&model, AdamWConfig::new().init(), &few, ce)
+        .unwrap();
+    assert_eq!(cycled.iterations(), 40);
+    assert_eq!(cycled.stop, Stop::Completed);
+
+    let plain = finder::range_test(
+        &model,
+        AdamWConfig::new().init(),
+        few.iter().cloned(),
+        ce,
+        test.config(),
+        finder::Hooks::default(),
+    )
+    .unwrap();
+    assert_eq!(plain.stop, Stop::DataExhausted { index: 5 });
+    // The same model and batches: the first pass is the same training.
+    for (a, b) in cycled.losses[..5].iter().zip(&plain.losses) {
+        assert!((a - b).abs() < 1e-5, "{a} vs {b}");
+    }
+}
+
+#[test]
+fn passes_start_a_new_pass_each_time_and_an_empty_source_stops_at_once() {
+    let (few, model) = five(4);
+    let mut calls = 0;
+    let result = RangeTest::new()
+        .iters(22)
+        .diverge(0.0)
+        .run(
+            &model,
+            AdamWConfig::new().init(),
+            Passes(|| {
+                calls += 1;
+                few.clone()
+            }),
+            ce,
+        )
+        .unwrap();
+    assert_eq!(result.iterations(), 22);
+    assert_eq!(
+        calls, 5,
+        "22 iterations of 5 batches a pass start five passes"
+    );
+
+    let empty = RangeTest::new()
+        .iters(20)
+        .run(
+            &model,
+            AdamWConfig::new().init(),
+            Passes(Vec::<Batch>::new),
+            ce,
+        )
+        .unwrap();
+    assert_eq!(empty.stop, Stop::DataExhausted { index: 0 });
+}
+
+#[test]
+fn epochs_of_a_slice_count_its_batches() {
+    let (few, model) = five(5);
+    let result = RangeTest::new()
+        .iters(30)
+        .epochs(4)
+        .run(&model, AdamWConfig::new().init(), few.as_slice(), ce)
+        .unwrap();
+    assert_eq!(result.planned_steps, Some(20), "4 epochs of 5 batches");
+    // Without a length the source cannot tell, the library asks for one by field name.
+    let err = RangeTest::new()
+        .iters(30)
+        .epochs(4)
+        .run(
+            &model,
+            AdamWConfig::new().init(),
+            Passes(|| few.clone()),
+            ce,
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("batches_per_epoch: "), "{err}");
+}
+
+#[test]
+fn validation_batches_make_the_validation_curve_the_reported_one() {
+    let (few, model) = five(6);
+    let (train, valid) = few.split_at(3);
+    let result = RangeTest::new()
+        .iters(60)
+        .run_validated(&model, AdamWConfig::new().init(), train, valid, 5, ce)
+        .unwrap();
+    let v = result.validation.as_ref().expect("a validation curve");
+    assert_eq!(v.iterations.first(), Some(&4));
+    assert_eq!(result.suggested_curve(), CurveKind::Validation);
+    assert_eq!(result.chosen(), v.suggestions.chosen());
+    // The validation loss is the mean over the validation batches: at iteration 4 it is a
+    // finite cross-entropy near ln(10) for a barely trained model.
+    assert!((v.losses[0] - 10f64.ln()).abs() < 1.0, "{}", v.losses[0]);
+}
+
+/// Hands each stored batch through unchanged (a Burn DataLoader over ready-made batches).
+struct Whole;
+
+impl burn::data::dataloader::batcher::Batcher<Batch, Batch> for Whole {
+    fn batch(&self, mut items: Vec<Batch>, _device: &Device) -> Batch {
+        items.remove(0)
+    }
+}
+
+#[test]
+fn a_burn_dataloader_is_read_epoch_after_epoch_like_the_same_vec() {
+    use burn::data::dataloader::DataLoaderBuilder;
+    use burn::data::dataset::InMemDataset;
+    let (few, model) = five(7);
+    let loader = DataLoaderBuilder::new(Whole)
+        .batch_size(1)
+        .build(InMemDataset::new(few.clone()));
+    let test = RangeTest::new().iters(23).lr_range(1e-5, 1e-2).diverge(0.0);
+    let from_loader = test
+        .run(&model, AdamWConfig::new().init(), &loader, ce)
+        .unwrap();
+    let from_vec = test
+        .run(&model, AdamWConfig::new().init(), &few, ce)
+        .unwrap();
+    assert_eq!(
+        from_loader.iterations(),
+        23,
+        "five passes of five batches, cut at 23"
+    );
+    for (a, b) in from_loader.losses.iter().zip(&from_vec.losses) {
+        assert!((a - b).abs() < 1e-5, "{a} vs {b}");
+    }
+}
