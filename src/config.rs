@@ -131,6 +131,27 @@ pub const MAX_THREADS: usize = 1024;
 /// drawn, and a hundred thousand epochs is already days of training.
 pub const MAX_EPOCHS: usize = 100_000;
 
+/// Checks a number of epochs: within 1..=[`MAX_EPOCHS`], or the error naming `flag`.
+pub fn check_epochs(flag: &'static str, epochs: usize) -> Result<()> {
+    match epochs_problem(epochs) {
+        Some(problem) => Err(Error::option(flag, problem)),
+        None => Ok(()),
+    }
+}
+
+/// What is wrong with a number of epochs, if anything.
+pub(crate) fn epochs_problem(epochs: usize) -> Option<String> {
+    if epochs == 0 {
+        Some("must be at least 1".into())
+    } else if epochs > MAX_EPOCHS {
+        Some(format!(
+            "must be at most {MAX_EPOCHS} (one record per epoch is kept and drawn), got {epochs}"
+        ))
+    } else {
+        None
+    }
+}
+
 /// Longest planned training accepted, in epochs or steps (a larger number is a typo).
 pub const MAX_PLANNED_STEPS: usize = 1_000_000_000;
 

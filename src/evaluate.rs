@@ -24,12 +24,12 @@ use crate::analysis::evaluation::{
     grid_summary, refine_lrs, regret, scored_outside, spread_decades,
 };
 use crate::analysis::suggest_all;
-use crate::compare::Run;
 use crate::config::SuggestConfig;
 use crate::data::{self, Prepared, Resample, Table};
 use crate::error::{Error, Result};
 use crate::finder::{Hooks, RangeTestResult};
 use crate::pipeline::{self, DataSummary};
+use crate::run::Run;
 use crate::sweep::{self, Grid, SweepSpec};
 
 /// Most seeds `evaluate` accepts (each trains the whole grid).
@@ -78,7 +78,7 @@ impl EvaluateSpec {
             ));
         }
         if let Some(&e) = self.epochs_list.iter().max() {
-            crate::compare::epochs_in_range("--epochs-list", e)?;
+            crate::config::check_epochs("--epochs-list", e)?;
         }
         if self.epochs_list.windows(2).any(|w| w[1] <= w[0]) {
             return Err(Error::option(

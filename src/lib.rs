@@ -9,21 +9,26 @@
 //! ## How the crate is laid out
 //! Data flows one way, top to bottom; lower layers never import higher ones.
 //! ```text
-//!  data (load, split, standardise, resample, batch) ──► model (MLP, loss per task)
+//!  data (load*, split, standardise, resample, batch) ──► model (MLP, loss per task)
 //!        │                                                   │
 //!        └──────────────► train (one optimizer step) ◄───────┘
 //!                               │
-//!      ┌────────────────────────┼──────────────────────────┐
-//!  finder (range test)   compare (runs on a schedule)   sweep (LR grid, per-split reports)
-//!      │                        │                          │
-//!      └──► analysis (smoothing, rules, verdicts, sweep conclusion: pure) ◄── metrics (pure)
+//!      ┌────────────────────────┴──────────────────────────┐
+//!  finder (the range test: its loop,           run (one training run of a setting:
+//!          RangeTest, batch sources)                the loop compare, sweep, evaluate share)
+//!      │                                                   │
+//!      └───────► pipeline (the built-in MLP on tables: devices, the suggest run)
 //!                               │
-//!                         pipeline (the built-in run behind `lrfind suggest`)
+//!      compare (settings side by side)      sweep (LR grid, per-split reports)
 //!                               │
-//!                 plot (PNG/SVG)   report (JSON, CSV, Markdown; atomic writes)
+//!                   evaluate (rules against grids of real trainings)
 //!                               │
-//!                         cli (clap, progress bar, exit codes)
+//!                 plot* (PNG/SVG)   report (JSON, CSV, Markdown; atomic writes)
+//!                               │
+//!                         cli* (clap, progress bar, signals, exit codes)
 //! ```
+//! Under all of them: [`analysis`] (smoothing, rules, verdicts, the sweep conclusion) and
+//! [`metrics`], pure functions of slices. `*`: behind a cargo feature (see below).
 //! [`schedule`] holds the LR schedules (pure, with a Burn `LrScheduler` adapter).
 //! [`config`] holds the serde config structs and every default; [`error`] the error type.
 //!
@@ -66,6 +71,7 @@ pub mod pipeline;
 pub mod plot;
 pub mod report;
 pub mod rng;
+pub mod run;
 pub mod schedule;
 pub mod sweep;
 pub mod train;

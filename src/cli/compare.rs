@@ -6,9 +6,10 @@ use clap::Args;
 
 use super::args::CommonArgs;
 use super::{progress, set_threads, signals};
-use crate::compare::{self, CompareSpec, LrSpec, Resolved, Setting};
+use crate::compare::{self, CompareSpec, LrSpec, Setting};
 use crate::error::{Error, Result};
 use crate::finder::Hooks;
+use crate::run::Resolved;
 use crate::schedule::{self, Timeline};
 use crate::{pipeline, plot, report};
 
@@ -116,7 +117,7 @@ pub fn run(a: CompareArgs) -> Result<i32> {
     };
     let resolved: Vec<Resolved> = settings
         .iter()
-        .map(|s| Resolved::new(s, suggested, a.epochs, config.data.batch_size))
+        .map(|s| s.resolve(suggested, a.epochs, config.data.batch_size))
         .collect::<Result<_>>()?;
     report::prepare_output_dir(&a.common.run.out)?;
 

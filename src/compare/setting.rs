@@ -8,6 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::config::{OptimizerConfig, OptimizerKind};
 use crate::error::{Error, Result};
+use crate::run::Resolved;
 use crate::schedule::{self, Chain};
 
 /// An LR: a number, or `auto` (the range test's suggestion).
@@ -168,6 +169,51 @@ impl Setting {
         s.source = Some(path.to_path_buf());
         s.optimizer_config().validate()?;
         Ok(s)
+    }
+
+    /// Decides every value: `auto` becomes `suggested`, absent epochs and batch size take
+    /// the common values.
+    pub fn resolve(
+        &self,
+        suggested: Option<f64>,
+        epochs: usize,
+        batch_size: usize,
+    ) -> Result<Resolved> {
+        let s = self;
+        let lr = match s.lr {
+            LrSpec::Value(v) => v,
+            LrSpec::Auto => suggested.ok_or_else(|| {
+                Error::option(
+                    "--lr",
+                    format!(
+                        "setting '{}' asks for the suggested LR, but there is none",
+                        s.name
+                    ),
+                )
+            })?,
+        };
+        let (epochs, batch_size) = (
+            s.epochs.unwrap_or(epochs),
+            s.batch_size.unwrap_or(batch_size),
+        );
+        if epochs == 0 || batch_size == 0 {
+            return Err(Error::option(
+                "--epochs",
+                format!(
+                    "setting '{}': epochs and batch size must be at least 1",
+                    s.name
+                ),
+            ));
+        }
+        Ok(Resolved {
+            name: s.name.clone(),
+            optimizer: s.optimizer_config(),
+            lr,
+            schedule_text: s.schedule.to_text(),
+            schedule: s.schedule.clone(),
+            epochs,
+            batch_size,
+        })
     }
 
     /// The optimizer part as an [`OptimizerConfig`].

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{LrSpec, Setting, check_targets};
-use crate::config::{MAX_EPOCHS, SuggestConfig};
+use crate::config::{SuggestConfig, check_epochs, epochs_problem};
 use crate::error::{Error, Result};
 
 /// Everything a comparison is asked to run, before the suggested LR is known.
@@ -26,7 +26,7 @@ impl CompareSpec {
     /// once the data is loaded.
     pub fn validate(&self) -> Result<()> {
         self.config.validate()?;
-        epochs_in_range("--epochs", self.epochs)?;
+        check_epochs("--epochs", self.epochs)?;
         check_targets(&self.targets, true)?;
         if self.settings.is_empty() {
             return Err(Error::option("--setting", "give at least one setting"));
@@ -58,27 +58,6 @@ impl CompareSpec {
             }
         }
         Ok(())
-    }
-}
-
-/// `epochs` within 1..=[`MAX_EPOCHS`], or the error naming `flag`.
-pub(crate) fn epochs_in_range(flag: &'static str, epochs: usize) -> Result<()> {
-    match epochs_problem(epochs) {
-        Some(problem) => Err(Error::option(flag, problem)),
-        None => Ok(()),
-    }
-}
-
-/// What is wrong with a number of epochs, if anything.
-fn epochs_problem(epochs: usize) -> Option<String> {
-    if epochs == 0 {
-        Some("must be at least 1".into())
-    } else if epochs > MAX_EPOCHS {
-        Some(format!(
-            "must be at most {MAX_EPOCHS} (one record per epoch is kept and drawn), got {epochs}"
-        ))
-    } else {
-        None
     }
 }
 

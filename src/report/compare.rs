@@ -3,7 +3,8 @@
 
 use std::fmt::Write as _;
 
-use crate::compare::{Comparison, Run};
+use crate::compare::Comparison;
+use crate::run::Run;
 
 /// `compare.json`: everything, machine-readable.
 pub fn compare_json(c: &Comparison) -> Vec<u8> {

@@ -17,13 +17,13 @@ pub use grid::{Grid, Point, Shard, lr_range, parse_lrs};
 pub use split_report::{Metrics, SplitReport, split_report};
 
 use crate::analysis::conclusion::{CHANCE_AUC, Conclusion, Outcome, conclude};
-use crate::compare::{Resolved, Run, RunContext, train_run};
 use crate::config::SuggestConfig;
 use crate::data::{self, Prepared, Resample, Table, Task};
 use crate::error::{Error, Result};
 use crate::finder::Hooks;
 use crate::model::{Head, Mlp};
 use crate::pipeline::{self, DataSummary};
+use crate::run::{Resolved, Run, RunContext, train_run};
 use crate::{schedule, train};
 
 /// Names of the split parts, in order.
@@ -56,7 +56,7 @@ impl SweepSpec {
     pub fn validate(&self) -> Result<()> {
         self.config.validate()?;
         self.grid.validate()?;
-        crate::compare::epochs_in_range("--epochs", self.epochs)?;
+        crate::config::check_epochs("--epochs", self.epochs)?;
         if !(self.threshold > 0.0 && self.threshold < 1.0) {
             return Err(Error::option(
                 "--threshold",
