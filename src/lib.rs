@@ -58,6 +58,8 @@ pub mod analysis;
 pub mod cli;
 pub mod compare;
 pub mod config;
+#[cfg(feature = "tables")]
+pub mod curves;
 pub mod data;
 pub mod error;
 pub mod evaluate;

@@ -6,6 +6,7 @@
 //! - [`convergence`]: verdicts on training runs and epochs to reach a target.
 //! - [`confidence`]: how far a curve's suggestion can be trusted (fall, turn, agreement).
 //! - [`conclusion`]: the conclusion of an LR sweep (recommended LR, promising interval).
+//! - [`foreign`]: other tools' saved curves: their smoothing undone, the ramp recognised.
 //! - [`suggest`]: runs every rule on a recorded curve the way the anchors apply them and
 //!   picks the chosen one.
 
@@ -13,6 +14,7 @@ pub mod conclusion;
 pub mod confidence;
 pub mod convergence;
 pub mod evaluation;
+pub mod foreign;
 pub mod rules;
 pub mod smoothing;
 pub mod suggest;

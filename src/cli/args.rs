@@ -21,7 +21,7 @@ pub enum MethodArg {
     All,
 }
 
-fn parse_method(text: &str) -> Result<MethodArg, String> {
+pub(crate) fn parse_method(text: &str) -> Result<MethodArg, String> {
     if text == "all" {
         return Ok(MethodArg::All);
     }

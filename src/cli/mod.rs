@@ -1,6 +1,7 @@
 //! The command line: clap definitions, conversion of flags into validated configs,
 //! progress bars, stdout and exit codes. The only layer that prints.
 
+mod analyze;
 mod args;
 mod compare;
 mod evaluate;
@@ -35,6 +36,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the LR range test and suggest a learning rate (built-in digits data by default).
     Suggest(SuggestArgs),
+    /// Read another tool's saved range test (or any LR/loss curve) and suggest from it.
+    Analyze(analyze::AnalyzeArgs),
     /// Train several settings (constant vs scheduled LR, old vs new) side by side.
     Compare(compare::CompareArgs),
     /// Draw (and print) the LR curve of one or more schedules.
@@ -55,6 +58,7 @@ pub fn main() -> i32 {
     signals::install();
     let outcome = match cli.command {
         Command::Suggest(args) => suggest::run(args),
+        Command::Analyze(args) => analyze::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Schedule(args) => compare::run_schedule(args),
         Command::Sweep(args) => sweep::run(args),

@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::rules::Curve;
 use crate::analysis::smoothing::DebiasedEma;
-use crate::analysis::{Suggestion, Suggestions, suggest_all};
+use crate::analysis::{Method, Suggestion, Suggestions, suggest_all};
 use crate::config::{CurveKind, RangeTestConfig};
 use crate::error::{Error, Result};
 use crate::train;
@@ -181,6 +181,35 @@ impl RangeTestResult {
         match (&self.validation, self.suggested_curve()) {
             (Some(v), CurveKind::Validation) => &v.suggestions,
             _ => &self.suggestions,
+        }
+    }
+
+    /// The result of a curve recorded elsewhere (another tool's range test, read back):
+    /// the raw losses at `lrs`, smoothed with fastai's EMA (`smooth`) as lrfind's own
+    /// curves are, every rule run on it for a training of `planned_steps`. It counts as
+    /// complete: the file says nothing of why the tool stopped.
+    pub fn from_recorded(
+        lrs: Vec<f64>,
+        losses: Vec<f64>,
+        smooth: f64,
+        method: Method,
+        planned_steps: Option<usize>,
+    ) -> Self {
+        let smoothed = crate::analysis::smoothing::ema_debiased(&losses, smooth);
+        let n = lrs.len();
+        let curve = Curve::training(&lrs, &losses, &smoothed, n).planned(planned_steps);
+        let suggestions = suggest_all(&curve, method);
+        RangeTestResult {
+            lrs,
+            losses,
+            smoothed,
+            num_it: n,
+            stop: Stop::Completed,
+            suggestions,
+            validation: None,
+            suggest_on: CurveKind::Training,
+            planned_steps,
+            train_time: Duration::ZERO,
         }
     }
 

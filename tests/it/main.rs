@@ -1,5 +1,6 @@
 //! lrfind's integration tests, in one test binary (each binary links Burn and polars again).
 
+mod analyze;
 mod bad_input;
 mod builder;
 mod cli;

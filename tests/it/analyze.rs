@@ -1,0 +1,227 @@
+//! `lrfind analyze` on curves saved by other tools: a tool's smoothed history and the raw
+//! losses of the same run give the same suggestion (within 1 %), on Lightning's own
+//! recordings and on the fastai and torch-lr-finder smoothings of the anchor fixtures
+//! (computed by those tools' functions); the ramp and the columns are named; bad curves are
+//! refused by name with nothing written.
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use crate::{assert_rejected, files_in, lrfind, read_json, stderr};
+
+/// Runs analyze on `doc` (written as JSON) with `extra` flags; returns its lr_find.json.
+fn analyze(dir: &Path, name: &str, doc: &Value, extra: &[&str]) -> Value {
+    let file = dir.join(format!("{name}.json"));
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let out = dir.join(format!("out-{name}"));
+    let mut args = vec![
+        "analyze",
+        file.to_str().unwrap(),
+        "-q",
+        "--method",
+        "all",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend(extra);
+    let o = lrfind(&args);
+    assert!(
+        matches!(o.status.code(), Some(0) | Some(3)),
+        "{args:?}: {}",
+        stderr(&o)
+    );
+    read_json(&out.join("lr_find.json"))
+}
+
+/// Every rule's answer of an analysis, by method name.
+fn answers(doc: &Value) -> Vec<(String, Option<f64>)> {
+    doc["result"]["suggestions"]["all"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["method"].as_str().unwrap().to_string(), s["lr"].as_f64()))
+        .collect()
+}
+
+fn assert_same_answers(a: &Value, b: &Value, case: &str) {
+    for ((m, x), (_, y)) in answers(a).iter().zip(answers(b)) {
+        match (x, y) {
+            (Some(x), Some(y)) => assert!(
+                (x / y - 1.0).abs() < 0.01,
+                "{case} {m}: {x} from the smoothed history, {y} from the raw losses"
+            ),
+            (x, y) => assert_eq!(*x, y, "{case} {m}"),
+        }
+    }
+}
+
+#[test]
+fn lightning_results_give_the_raw_losses_suggestions() {
+    let dir = crate::TempDir::new();
+    let fixture: Value =
+        serde_json::from_slice(&std::fs::read("tests/fixtures/lightning/lightning.json").unwrap())
+            .unwrap();
+    for case in fixture["cases"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let lrs = &case["lrs"];
+        let smoothed = json!({"lr": lrs, "loss": case["smoothed_losses"]});
+        let raw = json!({"lr": lrs, "loss": case["raw_losses"]});
+        let a = analyze(
+            dir.path(),
+            &format!("{name}-s"),
+            &smoothed,
+            &["--from", "lightning"],
+        );
+        let b = analyze(dir.path(), &format!("{name}-r"), &raw, &[]);
+        assert_same_answers(&a, &b, name);
+        let mode = case["mode"].as_str().unwrap();
+        assert!(
+            a["ramp_text"].as_str().unwrap().starts_with(mode),
+            "{name}: {mode} ramp read as {}",
+            a["ramp_text"]
+        );
+        // Lightning's own rule, on the recovered losses, is what Lightning suggested.
+        let lightning = answers(&a)
+            .into_iter()
+            .find(|(m, _)| m == "lightning")
+            .unwrap()
+            .1;
+        let expected = case["expected_lightning_2_6_6"].as_f64();
+        match (lightning, expected) {
+            (Some(x), Some(y)) => assert!((x / y - 1.0).abs() < 1e-6, "{name}: {x} vs {y}"),
+            (x, y) => assert_eq!(x, y, "{name}"),
+        }
+    }
+}
+
+#[test]
+fn fastai_and_torch_lr_finder_smoothings_are_undone() {
+    let dir = crate::TempDir::new();
+    let fixture: Value =
+        serde_json::from_slice(&std::fs::read("tests/fixtures/suggestions.json").unwrap()).unwrap();
+    let mut checked = 0;
+    for case in fixture["cases"].as_array().unwrap() {
+        let raw = &case["raw_losses"];
+        // Only the curves whose raw losses are known and finite (a NaN poisons the averages).
+        let Some(values) = raw.as_array() else {
+            continue;
+        };
+        if values.iter().any(|v| !v.is_number()) {
+            continue;
+        }
+        let name = case["name"].as_str().unwrap();
+        let lrs = &case["lrs"];
+        let b = analyze(
+            dir.path(),
+            &format!("{name}-raw"),
+            &json!({"lr": lrs, "loss": raw}),
+            &[],
+        );
+        let fastai = json!({"lrs": lrs, "losses": case["expected_fastai_smoothing_beta_0_98"]});
+        let a = analyze(
+            dir.path(),
+            &format!("{name}-fastai"),
+            &fastai,
+            &["--from", "fastai"],
+        );
+        assert_same_answers(&a, &b, name);
+        let torch = json!({"lr": lrs, "loss": case["expected_torch_lr_finder_smoothing_0_05"]});
+        let t = analyze(
+            dir.path(),
+            &format!("{name}-torch"),
+            &torch,
+            &["--from", "torch-lr-finder"],
+        );
+        assert_same_answers(&t, &b, name);
+        assert_eq!(t["loss_column"], "loss");
+        assert_eq!(a["lr_column"], "lrs");
+        checked += 1;
+    }
+    assert!(checked >= 10, "{checked} curves checked");
+}
+
+#[test]
+fn a_csv_curve_writes_what_suggest_writes_and_bad_curves_are_refused() {
+    let dir = crate::TempDir::new();
+    let d = dir.path();
+    let out = d.join("out");
+    let o = out.to_str().unwrap();
+    let write = |name: &str, text: String| {
+        let p = d.join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let row = |k: usize| {
+        let lr = 1e-5 * 10f64.powf(k as f64 / 20.0);
+        let loss =
+            2.0 - 1.5 / (1.0 + (-(lr.log10() + 2.5) * 3.0).exp()) + (k as f64 * 1.7).sin() * 0.01;
+        (lr, loss)
+    };
+    let csv = (0..100).map(row).fold(
+        String::from("step,learning_rate,loss\n"),
+        |mut s, (l, x)| {
+            s += &format!("0,{l},{x}\n");
+            s
+        },
+    );
+    let good = write("curve.csv", csv);
+    let ok = lrfind(&["analyze", &good, "-q", "--out", o]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    let mut files = files_in(&out);
+    files.sort();
+    assert_eq!(
+        files,
+        ["lr_find.csv", "lr_find.json", "lr_find.png", "lr_find.svg"]
+    );
+    let doc = read_json(&out.join("lr_find.json"));
+    assert_eq!(doc["lr_column"], "learning_rate");
+    assert_eq!(doc["ramp_text"], "exponential, 20.0 steps per decade");
+    let lr = doc["chosen"]["lr"].as_f64().unwrap();
+    assert!((1e-4..1e-2).contains(&lr), "{lr}");
+    std::fs::remove_dir_all(&out).unwrap();
+
+    let short = write("short.csv", "lr,loss\n0.1,1\n0.2,1\n".into());
+    let down = write(
+        "down.json",
+        json!({"lr": (0..20).map(|k| 1.0 - k as f64 * 0.01).collect::<Vec<_>>(), "loss": vec![1.0; 20]})
+            .to_string(),
+    );
+    let no_loss = write("no_loss.csv", "lr,accuracy\n0.1,1\n".into());
+    let cases: Vec<(Vec<&str>, String)> = vec![
+        (
+            vec!["analyze", &short],
+            format!(
+                "Error: {short}: column 'lr': a range test needs at least 10 points, this curve has 2"
+            ),
+        ),
+        (
+            vec!["analyze", &down],
+            format!("Error: {down}: column 'lr': the learning rates do not increase (point 1 is"),
+        ),
+        (
+            vec!["analyze", &no_loss],
+            format!("Error: {no_loss}: no loss column (looked for loss, losses"),
+        ),
+        (
+            vec![
+                "analyze",
+                &good,
+                "--from",
+                "torch-lr-finder",
+                "--beta",
+                "0.9",
+            ],
+            "Error: --beta: applies to --from fastai or lightning only".into(),
+        ),
+        (
+            vec!["analyze", &good, "--steps", "0"],
+            "Error: --steps: must be at least 1".into(),
+        ),
+    ];
+    for (args, needle) in cases {
+        let mut all = args.clone();
+        all.extend(["--out", o]);
+        assert_rejected(&all, &out, &needle);
+    }
+}
