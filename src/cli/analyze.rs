@@ -67,8 +67,18 @@ pub struct AnalyzeArgs {
     pub method: MethodArg,
     /// The training you will run lasts this many optimizer steps: knee's suggestion is the
     /// constant LR for it.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "epochs")]
     pub steps: Option<usize>,
+    /// The training you will run lasts this many epochs of --rows rows in batches of
+    /// --batch-size (one optimizer step per batch).
+    #[arg(long, requires_all = ["rows", "batch_size"])]
+    pub epochs: Option<usize>,
+    /// Rows of the training set (with --epochs).
+    #[arg(long, requires = "epochs")]
+    pub rows: Option<usize>,
+    /// Batch size of the training (with --epochs).
+    #[arg(long, requires = "epochs")]
+    pub batch_size: Option<usize>,
     /// Output folder.
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
@@ -129,15 +139,39 @@ fn smoothing(a: &AnalyzeArgs) -> Result<Smoothing> {
     })
 }
 
+/// The planned training in optimizer steps: `--steps`, or `--epochs` passes of
+/// `ceil(rows / batch_size)` batches.
+fn planned_steps(a: &AnalyzeArgs) -> Result<Option<usize>> {
+    let Some(epochs) = a.epochs else {
+        return Ok(a.steps);
+    };
+    let (rows, batch) = (a.rows.unwrap_or(0), a.batch_size.unwrap_or(0));
+    for (flag, v) in [
+        ("--epochs", epochs),
+        ("--rows", rows),
+        ("--batch-size", batch),
+    ] {
+        if v == 0 {
+            return Err(Error::option(flag, "must be at least 1"));
+        }
+    }
+    Ok(Some(epochs.saturating_mul(rows.div_ceil(batch))))
+}
+
 /// Runs `lrfind analyze`.
 pub fn run(a: AnalyzeArgs) -> Result<i32> {
     let smoothing = smoothing(&a)?;
-    match a.steps {
+    let planned = planned_steps(&a)?;
+    match planned {
         Some(0) => return Err(Error::option("--steps", "must be at least 1")),
         Some(s) if s > MAX_PLANNED_STEPS => {
             return Err(Error::option(
-                "--steps",
-                format!("must be at most {MAX_PLANNED_STEPS}"),
+                if a.epochs.is_some() {
+                    "--epochs"
+                } else {
+                    "--steps"
+                },
+                format!("must be at most {MAX_PLANNED_STEPS} optimizer steps, got {s}"),
             ));
         }
         _ => {}
@@ -162,7 +196,7 @@ pub fn run(a: AnalyzeArgs) -> Result<i32> {
         MethodArg::One(m) => m,
         MethodArg::All => Method::Knee,
     };
-    let result = RangeTestResult::from_recorded(saved.lrs, raw, defaults::SMOOTH, method, a.steps);
+    let result = RangeTestResult::from_recorded(saved.lrs, raw, defaults::SMOOTH, method, planned);
     let analysis = Analysis {
         source,
         from: a.from.checked().into(),

@@ -180,6 +180,25 @@ fn a_csv_curve_writes_what_suggest_writes_and_bad_curves_are_refused() {
     let lr = doc["chosen"]["lr"].as_f64().unwrap();
     assert!((1e-4..1e-2).contains(&lr), "{lr}");
     std::fs::remove_dir_all(&out).unwrap();
+    // The planned training: 5 epochs of ceil(1000 / 64) = 16 batches are 80 steps.
+    let planned = |extra: &[&str]| {
+        let mut args = vec!["analyze", good.as_str(), "-q", "--json", "--out", o];
+        args.extend(extra);
+        let run = lrfind(&args);
+        std::fs::remove_dir_all(&out).unwrap();
+        let doc: Value = serde_json::from_slice(&run.stdout).unwrap();
+        (
+            doc["result"]["planned_steps"].clone(),
+            doc["chosen"]["lr"].clone(),
+        )
+    };
+    let by_epochs = planned(&["--epochs", "5", "--rows", "1000", "--batch-size", "64"]);
+    assert_eq!(by_epochs.0, 80);
+    assert_eq!(by_epochs, planned(&["--steps", "80"]));
+    assert_ne!(
+        by_epochs.1, doc["chosen"]["lr"],
+        "the length moves knee's answer"
+    );
 
     let short = write("short.csv", "lr,loss\n0.1,1\n0.2,1\n".into());
     let down = write(
