@@ -263,22 +263,6 @@ pub fn run(a: AnalyzeArgs) -> Result<i32> {
             println!("{written}");
         }
     }
-    let any = analysis
-        .result
-        .suggestions
-        .all
-        .iter()
-        .any(|s| s.lr.is_some());
-    let failed = if a.method == MethodArg::All {
-        !any
-    } else {
-        chosen.lr.is_none()
-    };
-    if failed {
-        return Err(Error::NoSuggestion {
-            method: chosen.method.name(),
-            reason: chosen.reason.clone().unwrap_or_default(),
-        });
-    }
+    a.method.answered(analysis.result.suggested())?;
     Ok(0)
 }

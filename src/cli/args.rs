@@ -21,6 +21,25 @@ pub enum MethodArg {
     All,
 }
 
+impl MethodArg {
+    /// Whether a curve's suggestions answer this request: the chosen rule found an LR, or
+    /// (with `all`) any rule did; otherwise the no-suggestion error (exit code 3).
+    pub(crate) fn answered(self, suggestions: &crate::analysis::Suggestions) -> crate::Result<()> {
+        let chosen = suggestions.chosen();
+        let answered = match self {
+            MethodArg::All => suggestions.all.iter().any(|s| s.lr.is_some()),
+            MethodArg::One(_) => chosen.lr.is_some(),
+        };
+        if answered {
+            return Ok(());
+        }
+        Err(crate::Error::NoSuggestion {
+            method: chosen.method.name(),
+            reason: chosen.reason.clone().unwrap_or_default(),
+        })
+    }
+}
+
 pub(crate) fn parse_method(text: &str) -> Result<MethodArg, String> {
     if text == "all" {
         return Ok(MethodArg::All);

@@ -4,9 +4,9 @@ use std::time::Instant;
 
 use clap::Args;
 
-use super::args::{CommonArgs, MethodArg};
+use super::args::CommonArgs;
 use super::{EXIT_INTERRUPTED, progress, set_threads, signals};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::finder::{Hooks, RangeTestResult, Stop};
 use crate::pipeline::{self, SuggestRun};
 use crate::{plot, report};
@@ -104,19 +104,7 @@ pub fn run(args: SuggestArgs) -> Result<i32> {
         );
         return Ok(signals::exit_code().unwrap_or(EXIT_INTERRUPTED));
     }
-    let chosen = run.result.suggested().chosen();
-    let any = run.result.suggested().all.iter().any(|s| s.lr.is_some());
-    let failed = if args.common.range.method == MethodArg::All {
-        !any
-    } else {
-        chosen.lr.is_none()
-    };
-    if failed {
-        return Err(Error::NoSuggestion {
-            method: chosen.method.name(),
-            reason: chosen.reason.clone().unwrap_or_default(),
-        });
-    }
+    args.common.range.method.answered(run.result.suggested())?;
     Ok(0)
 }
 
