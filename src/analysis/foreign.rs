@@ -38,8 +38,9 @@ pub enum Smoothing {
 }
 
 impl Smoothing {
-    /// The raw losses behind `saved` (non-finite values stay non-finite, and so does every
-    /// value after one, since the averages carry them).
+    /// The raw losses behind `saved`. A non-finite saved value makes its own raw value
+    /// non-finite, and the next one (torch-lr-finder) or every later one (the debiased EMAs,
+    /// which carry it).
     pub fn undo(&self, saved: &[f64]) -> Vec<f64> {
         match *self {
             Smoothing::Raw => saved.to_vec(),

@@ -55,8 +55,11 @@ pub fn run(a: EvaluateArgs) -> Result<i32> {
                 "give the training length once: --epochs or --epochs-list, not both",
             ));
         }
-        (Some(0), true) => return Err(Error::option("--epochs", "must be at least 1")),
-        (epochs, true) => vec![epochs.unwrap_or(DEFAULT_EPOCHS)],
+        (Some(e), true) => {
+            crate::config::check_epochs("--epochs", e)?;
+            vec![e]
+        }
+        (None, true) => vec![DEFAULT_EPOCHS],
         (None, false) => a.epochs_list.clone(),
     };
     let spec = EvaluateSpec {

@@ -167,7 +167,6 @@ impl Setting {
                 .to_string();
         }
         s.source = Some(path.to_path_buf());
-        s.optimizer_config().validate()?;
         Ok(s)
     }
 

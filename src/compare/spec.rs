@@ -43,8 +43,8 @@ impl CompareSpec {
                     ),
                 ));
             }
-            s.optimizer_config().validate()?;
-            s.schedule.validate()?;
+            s.optimizer_config().validate().map_err(|e| in_file(s, e))?;
+            s.schedule.validate().map_err(|e| in_file(s, e))?;
             if let LrSpec::Value(v) = s.lr
                 && !(v.is_finite() && v > 0.0)
             {
@@ -58,6 +58,14 @@ impl CompareSpec {
             }
         }
         Ok(())
+    }
+}
+
+/// An error of a setting read from a TOML file, prefixed with the file (`--config`).
+fn in_file(s: &Setting, e: Error) -> Error {
+    match &s.source {
+        Some(path) => Error::option("--config", format!("{}: {e}", path.display())),
+        None => e,
     }
 }
 

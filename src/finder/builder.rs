@@ -135,9 +135,11 @@ impl RangeTest {
     }
 
     /// Like [`Self::run`], and in validation-loss mode (Smith's original test): every
-    /// `every` iterations the mean of `loss` over one pass of `valid` is recorded, and the
-    /// suggestion is read from that curve. The validation loss is computed on the model
-    /// being trained, through `loss` (no backward pass is run).
+    /// `every` iterations the mean of the batch losses over one pass of `valid` is recorded,
+    /// and the suggestion is read from that curve. The loss is computed by `loss` on the
+    /// model being trained in evaluation mode (`model.valid()`: no dropout, BatchNorm on its
+    /// running statistics, no gradients), so the validation batches must be on the plain
+    /// device (without autodiff).
     pub fn run_validated<'a, 'v, M, B, S, V, F>(
         &self,
         model: &M,
@@ -188,6 +190,21 @@ impl RangeTest {
                 "give the validation batches as a source, not also a validation hook",
             ));
         }
+        match (valid.is_some(), self.config.val_every) {
+            (true, 0) => {
+                return Err(Error::option(
+                    "val_every",
+                    "validation batches were given, but val_every is 0",
+                ));
+            }
+            (false, k) if k > 0 => {
+                return Err(Error::option(
+                    "val_every",
+                    "is set, but no validation batches were given (RangeTest::run_validated)",
+                ));
+            }
+            _ => {}
+        }
         let mut config = self.config.clone();
         if config.epochs.is_some() && config.batches_per_epoch.is_none() {
             config.batches_per_epoch = train.batches_per_pass();
@@ -195,17 +212,20 @@ impl RangeTest {
         let mut batches = Cycled::new(train);
         let mut valid_error: Option<Error> = None;
         let result = {
-            let with_valid = config.val_every > 0 && valid.is_some();
+            let with_valid = valid.is_some();
             let mut valid = valid;
+            // The model in evaluation mode (dropout off, BatchNorm on its running statistics,
+            // no gradient graph): the validation batches live on the plain device.
             let mut validate = |m: &M| -> f64 {
                 let Some(v) = valid.as_mut() else {
                     return f64::NAN;
                 };
+                let m = m.valid();
                 let (mut sum, mut n) = (0.0, 0usize);
                 for b in v.pass() {
                     match b {
                         Ok(b) => {
-                            sum += loss(m, &b).into_scalar::<f64>();
+                            sum += loss(&m, &b).into_scalar::<f64>();
                             n += 1;
                         }
                         Err(e) => {
@@ -214,7 +234,14 @@ impl RangeTest {
                         }
                     }
                 }
-                if n == 0 { f64::NAN } else { sum / n as f64 }
+                if n == 0 {
+                    valid_error.get_or_insert(Error::option(
+                        "valid",
+                        "the validation source yielded no batch",
+                    ));
+                    return f64::NAN;
+                }
+                sum / n as f64
             };
             let hooks = Hooks {
                 on_step: on_step.map(|f| f as &mut dyn FnMut(&super::Progress)),

@@ -77,8 +77,6 @@ pub(crate) struct Cycled<'a, B, S: BatchSource<'a, B>> {
     source: S,
     current: Option<Box<dyn Iterator<Item = Result<B>> + 'a>>,
     in_pass: usize,
-    /// Batches in the first complete pass, once one has ended.
-    pub(crate) first_pass: Option<usize>,
     /// The first read error, which ended the batches.
     pub(crate) error: Option<Error>,
 }
@@ -89,7 +87,6 @@ impl<'a, B, S: BatchSource<'a, B>> Cycled<'a, B, S> {
             source,
             current: None,
             in_pass: 0,
-            first_pass: None,
             error: None,
         }
     }
@@ -124,7 +121,6 @@ impl<'a, B, S: BatchSource<'a, B>> Iterator for Cycled<'a, B, S> {
                     if self.in_pass == 0 {
                         return None; // an empty pass: the source has no data
                     }
-                    self.first_pass.get_or_insert(self.in_pass);
                     self.current = None;
                 }
             }

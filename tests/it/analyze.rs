@@ -45,6 +45,12 @@ fn answers(doc: &Value) -> Vec<(String, Option<f64>)> {
 }
 
 fn assert_same_answers(a: &Value, b: &Value, case: &str) {
+    assert_eq!(
+        answers(a).len(),
+        8,
+        "{case}: every rule answers or explains"
+    );
+    assert_eq!(answers(a).len(), answers(b).len(), "{case}");
     for ((m, x), (_, y)) in answers(a).iter().zip(answers(b)) {
         match (x, y) {
             (Some(x), Some(y)) => assert!(

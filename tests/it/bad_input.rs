@@ -87,10 +87,16 @@ fn compare_refuses_bad_settings_by_flag_or_file() {
     let b = write("b.toml", "name = \"same\"\nlr = 1e-2\n");
     let zero = write("zero.toml", "lr = 1e-3\nepochs = 0\n");
     let typo = write("typo.toml", "lr = 1e-3\nepoch = 3\n");
+    let momentum = write(
+        "momentum.toml",
+        "optimizer = \"adam\"\nlr = 1e-3\nmomentum = 0.9\n",
+    );
     let result = write("lr_find.json", "{\"chosen\": {\"lr\": null}}");
     let dup = format!("Error: --config: {b}: the setting 'same' is listed twice");
     let zero_msg = format!("Error: --config: {zero}: must be at least 1");
     let typo_msg = format!("Error: --config: {typo}: unknown field `epoch`");
+    let momentum_msg =
+        format!("Error: --config: {momentum}: --momentum: applies to --optimizer sgd only");
     let result_msg = format!("Error: --lr-from: {result}: has no chosen.lr");
     refuse_all(&[
         (
@@ -116,6 +122,7 @@ fn compare_refuses_bad_settings_by_flag_or_file() {
         (&["compare", "--config", &a, "--config", &b], &dup),
         (&["compare", "--config", &zero], &zero_msg),
         (&["compare", "--config", &typo], &typo_msg),
+        (&["compare", "--config", &momentum], &momentum_msg),
         (&["compare", "--lr-from", &result], &result_msg),
         (
             &["compare", "--targets", "1.5"],

@@ -3,6 +3,7 @@
 //! training in epochs takes the slice's length, validation batches make the validation
 //! curve the reported one, and `chosen()` is that curve's answer.
 
+use burn::module::Module;
 use burn::optim::AdamWConfig;
 use burn::tensor::Device;
 use lrfind::config::CurveKind;
@@ -107,19 +108,67 @@ fn epochs_of_a_slice_count_its_batches() {
 
 #[test]
 fn validation_batches_make_the_validation_curve_the_reported_one() {
-    let (few, model) = five(6);
-    let (train, valid) = few.split_at(3);
-    let result = RangeTest::new()
-        .iters(60)
-        .run_validated(&model, AdamWConfig::new().init(), train, valid, 5, ce)
+    let device = Device::flex().autodiff();
+    device.seed(6);
+    let (batches, valid) = digits(&device); // valid: on the plain device
+    let train: Vec<Batch> = batches.take(5).collect();
+    let model = BnNet::new(64, 10, &device);
+    let test = RangeTest::new().iters(60);
+    let result = test
+        .run_validated(&model, AdamWConfig::new().init(), &train, &valid, 5, ce)
         .unwrap();
     let v = result.validation.as_ref().expect("a validation curve");
     assert_eq!(v.iterations.first(), Some(&4));
     assert_eq!(result.suggested_curve(), CurveKind::Validation);
     assert_eq!(result.chosen(), v.suggestions.chosen());
-    // The validation loss is the mean over the validation batches: at iteration 4 it is a
-    // finite cross-entropy near ln(10) for a barely trained model.
-    assert!((v.losses[0] - 10f64.ln()).abs() < 1.0, "{}", v.losses[0]);
+
+    // The same test through range_test with a hand-written hook: the mean batch loss of the
+    // model in evaluation mode. The curves must agree (not one batch, not training mode).
+    let mut hook = |m: &BnNet| {
+        let m = m.valid();
+        valid
+            .iter()
+            .map(|b| ce(&m, b).into_scalar::<f64>())
+            .sum::<f64>()
+            / valid.len() as f64
+    };
+    let mut config = test.config().clone();
+    config.val_every = 5;
+    config.suggest_on = CurveKind::Validation;
+    let by_hand = finder::range_test(
+        &model,
+        AdamWConfig::new().init(),
+        train.iter().cycle().cloned(),
+        ce,
+        &config,
+        finder::Hooks {
+            validate: Some(&mut hook),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let w = by_hand.validation.as_ref().unwrap();
+    assert_eq!(v.losses.len(), w.losses.len());
+    for (a, b) in v.losses.iter().zip(&w.losses) {
+        assert!((a - b).abs() < 1e-5, "{a} vs {b}");
+    }
+
+    // A validation source that yields nothing is an error, not a silent NaN curve.
+    let err = test
+        .run_validated(
+            &model,
+            AdamWConfig::new().init(),
+            &train,
+            &Vec::<Batch>::new(),
+            5,
+            ce,
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("the validation source yielded no batch"),
+        "{err}"
+    );
 }
 
 /// Hands each stored batch through unchanged (a Burn DataLoader over ready-made batches).
