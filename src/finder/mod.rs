@@ -188,6 +188,9 @@ impl RangeTestResult {
     /// the raw losses at `lrs`, smoothed with fastai's EMA (`smooth`) as lrfind's own
     /// curves are, every rule run on it for a training of `planned_steps`. It counts as
     /// complete: the file says nothing of why the tool stopped.
+    ///
+    /// # Panics
+    /// When `lrs` and `losses` differ in length.
     pub fn from_recorded(
         lrs: Vec<f64>,
         losses: Vec<f64>,
@@ -195,6 +198,7 @@ impl RangeTestResult {
         method: Method,
         planned_steps: Option<usize>,
     ) -> Self {
+        assert_eq!(lrs.len(), losses.len(), "one loss per LR");
         let smoothed = crate::analysis::smoothing::ema_debiased(&losses, smooth);
         let n = lrs.len();
         let curve = Curve::training(&lrs, &losses, &smoothed, n).planned(planned_steps);
