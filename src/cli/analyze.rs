@@ -38,7 +38,7 @@ impl FromTool {
             FromTool::Fastai => "fastai 2.8.12 (smoothing checked against fastai's own EMA)",
             FromTool::Lightning => "Lightning 2.6.6 (checked against Tuner.lr_find recordings)",
             FromTool::TorchLrFinder => {
-                "torch-lr-finder 0.2.2 (smoothing checked against its own EMA)"
+                "torch-lr-finder 0.2.2 (checked against its own range_test runs)"
             }
             FromTool::Keras => {
                 "keras-lr-finder (raw losses, as its source saves them; no recording checked)"

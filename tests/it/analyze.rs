@@ -250,3 +250,70 @@ fn a_csv_curve_writes_what_suggest_writes_and_bad_curves_are_refused() {
         assert_rejected(&all, &out, &needle);
     }
 }
+
+#[test]
+fn torch_lr_finder_histories_give_the_raw_losses_and_torch_lr_finders_suggestions() {
+    let dir = crate::TempDir::new();
+    let fixture: Value = serde_json::from_slice(
+        &std::fs::read("tests/fixtures/torch_lr_finder/torch_lr_finder.json").unwrap(),
+    )
+    .unwrap();
+    for case in fixture["cases"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let f = case["smooth_f"].as_f64().unwrap();
+        let lrs = &case["lrs"];
+        let history = json!({"lr": lrs, "loss": case["smoothed_losses"]});
+        let raw = json!({"lr": lrs, "loss": case["raw_losses"]});
+        let smooth_f = f.to_string();
+        let mut from = vec!["--from", "torch-lr-finder"];
+        if f != 0.05 {
+            from.extend(["--smooth-f", smooth_f.as_str()]);
+        }
+        let a = analyze(dir.path(), &format!("{name}-h"), &history, &from);
+        let b = analyze(dir.path(), &format!("{name}-r"), &raw, &[]);
+        assert_same_answers(&a, &b, name);
+        let mode = case["step_mode"].as_str().unwrap();
+        let expected_ramp = if mode == "exp" {
+            "exponential"
+        } else {
+            "linear"
+        };
+        assert!(
+            a["ramp_text"].as_str().unwrap().starts_with(expected_ramp),
+            "{name}: {}",
+            a["ramp_text"]
+        );
+        // lrfind's `torch` rule is torch-lr-finder end to end with smooth_f 0.05.
+        if f == 0.05 {
+            let torch = answers(&a)
+                .into_iter()
+                .find(|(m, _)| m == "torch")
+                .unwrap()
+                .1;
+            let expected = case["expected_suggestion"].as_f64().unwrap();
+            assert!(
+                (torch.unwrap() / expected - 1.0).abs() < 1e-9,
+                "{name}: {torch:?} vs torch-lr-finder's {expected}"
+            );
+        }
+    }
+    // The history file as a user saves it (json.dump(lr_finder.history)).
+    let out = dir.path().join("out-user");
+    let o = lrfind(&[
+        "analyze",
+        "tests/fixtures/torch_lr_finder/history_adam_exp.json",
+        "--from",
+        "torch-lr-finder",
+        "--method",
+        "torch",
+        "--json",
+        "-q",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let expected = fixture["cases"][0]["expected_suggestion"].as_f64().unwrap();
+    let got = doc["chosen"]["lr"].as_f64().unwrap();
+    assert!((got / expected - 1.0).abs() < 1e-9, "{got} vs {expected}");
+}
