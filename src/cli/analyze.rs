@@ -35,7 +35,7 @@ impl FromTool {
     fn checked(self) -> &'static str {
         match self {
             FromTool::Raw => "raw losses",
-            FromTool::Fastai => "fastai 2.8.12 (smoothing checked against fastai's own EMA)",
+            FromTool::Fastai => "fastai 2.8.12 (checked against its own lr_find runs)",
             FromTool::Lightning => "Lightning 2.6.6 (checked against Tuner.lr_find recordings)",
             FromTool::TorchLrFinder => {
                 "torch-lr-finder 0.2.2 (checked against its own range_test runs)"

@@ -317,3 +317,62 @@ fn torch_lr_finder_histories_give_the_raw_losses_and_torch_lr_finders_suggestion
     let got = doc["chosen"]["lr"].as_f64().unwrap();
     assert!((got / expected - 1.0).abs() < 1e-9, "{got} vs {expected}");
 }
+
+#[test]
+fn fastai_recorders_give_the_raw_losses_and_fastais_suggestions() {
+    let dir = crate::TempDir::new();
+    let fixture: Value =
+        serde_json::from_slice(&std::fs::read("tests/fixtures/fastai/fastai.json").unwrap())
+            .unwrap();
+    for case in fixture["cases"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let lrs = &case["lrs"];
+        let recorder = json!({"lrs": lrs, "losses": case["smoothed_losses"]});
+        let raw = json!({"lr": lrs, "loss": case["raw_losses"]});
+        let a = analyze(
+            dir.path(),
+            &format!("{name}-rec"),
+            &recorder,
+            &["--from", "fastai"],
+        );
+        let b = analyze(dir.path(), &format!("{name}-raw"), &raw, &[]);
+        assert_same_answers(&a, &b, name);
+        // fastai's four rules on the recovered losses: what fastai suggested (its recorder
+        // keeps float32 values, so equal to float32 precision).
+        for (rule, expected) in case["expected_fastai"].as_object().unwrap() {
+            let got = answers(&a).into_iter().find(|(m, _)| m == rule).unwrap().1;
+            match (got, expected.as_f64()) {
+                (Some(x), Some(y)) => {
+                    assert!(
+                        (x / y - 1.0).abs() < 1e-5,
+                        "{name} {rule}: {x} vs fastai's {y}"
+                    )
+                }
+                (x, y) => assert_eq!(x, y, "{name} {rule}"),
+            }
+        }
+    }
+    // The recorder's lists as a user saves them.
+    let out = dir.path().join("out-user");
+    let o = lrfind(&[
+        "analyze",
+        "tests/fixtures/fastai/recorder_adam.json",
+        "--from",
+        "fastai",
+        "--method",
+        "valley",
+        "--json",
+        "-q",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let expected = fixture["cases"][0]["expected_fastai"]["valley"]
+        .as_f64()
+        .unwrap();
+    let got = doc["chosen"]["lr"].as_f64().unwrap();
+    assert!((got / expected - 1.0).abs() < 1e-5, "{got} vs {expected}");
+    assert_eq!(doc["lr_column"], "lrs");
+    assert_eq!(doc["loss_column"], "losses");
+}
