@@ -35,8 +35,8 @@
 //! ## Features
 //! The library alone (`default-features = false`) is everything above but the three parts
 //! that need heavy crates, each behind a feature: `tables` (polars) loads CSV and Parquet
-//! data files and built-in datasets (`data::load`, `pipeline::load_data`) and reads saved
-//! histories back (`history::read`); `plot` (plotters, no polars) draws the figures; `cli`
+//! data files and built-in datasets (`data::load`, `pipeline::load_data`), reads saved
+//! histories back (`history::read`) and other tools' range tests (`curves`); `plot` (plotters, no polars) draws the figures; `cli`
 //! (the default; clap, indicatif, signal-hook, rayon, and the other two) is the binary;
 //! `dataloader` (default; Burn's `dataset`) lets the range test read a Burn `DataLoader`.
 //! The runs (`compare`, `sweep`, `evaluate`) take a table already in memory
