@@ -62,25 +62,54 @@ fn assert_same_answers(a: &Value, b: &Value, case: &str) {
     }
 }
 
+/// A fixture file of tests/fixtures, parsed.
+fn fixture(path: &str) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// One rule's answer in an analysis.
+fn answer(doc: &Value, rule: &str) -> Option<f64> {
+    answers(doc).into_iter().find(|(m, _)| m == rule).unwrap().1
+}
+
+/// Analyses a tool's saved curve (`saved`, read `--from` the tool) and the raw losses of the
+/// same run; asserts that every rule answers the same; returns the saved curve's analysis.
+fn saved_matches_raw(dir: &Path, name: &str, saved: &Value, from: &[&str], case: &Value) -> Value {
+    let raw = json!({"lr": case["lrs"], "loss": case["raw_losses"]});
+    let a = analyze(dir, &format!("{name}-saved"), saved, from);
+    let b = analyze(dir, &format!("{name}-raw"), &raw, &[]);
+    assert_same_answers(&a, &b, name);
+    a
+}
+
+/// `lrfind analyze FILE ARGS --json`: the document it prints.
+fn analyze_file(dir: &Path, file: &str, args: &[&str]) -> Value {
+    let out = dir.join("out-file");
+    let mut all = vec![
+        "analyze",
+        file,
+        "--json",
+        "-q",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    all.extend(args);
+    let o = lrfind(&all);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    std::fs::remove_dir_all(&out).unwrap();
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
 #[test]
 fn lightning_results_give_the_raw_losses_suggestions() {
     let dir = crate::TempDir::new();
-    let fixture: Value =
-        serde_json::from_slice(&std::fs::read("tests/fixtures/lightning/lightning.json").unwrap())
-            .unwrap();
-    for case in fixture["cases"].as_array().unwrap() {
+    for case in fixture("tests/fixtures/lightning/lightning.json")["cases"]
+        .as_array()
+        .unwrap()
+    {
         let name = case["name"].as_str().unwrap();
-        let lrs = &case["lrs"];
-        let smoothed = json!({"lr": lrs, "loss": case["smoothed_losses"]});
-        let raw = json!({"lr": lrs, "loss": case["raw_losses"]});
-        let a = analyze(
-            dir.path(),
-            &format!("{name}-s"),
-            &smoothed,
-            &["--from", "lightning"],
-        );
-        let b = analyze(dir.path(), &format!("{name}-r"), &raw, &[]);
-        assert_same_answers(&a, &b, name);
+        let results = json!({"lr": case["lrs"], "loss": case["smoothed_losses"]});
+        let a = saved_matches_raw(dir.path(), name, &results, &["--from", "lightning"], case);
         let mode = case["mode"].as_str().unwrap();
         assert!(
             a["ramp_text"].as_str().unwrap().starts_with(mode),
@@ -88,13 +117,10 @@ fn lightning_results_give_the_raw_losses_suggestions() {
             a["ramp_text"]
         );
         // Lightning's own rule, on the recovered losses, is what Lightning suggested.
-        let lightning = answers(&a)
-            .into_iter()
-            .find(|(m, _)| m == "lightning")
-            .unwrap()
-            .1;
-        let expected = case["expected_lightning_2_6_6"].as_f64();
-        match (lightning, expected) {
+        match (
+            answer(&a, "lightning"),
+            case["expected_lightning_2_6_6"].as_f64(),
+        ) {
             (Some(x), Some(y)) => assert!((x / y - 1.0).abs() < 1e-6, "{name}: {x} vs {y}"),
             (x, y) => assert_eq!(x, y, "{name}"),
         }
@@ -104,13 +130,13 @@ fn lightning_results_give_the_raw_losses_suggestions() {
 #[test]
 fn fastai_and_torch_lr_finder_smoothings_are_undone() {
     let dir = crate::TempDir::new();
-    let fixture: Value =
-        serde_json::from_slice(&std::fs::read("tests/fixtures/suggestions.json").unwrap()).unwrap();
     let mut checked = 0;
-    for case in fixture["cases"].as_array().unwrap() {
-        let raw = &case["raw_losses"];
+    for case in fixture("tests/fixtures/suggestions.json")["cases"]
+        .as_array()
+        .unwrap()
+    {
         // Only the curves whose raw losses are known and finite (a NaN poisons the averages).
-        let Some(values) = raw.as_array() else {
+        let Some(values) = case["raw_losses"].as_array() else {
             continue;
         };
         if values.iter().any(|v| !v.is_number()) {
@@ -118,30 +144,24 @@ fn fastai_and_torch_lr_finder_smoothings_are_undone() {
         }
         let name = case["name"].as_str().unwrap();
         let lrs = &case["lrs"];
-        let b = analyze(
-            dir.path(),
-            &format!("{name}-raw"),
-            &json!({"lr": lrs, "loss": raw}),
-            &[],
-        );
         let fastai = json!({"lrs": lrs, "losses": case["expected_fastai_smoothing_beta_0_98"]});
-        let a = analyze(
+        let a = saved_matches_raw(
             dir.path(),
             &format!("{name}-fastai"),
             &fastai,
             &["--from", "fastai"],
+            case,
         );
-        assert_same_answers(&a, &b, name);
+        assert_eq!(a["lr_column"], "lrs");
         let torch = json!({"lr": lrs, "loss": case["expected_torch_lr_finder_smoothing_0_05"]});
-        let t = analyze(
+        let t = saved_matches_raw(
             dir.path(),
             &format!("{name}-torch"),
             &torch,
             &["--from", "torch-lr-finder"],
+            case,
         );
-        assert_same_answers(&t, &b, name);
         assert_eq!(t["loss_column"], "loss");
-        assert_eq!(a["lr_column"], "lrs");
         checked += 1;
     }
     assert!(checked >= 10, "{checked} curves checked");
@@ -254,24 +274,17 @@ fn a_csv_curve_writes_what_suggest_writes_and_bad_curves_are_refused() {
 #[test]
 fn torch_lr_finder_histories_give_the_raw_losses_and_torch_lr_finders_suggestions() {
     let dir = crate::TempDir::new();
-    let fixture: Value = serde_json::from_slice(
-        &std::fs::read("tests/fixtures/torch_lr_finder/torch_lr_finder.json").unwrap(),
-    )
-    .unwrap();
-    for case in fixture["cases"].as_array().unwrap() {
+    let runs = fixture("tests/fixtures/torch_lr_finder/torch_lr_finder.json");
+    for case in runs["cases"].as_array().unwrap() {
         let name = case["name"].as_str().unwrap();
         let f = case["smooth_f"].as_f64().unwrap();
-        let lrs = &case["lrs"];
-        let history = json!({"lr": lrs, "loss": case["smoothed_losses"]});
-        let raw = json!({"lr": lrs, "loss": case["raw_losses"]});
+        let history = json!({"lr": case["lrs"], "loss": case["smoothed_losses"]});
         let smooth_f = f.to_string();
         let mut from = vec!["--from", "torch-lr-finder"];
         if f != 0.05 {
             from.extend(["--smooth-f", smooth_f.as_str()]);
         }
-        let a = analyze(dir.path(), &format!("{name}-h"), &history, &from);
-        let b = analyze(dir.path(), &format!("{name}-r"), &raw, &[]);
-        assert_same_answers(&a, &b, name);
+        let a = saved_matches_raw(dir.path(), name, &history, &from, case);
         let mode = case["step_mode"].as_str().unwrap();
         let expected_ramp = if mode == "exp" {
             "exponential"
@@ -285,35 +298,21 @@ fn torch_lr_finder_histories_give_the_raw_losses_and_torch_lr_finders_suggestion
         );
         // lrfind's `torch` rule is torch-lr-finder end to end with smooth_f 0.05.
         if f == 0.05 {
-            let torch = answers(&a)
-                .into_iter()
-                .find(|(m, _)| m == "torch")
-                .unwrap()
-                .1;
+            let torch = answer(&a, "torch").unwrap();
             let expected = case["expected_suggestion"].as_f64().unwrap();
             assert!(
-                (torch.unwrap() / expected - 1.0).abs() < 1e-9,
-                "{name}: {torch:?} vs torch-lr-finder's {expected}"
+                (torch / expected - 1.0).abs() < 1e-9,
+                "{name}: {torch} vs torch-lr-finder's {expected}"
             );
         }
     }
     // The history file as a user saves it (json.dump(lr_finder.history)).
-    let out = dir.path().join("out-user");
-    let o = lrfind(&[
-        "analyze",
+    let doc = analyze_file(
+        dir.path(),
         "tests/fixtures/torch_lr_finder/history_adam_exp.json",
-        "--from",
-        "torch-lr-finder",
-        "--method",
-        "torch",
-        "--json",
-        "-q",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
-    let expected = fixture["cases"][0]["expected_suggestion"].as_f64().unwrap();
+        &["--from", "torch-lr-finder", "--method", "torch"],
+    );
+    let expected = runs["cases"][0]["expected_suggestion"].as_f64().unwrap();
     let got = doc["chosen"]["lr"].as_f64().unwrap();
     assert!((got / expected - 1.0).abs() < 1e-9, "{got} vs {expected}");
 }
@@ -321,27 +320,15 @@ fn torch_lr_finder_histories_give_the_raw_losses_and_torch_lr_finders_suggestion
 #[test]
 fn fastai_recorders_give_the_raw_losses_and_fastais_suggestions() {
     let dir = crate::TempDir::new();
-    let fixture: Value =
-        serde_json::from_slice(&std::fs::read("tests/fixtures/fastai/fastai.json").unwrap())
-            .unwrap();
-    for case in fixture["cases"].as_array().unwrap() {
+    let runs = fixture("tests/fixtures/fastai/fastai.json");
+    for case in runs["cases"].as_array().unwrap() {
         let name = case["name"].as_str().unwrap();
-        let lrs = &case["lrs"];
-        let recorder = json!({"lrs": lrs, "losses": case["smoothed_losses"]});
-        let raw = json!({"lr": lrs, "loss": case["raw_losses"]});
-        let a = analyze(
-            dir.path(),
-            &format!("{name}-rec"),
-            &recorder,
-            &["--from", "fastai"],
-        );
-        let b = analyze(dir.path(), &format!("{name}-raw"), &raw, &[]);
-        assert_same_answers(&a, &b, name);
+        let recorder = json!({"lrs": case["lrs"], "losses": case["smoothed_losses"]});
+        let a = saved_matches_raw(dir.path(), name, &recorder, &["--from", "fastai"], case);
         // fastai's four rules on the recovered losses: what fastai suggested (its recorder
         // keeps float32 values, so equal to float32 precision).
         for (rule, expected) in case["expected_fastai"].as_object().unwrap() {
-            let got = answers(&a).into_iter().find(|(m, _)| m == rule).unwrap().1;
-            match (got, expected.as_f64()) {
+            match (answer(&a, rule), expected.as_f64()) {
                 (Some(x), Some(y)) => {
                     assert!(
                         (x / y - 1.0).abs() < 1e-5,
@@ -353,22 +340,12 @@ fn fastai_recorders_give_the_raw_losses_and_fastais_suggestions() {
         }
     }
     // The recorder's lists as a user saves them.
-    let out = dir.path().join("out-user");
-    let o = lrfind(&[
-        "analyze",
+    let doc = analyze_file(
+        dir.path(),
         "tests/fixtures/fastai/recorder_adam.json",
-        "--from",
-        "fastai",
-        "--method",
-        "valley",
-        "--json",
-        "-q",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
-    let expected = fixture["cases"][0]["expected_fastai"]["valley"]
+        &["--from", "fastai", "--method", "valley"],
+    );
+    let expected = runs["cases"][0]["expected_fastai"]["valley"]
         .as_f64()
         .unwrap();
     let got = doc["chosen"]["lr"].as_f64().unwrap();
