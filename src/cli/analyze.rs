@@ -79,6 +79,10 @@ pub struct AnalyzeArgs {
     /// Batch size of the training (with --epochs).
     #[arg(long, requires = "epochs")]
     pub batch_size: Option<usize>,
+    /// Iterations the test planned, when it stopped before them (fastai's rules skip the
+    /// first tenth of the planned iterations) [default: the curve's length].
+    #[arg(long)]
+    pub num_it: Option<usize>,
     /// Output folder.
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
@@ -192,11 +196,20 @@ pub fn run(a: AnalyzeArgs) -> Result<i32> {
             ),
         });
     }
+    let points = saved.lrs.len();
+    let num_it = a.num_it.unwrap_or(points);
+    if num_it < points {
+        return Err(Error::option(
+            "--num-it",
+            format!("the curve has {points} points, more than {num_it} planned"),
+        ));
+    }
     let method = match a.method {
         MethodArg::One(m) => m,
         MethodArg::All => Method::Knee,
     };
-    let result = RangeTestResult::from_recorded(saved.lrs, raw, defaults::SMOOTH, method, planned);
+    let result =
+        RangeTestResult::from_recorded(saved.lrs, raw, defaults::SMOOTH, num_it, method, planned);
     let analysis = Analysis {
         source,
         from: a.from.checked().into(),

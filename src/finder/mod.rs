@@ -186,8 +186,9 @@ impl RangeTestResult {
 
     /// The result of a curve recorded elsewhere (another tool's range test, read back):
     /// the raw losses at `lrs`, smoothed with fastai's EMA (`smooth`) as lrfind's own
-    /// curves are, every rule run on it for a training of `planned_steps`. It counts as
-    /// complete: the file says nothing of why the tool stopped.
+    /// curves are, every rule run on it for a training of `planned_steps`. `num_it` is the
+    /// test's planned length (fastai's rules skip its first tenth; at least the curve's
+    /// length). It counts as complete: the file says nothing of why the tool stopped.
     ///
     /// # Panics
     /// When `lrs` and `losses` differ in length.
@@ -195,12 +196,13 @@ impl RangeTestResult {
         lrs: Vec<f64>,
         losses: Vec<f64>,
         smooth: f64,
+        num_it: usize,
         method: Method,
         planned_steps: Option<usize>,
     ) -> Self {
         assert_eq!(lrs.len(), losses.len(), "one loss per LR");
         let smoothed = crate::analysis::smoothing::ema_debiased(&losses, smooth);
-        let n = lrs.len();
+        let n = num_it.max(lrs.len());
         let curve = Curve::training(&lrs, &losses, &smoothed, n).planned(planned_steps);
         let suggestions = suggest_all(&curve, method);
         RangeTestResult {

@@ -263,6 +263,10 @@ fn a_csv_curve_writes_what_suggest_writes_and_bad_curves_are_refused() {
             vec!["analyze", &good, "--steps", "0"],
             "Error: --steps: must be at least 1".into(),
         ),
+        (
+            vec!["analyze", &good, "--num-it", "50"],
+            "Error: --num-it: the curve has 100 points, more than 50 planned".into(),
+        ),
     ];
     for (args, needle) in cases {
         let mut all = args.clone();
@@ -352,4 +356,33 @@ fn fastai_recorders_give_the_raw_losses_and_fastais_suggestions() {
     assert!((got / expected - 1.0).abs() < 1e-5, "{got} vs {expected}");
     assert_eq!(doc["lr_column"], "lrs");
     assert_eq!(doc["loss_column"], "losses");
+}
+
+/// lrfind's own history read back: `analyze lr_find.csv` answers as the `suggest` run did.
+#[test]
+fn suggests_own_history_reads_back_to_the_same_answers() {
+    let dir = crate::TempDir::new();
+    let first = dir.path().join("suggest");
+    crate::lrfind_ok(&[
+        "suggest",
+        "-q",
+        "--method",
+        "all",
+        "--out",
+        first.to_str().unwrap(),
+    ]);
+    let ran = read_json(&first.join("lr_find.json"));
+    let csv = first.join("lr_find.csv");
+    // The run stopped on divergence before its 300 planned iterations: say so, as fastai's
+    // rules skip the first tenth of the planned iterations.
+    let doc = analyze_file(
+        dir.path(),
+        csv.to_str().unwrap(),
+        &["--method", "all", "--num-it", "300"],
+    );
+    // suggest's JSON keys the rules by name; analyze keeps suggest_all's list.
+    for (rule, lr) in answers(&doc) {
+        assert_eq!(ran["suggestions"][&rule]["lr"].as_f64(), lr, "{rule}");
+    }
+    assert_eq!(ran["chosen"]["lr"], doc["chosen"]["lr"]);
 }
