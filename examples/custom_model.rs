@@ -97,7 +97,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         finder::Hooks::default(),
     )?;
 
-    let chosen = result.suggestions.chosen();
+    let chosen = result.chosen();
     match chosen.lr {
         Some(lr) => println!(
             "suggested LR for the CNN: {lr:.2e} ({})",

@@ -105,7 +105,7 @@ pub fn run(a: CompareArgs) -> Result<i32> {
                             .into(),
                 });
             }
-            let chosen = run.result.suggested().chosen();
+            let chosen = run.result.chosen();
             Some(chosen.lr.ok_or_else(|| Error::NoSuggestion {
                 method: chosen.method.name(),
                 reason: format!(

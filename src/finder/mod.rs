@@ -309,7 +309,7 @@ impl<M> Default for Hooks<'_, M> {
 ///     &RangeTestConfig::default(),
 ///     finder::Hooks::default(),
 /// )?;
-/// println!("suggested LR: {:?}", result.suggestions.chosen().lr);
+/// println!("suggested LR: {:?}", result.chosen().lr);
 /// plot::lr_find(&result, "my model", Some("lr_find.png".as_ref()), None)?;
 /// # Ok::<(), lrfind::Error>(())
 /// ```

@@ -285,7 +285,7 @@ fn entries(suggestions: &Suggestions) -> BTreeMap<&'static str, SuggestionEntry>
 /// Builds the `lr_find.json` document of a run.
 pub fn lr_find_document(run: &SuggestRun) -> LrFindDocument<'_> {
     let r = &run.result;
-    let chosen = r.suggested().chosen();
+    let chosen = r.chosen();
     let div_index = match r.stop {
         Stop::Diverged { index } | Stop::NonFinite { index } => Some(index),
         _ => None,
