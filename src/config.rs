@@ -337,26 +337,27 @@ impl Default for RangeTestConfig {
 }
 
 impl RangeTestConfig {
-    /// Checks the values; errors name the flag.
+    /// Checks the values; errors name the field (a library user's words; the command line's
+    /// [`SuggestConfig::validate`] names the flags instead).
     pub fn validate(&self) -> Result<()> {
         if !(self.start_lr > 0.0 && self.start_lr.is_finite()) {
             return Err(Error::option(
-                "--start-lr",
+                "start_lr",
                 format!("must be a positive number, got {}", self.start_lr),
             ));
         }
         if !(self.end_lr.is_finite() && self.start_lr < self.end_lr) {
             return Err(Error::option(
-                "--start-lr",
+                "start_lr",
                 format!(
-                    "must be below --end-lr ({} is not below {})",
+                    "must be below `end_lr` ({} is not below {})",
                     self.start_lr, self.end_lr
                 ),
             ));
         }
         if self.iters > MAX_ITERS {
             return Err(Error::at_most(
-                "--iters",
+                "iters",
                 MAX_ITERS,
                 "each iteration is a training step; the curve is kept in memory",
                 self.iters,
@@ -364,7 +365,7 @@ impl RangeTestConfig {
         }
         if self.iters < defaults::MIN_ITERS {
             return Err(Error::option(
-                "--iters",
+                "iters",
                 format!(
                     "must be at least {}, got {}",
                     defaults::MIN_ITERS,
@@ -374,37 +375,37 @@ impl RangeTestConfig {
         }
         if !(self.diverge == 0.0 || self.diverge > 1.0) {
             return Err(Error::option(
-                "--diverge",
+                "diverge",
                 format!("must be above 1 (or 0 to disable), got {}", self.diverge),
             ));
         }
         if !(0.0..1.0).contains(&self.smooth) {
             return Err(Error::option(
-                "--smooth",
+                "smooth",
                 format!("must be in [0, 1), got {}", self.smooth),
             ));
         }
         if self.accumulation_steps == 0 {
-            return Err(Error::option("--accumulation-steps", "must be at least 1"));
+            return Err(Error::option("accumulation_steps", "must be at least 1"));
         }
         match (self.epochs, self.steps) {
             (Some(_), Some(_)) => {
                 return Err(Error::option(
-                    "--steps",
-                    "give the training length once: --epochs or --steps, not both",
+                    "steps",
+                    "give the training length once: `epochs` or `steps`, not both",
                 ));
             }
-            (Some(0), _) => return Err(Error::option("--epochs", "must be at least 1")),
-            (_, Some(0)) => return Err(Error::option("--steps", "must be at least 1")),
+            (Some(0), _) => return Err(Error::option("epochs", "must be at least 1")),
+            (_, Some(0)) => return Err(Error::option("steps", "must be at least 1")),
             (Some(e), _) if e > MAX_PLANNED_STEPS => {
                 return Err(Error::option(
-                    "--epochs",
+                    "epochs",
                     format!("must be at most {MAX_PLANNED_STEPS}"),
                 ));
             }
             (_, Some(s)) if s > MAX_PLANNED_STEPS => {
                 return Err(Error::option(
-                    "--steps",
+                    "steps",
                     format!("must be at most {MAX_PLANNED_STEPS}"),
                 ));
             }
@@ -412,8 +413,8 @@ impl RangeTestConfig {
         }
         if self.suggest_on == CurveKind::Validation && self.val_every == 0 {
             return Err(Error::option(
-                "--suggest-on",
-                "the validation curve needs --val-every K (evaluate every K iterations)",
+                "suggest_on",
+                "the validation curve needs `val_every` K (evaluate every K iterations)",
             ));
         }
         Ok(())
@@ -442,6 +443,44 @@ impl RangeTestConfig {
     }
 }
 
+/// The command-line flag of each [`RangeTestConfig`] field.
+const RANGE_TEST_FLAGS: [(&str, &str); 11] = [
+    ("start_lr", "--start-lr"),
+    ("end_lr", "--end-lr"),
+    ("iters", "--iters"),
+    ("diverge", "--diverge"),
+    ("smooth", "--smooth"),
+    ("accumulation_steps", "--accumulation-steps"),
+    ("epochs", "--epochs"),
+    ("steps", "--steps"),
+    ("suggest_on", "--suggest-on"),
+    ("val_every", "--val-every"),
+    ("method", "--method"),
+];
+
+/// A [`RangeTestConfig`] error in the command line's words: the field and every field
+/// quoted in the message (`` `end_lr` ``) become their flags.
+fn with_flags(e: Error) -> Error {
+    match e {
+        Error::InvalidOption { flag, message } => {
+            let flag_of = |field: &str| {
+                RANGE_TEST_FLAGS
+                    .iter()
+                    .find(|(f, _)| *f == field)
+                    .map(|(_, flag)| *flag)
+            };
+            let message = RANGE_TEST_FLAGS.iter().fold(message, |m, (field, flag)| {
+                m.replace(&format!("`{field}`"), flag)
+            });
+            Error::InvalidOption {
+                flag: flag_of(flag).unwrap_or(flag),
+                message,
+            }
+        }
+        other => other,
+    }
+}
+
 /// Everything `lrfind suggest` runs with; written in full into `lr_find.json`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -465,7 +504,7 @@ pub struct SuggestConfig {
 impl SuggestConfig {
     /// Checks every value; errors name the flag.
     pub fn validate(&self) -> Result<()> {
-        self.range_test.validate()?;
+        self.range_test.validate().map_err(with_flags)?;
         let d = &self.data;
         if d.split.len() < 2 || d.split.len() > 3 || d.split.iter().any(|f| f.is_nan() || *f < 0.0)
         {

@@ -127,8 +127,7 @@ impl Repeats {
 
     /// Summarises the runs of several seeds (the first is the main run).
     pub fn of(runs: &[&RangeTestResult], seeds: &[u64]) -> Self {
-        let suggestions: Vec<Option<f64>> =
-            runs.iter().map(|r| r.chosen().lr).collect();
+        let suggestions: Vec<Option<f64>> = runs.iter().map(|r| r.chosen().lr).collect();
         let answered: Vec<f64> = suggestions.iter().flatten().copied().collect();
         let spread = spread_decades(&answered);
         let missing = suggestions.iter().filter(|s| s.is_none()).count();

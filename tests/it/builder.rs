@@ -107,6 +107,32 @@ fn epochs_of_a_slice_count_its_batches() {
 }
 
 #[test]
+fn library_errors_name_fields_where_the_command_line_names_flags() {
+    let (few, model) = five(8);
+    let refused = |test: RangeTest| {
+        test.run(&model, AdamWConfig::new().init(), &few, ce)
+            .unwrap_err()
+            .to_string()
+    };
+    assert_eq!(
+        refused(RangeTest::new().iters(5)),
+        "iters: must be at least 20, got 5"
+    );
+    assert_eq!(
+        refused(RangeTest::new().lr_range(1.0, 0.1)),
+        "start_lr: must be below `end_lr` (1 is not below 0.1)"
+    );
+    // The same configuration inside the command line's SuggestConfig names the flags.
+    let mut config = lrfind::config::SuggestConfig::default();
+    config.range_test.start_lr = 1.0;
+    config.range_test.end_lr = 0.1;
+    assert_eq!(
+        config.validate().unwrap_err().to_string(),
+        "--start-lr: must be below --end-lr (1 is not below 0.1)"
+    );
+}
+
+#[test]
 fn validation_batches_make_the_validation_curve_the_reported_one() {
     let device = Device::flex().autodiff();
     device.seed(6);
