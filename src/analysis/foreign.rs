@@ -8,7 +8,10 @@
 //!   `s_0 = x_0`, `s_k = f x_k + (1 - f) s_(k-1)` with `smooth_f` 0.05, no bias correction.
 //!   Each is inverted exactly; the inversion multiplies the rounding error of the saved
 //!   values by about `1 / (1 - beta)` (50) or `1 / f` (20).
-//! - keras-lr-finder saves the raw loss.
+//! - keras-lr-finder (`lr_finder.losses`) saves Keras's `logs['loss']` of each batch, which
+//!   under TensorFlow 2 is the running mean of the epoch's batch losses so far:
+//!   `m_j = (x_0 + ... + x_j) / (j + 1)` within each epoch, so `x_j = (j + 1) m_j - j m_(j-1)`
+//!   (the error grows with `j`).
 
 use serde::{Deserialize, Serialize};
 
@@ -35,6 +38,11 @@ pub enum Smoothing {
         /// Weight of the newest value (`smooth_f`, 0.05).
         factor: f64,
     },
+    /// Keras's running mean of the epoch's batch losses (keras-lr-finder under TF 2).
+    EpochMean {
+        /// Batches per epoch (None: the whole curve is one epoch).
+        steps_per_epoch: Option<usize>,
+    },
 }
 
 impl Smoothing {
@@ -56,6 +64,21 @@ impl Smoothing {
                     });
                 }
                 out
+            }
+            Smoothing::EpochMean { steps_per_epoch } => {
+                let per = steps_per_epoch.unwrap_or(usize::MAX).max(1);
+                saved
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &m)| {
+                        let j = (k % per) as f64;
+                        if k % per == 0 {
+                            m
+                        } else {
+                            (j + 1.0) * m - j * saved[k - 1]
+                        }
+                    })
+                    .collect()
             }
         }
     }
@@ -173,6 +196,16 @@ mod tests {
                 ema_lightning(&raw, 0.98),
             ),
             (Smoothing::Torch { factor: 0.05 }, ema_torch(&raw, 0.05)),
+            (
+                Smoothing::EpochMean {
+                    steps_per_epoch: Some(20),
+                },
+                raw.chunks(20)
+                    .flat_map(|epoch| {
+                        (1..=epoch.len()).map(|n| epoch[..n].iter().sum::<f64>() / n as f64)
+                    })
+                    .collect(),
+            ),
         ];
         for (s, saved) in cases {
             let back = s.undo(&saved);

@@ -26,7 +26,8 @@ pub enum FromTool {
     Lightning,
     /// torch-lr-finder 0.2: `lr_finder.history` (EMA with smooth_f 0.05, no bias correction).
     TorchLrFinder,
-    /// keras-lr-finder: `lrs` / `losses` (raw).
+    /// keras-lr-finder 0.1 on TensorFlow 2: `lrs` / `losses` (Keras's running mean of the
+    /// epoch's batch losses).
     Keras,
 }
 
@@ -41,7 +42,7 @@ impl FromTool {
                 "torch-lr-finder 0.2.2 (checked against its own range_test runs)"
             }
             FromTool::Keras => {
-                "keras-lr-finder (raw losses, as its source saves them; no recording checked)"
+                "keras-lr-finder 0.1 on TensorFlow 2.15 (checked against its own find runs)"
             }
         }
     }
@@ -62,6 +63,10 @@ pub struct AnalyzeArgs {
     /// fastai's or Lightning's EMA beta, when the run changed it [default: 0.98].
     #[arg(long)]
     pub beta: Option<f64>,
+    /// keras-lr-finder run over more than one epoch: batches per epoch,
+    /// ceil(rows / batch_size) [default: the whole curve is one epoch].
+    #[arg(long)]
+    pub steps_per_epoch: Option<usize>,
     /// Suggestion rule reported as the suggestion (see `suggest --method`).
     #[arg(long, default_value = "knee", value_parser = parse_method)]
     pub method: MethodArg,
@@ -126,10 +131,21 @@ fn smoothing(a: &AnalyzeArgs) -> Result<Smoothing> {
         FromTool::Raw | FromTool::Keras => {
             given("--beta", a.beta.is_some(), "fastai or lightning")?;
             given("--smooth-f", a.smooth_f.is_some(), "torch-lr-finder")?;
-            Smoothing::Raw
+            if a.from == FromTool::Keras {
+                if a.steps_per_epoch == Some(0) {
+                    return Err(Error::option("--steps-per-epoch", "must be at least 1"));
+                }
+                Smoothing::EpochMean {
+                    steps_per_epoch: a.steps_per_epoch,
+                }
+            } else {
+                given("--steps-per-epoch", a.steps_per_epoch.is_some(), "keras")?;
+                Smoothing::Raw
+            }
         }
         FromTool::Fastai | FromTool::Lightning => {
             given("--smooth-f", a.smooth_f.is_some(), "torch-lr-finder")?;
+            given("--steps-per-epoch", a.steps_per_epoch.is_some(), "keras")?;
             if a.from == FromTool::Fastai {
                 Smoothing::Fastai { beta }
             } else {
@@ -138,6 +154,7 @@ fn smoothing(a: &AnalyzeArgs) -> Result<Smoothing> {
         }
         FromTool::TorchLrFinder => {
             given("--beta", a.beta.is_some(), "fastai or lightning")?;
+            given("--steps-per-epoch", a.steps_per_epoch.is_some(), "keras")?;
             Smoothing::Torch { factor }
         }
     })

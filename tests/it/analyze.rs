@@ -386,3 +386,35 @@ fn suggests_own_history_reads_back_to_the_same_answers() {
     }
     assert_eq!(ran["chosen"]["lr"], doc["chosen"]["lr"]);
 }
+
+/// keras-lr-finder's `losses` are Keras's running mean of the epoch's batch losses (TF 2):
+/// `--from keras` recovers the raw losses and their answers, epoch by epoch.
+#[test]
+fn keras_running_means_are_undone_epoch_by_epoch() {
+    let dir = crate::TempDir::new();
+    for case in fixture("tests/fixtures/keras/keras.json")["cases"]
+        .as_array()
+        .unwrap()
+    {
+        let name = case["name"].as_str().unwrap();
+        let saved = json!({"lrs": case["lrs"], "losses": case["losses"]});
+        let per = case["steps_per_epoch"].to_string();
+        let mut from = vec!["--from", "keras"];
+        if case["epochs"] != 1 {
+            from.extend(["--steps-per-epoch", per.as_str()]);
+        }
+        let a = saved_matches_raw(dir.path(), name, &saved, &from, case);
+        let recovered = a["result"]["losses"].as_array().unwrap();
+        for (k, (x, y)) in recovered
+            .iter()
+            .zip(case["raw_losses"].as_array().unwrap())
+            .enumerate()
+        {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            assert!(
+                (x - y).abs() < 1e-4 * y.abs().max(1.0),
+                "{name} batch {k}: {x} vs {y}"
+            );
+        }
+    }
+}
