@@ -64,7 +64,9 @@ pub struct AnalyzeArgs {
     #[arg(long)]
     pub beta: Option<f64>,
     /// keras-lr-finder run over more than one epoch: batches per epoch,
-    /// ceil(rows / batch_size) [default: the whole curve is one epoch].
+    /// ceil(rows / batch_size) [default: the whole curve is one epoch]. Keras weights its
+    /// running mean by batch size, so an epoch's last point is recovered exactly only when
+    /// its last batch is full.
     #[arg(long)]
     pub steps_per_epoch: Option<usize>,
     /// Suggestion rule reported as the suggestion (see `suggest --method`).

@@ -264,6 +264,21 @@ fn a_csv_curve_writes_what_suggest_writes_and_bad_curves_are_refused() {
             "Error: --steps: must be at least 1".into(),
         ),
         (
+            vec!["analyze", &good, "--steps-per-epoch", "10"],
+            "Error: --steps-per-epoch: applies to --from keras only".into(),
+        ),
+        (
+            vec![
+                "analyze",
+                &good,
+                "--from",
+                "keras",
+                "--steps-per-epoch",
+                "0",
+            ],
+            "Error: --steps-per-epoch: must be at least 1".into(),
+        ),
+        (
             vec!["analyze", &good, "--num-it", "50"],
             "Error: --num-it: the curve has 100 points, more than 50 planned".into(),
         ),
@@ -328,7 +343,10 @@ fn fastai_recorders_give_the_raw_losses_and_fastais_suggestions() {
     for case in runs["cases"].as_array().unwrap() {
         let name = case["name"].as_str().unwrap();
         let recorder = json!({"lrs": case["lrs"], "losses": case["smoothed_losses"]});
-        let a = saved_matches_raw(dir.path(), name, &recorder, &["--from", "fastai"], case);
+        // Two runs stopped early: fastai's rules count from a tenth of the planned length.
+        let num_it = case["num_it"].to_string();
+        let from = ["--from", "fastai", "--num-it", num_it.as_str()];
+        let a = saved_matches_raw(dir.path(), name, &recorder, &from, case);
         // fastai's four rules on the recovered losses: what fastai suggested (its recorder
         // keeps float32 values, so equal to float32 precision).
         for (rule, expected) in case["expected_fastai"].as_object().unwrap() {
@@ -347,7 +365,7 @@ fn fastai_recorders_give_the_raw_losses_and_fastais_suggestions() {
     let doc = analyze_file(
         dir.path(),
         "tests/fixtures/fastai/recorder_adam.json",
-        &["--from", "fastai", "--method", "valley"],
+        &["--from", "fastai", "--method", "valley", "--num-it", "100"],
     );
     let expected = runs["cases"][0]["expected_fastai"]["valley"]
         .as_f64()
@@ -372,6 +390,10 @@ fn suggests_own_history_reads_back_to_the_same_answers() {
         first.to_str().unwrap(),
     ]);
     let ran = read_json(&first.join("lr_find.json"));
+    assert!(
+        ran["iterations"].as_u64().unwrap() < 300,
+        "the run stops early, so --num-it matters"
+    );
     let csv = first.join("lr_find.csv");
     // The run stopped on divergence before its 300 planned iterations: say so, as fastai's
     // rules skip the first tenth of the planned iterations.
@@ -405,6 +427,10 @@ fn keras_running_means_are_undone_epoch_by_epoch() {
         }
         let a = saved_matches_raw(dir.path(), name, &saved, &from, case);
         let recovered = a["result"]["losses"].as_array().unwrap();
+        assert_eq!(
+            recovered.len(),
+            case["raw_losses"].as_array().unwrap().len()
+        );
         for (k, (x, y)) in recovered
             .iter()
             .zip(case["raw_losses"].as_array().unwrap())
