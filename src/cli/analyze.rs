@@ -278,23 +278,13 @@ pub fn run(a: AnalyzeArgs) -> Result<i32> {
             ),
         }
     );
-    if a.json {
-        print!("{}", String::from_utf8_lossy(&json));
-    }
-    if !a.quiet {
-        let written = format!(
-            "Wrote {}/lr_find.{{png,svg,{},json}}",
-            a.out.display(),
-            a.format.extension()
-        );
-        if a.json {
-            eprint!("{summary}");
-            eprintln!("{written}");
-        } else {
-            print!("{summary}");
-            println!("{written}");
-        }
-    }
+    super::print_lr_find(
+        a.json.then_some(&json[..]),
+        &summary,
+        &a.out,
+        a.format,
+        a.quiet,
+    );
     a.method.answered(analysis.result.suggested())?;
     Ok(0)
 }

@@ -83,6 +83,36 @@ pub fn main() -> i32 {
     }
 }
 
+/// Prints a range test's result as `suggest` and `analyze` do: with `--json` the document
+/// alone on stdout and the summary on stderr, otherwise the summary on stdout; nothing but
+/// the document when quiet.
+pub(crate) fn print_lr_find(
+    json: Option<&[u8]>,
+    summary: &str,
+    out: &std::path::Path,
+    format: crate::report::TableFormat,
+    quiet: bool,
+) {
+    if let Some(doc) = json {
+        print!("{}", String::from_utf8_lossy(doc));
+    }
+    if quiet {
+        return;
+    }
+    let written = format!(
+        "Wrote {}/lr_find.{{png,svg,{},json}}",
+        out.display(),
+        format.extension()
+    );
+    if json.is_some() {
+        eprint!("{summary}");
+        eprintln!("{written}");
+    } else {
+        print!("{summary}");
+        println!("{written}");
+    }
+}
+
 /// Sizes the worker pool (rayon's global pool, which Burn's CPU backends use).
 pub(crate) fn set_threads(threads: Option<usize>) {
     if let Some(n) = threads {

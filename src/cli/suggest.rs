@@ -79,24 +79,14 @@ pub fn run(args: SuggestArgs) -> Result<i32> {
     run.total_time = started.elapsed();
     write_outputs(&run, &others, &args)?;
 
-    if args.json {
-        print!("{}", String::from_utf8_lossy(&report::lr_find_json(&run)));
-    }
-    if !args.common.run.quiet {
-        let text = report::summary_text(&run);
-        let written = format!(
-            "Wrote {}/lr_find.{{png,svg,{},json}}",
-            args.common.run.out.display(),
-            args.common.run.format.extension()
-        );
-        if args.json {
-            eprint!("{text}");
-            eprintln!("{written}");
-        } else {
-            print!("{text}");
-            println!("{written}");
-        }
-    }
+    let json = args.json.then(|| report::lr_find_json(&run));
+    super::print_lr_find(
+        json.as_deref(),
+        &report::summary_text(&run),
+        &args.common.run.out,
+        args.common.run.format,
+        args.common.run.quiet,
+    );
     if matches!(run.result.stop, Stop::Interrupted { .. }) {
         eprintln!(
             "Interrupted: the outputs hold the curve up to iteration {}",
