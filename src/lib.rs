@@ -65,6 +65,7 @@ pub mod error;
 pub mod evaluate;
 pub mod finder;
 pub mod history;
+pub mod logs;
 pub mod metrics;
 pub mod model;
 mod nullable;

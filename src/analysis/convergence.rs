@@ -11,6 +11,13 @@
 //!   - **oscillating**: `v > 3 |d|` and `v > 10 %` of `L[n-k]` (it swings without net progress);
 //!   - **still improving**: `d > 2 %` of `L[n-k]` (more epochs would help);
 //!   - **converged**: otherwise (flat at the end).
+//!
+//! A training log read from another framework ([`verdict_logged`]) has no `L0`: the loss of
+//! the initial weights is never logged. The stall test then cannot tell a run that barely
+//! learned from one that learned everything in its first epoch, so it is not made: such a
+//! run is judged on its final window only, from its first logged epoch, and a log of fewer
+//! than two epochs is **too short to judge**. A log without validation loss is judged the
+//! same way on its training loss (the report says which).
 
 use serde::{Deserialize, Serialize};
 
@@ -37,6 +44,8 @@ pub enum Verdict {
     Diverged,
     /// Barely moved from the initial loss.
     Stalled,
+    /// A log of fewer than two epochs and no initial loss: nothing to judge.
+    TooShort,
 }
 
 impl Verdict {
@@ -48,6 +57,7 @@ impl Verdict {
             Verdict::Oscillating => "oscillating",
             Verdict::Diverged => "diverged",
             Verdict::Stalled => "stalled",
+            Verdict::TooShort => "too short to judge",
         }
     }
 }
@@ -65,10 +75,28 @@ pub fn verdict(initial: f64, losses: &[f64], diverged: bool) -> Verdict {
     if initial - best < STALL_FRACTION * initial.abs() {
         return Verdict::Stalled;
     }
+    final_window(initial, losses)
+}
+
+/// The verdict on a logged run whose initial loss is unknown (see the module documentation):
+/// the stall test is not made, and the final window starts no earlier than the first epoch.
+pub fn verdict_logged(losses: &[f64], diverged: bool) -> Verdict {
+    if diverged || losses.iter().any(|l| !l.is_finite()) {
+        return Verdict::Diverged;
+    }
+    match losses {
+        [] | [_] => Verdict::TooShort,
+        [first, rest @ ..] => final_window(*first, rest),
+    }
+}
+
+/// Oscillating, still improving or converged, from the final window of `losses` (which
+/// starts at `before` when the run is shorter than the window).
+fn final_window(before: f64, losses: &[f64]) -> Verdict {
     let n = losses.len();
     let k = (n.div_ceil(4)).max(2).min(n);
     // The window starts one epoch before its first change (the initial loss if needed).
-    let start = if n > k { losses[n - k - 1] } else { initial };
+    let start = if n > k { losses[n - k - 1] } else { before };
     let window: Vec<f64> = std::iter::once(start)
         .chain(losses[n - k..].iter().copied())
         .collect();
@@ -127,6 +155,30 @@ mod tests {
         );
         assert_eq!(verdict(2.3, &[1.0, f64::NAN], false), Verdict::Diverged);
         assert_eq!(verdict(2.3, &[1.0, 0.5], true), Verdict::Diverged);
+    }
+
+    #[test]
+    fn logged_runs_are_judged_without_an_initial_loss() {
+        // The same curves, first logged epoch standing in for the start of the window.
+        assert_eq!(
+            verdict_logged(&[1.0, 0.5, 0.3, 0.29, 0.29, 0.288, 0.289, 0.288], false),
+            Verdict::Converged
+        );
+        assert_eq!(
+            verdict_logged(&[2.0, 1.6, 1.3, 1.1, 0.9, 0.75, 0.6, 0.5], false),
+            Verdict::StillImproving
+        );
+        assert_eq!(
+            verdict_logged(&[1.0, 0.6, 0.9, 0.5, 0.95, 0.55, 0.9, 0.5], false),
+            Verdict::Oscillating
+        );
+        // Flat from the first epoch: with no initial loss this is not a stall.
+        assert_eq!(
+            verdict_logged(&[2.3, 2.29, 2.28, 2.28], false),
+            Verdict::Converged
+        );
+        assert_eq!(verdict_logged(&[0.5], false), Verdict::TooShort);
+        assert_eq!(verdict_logged(&[0.5, f64::NAN], false), Verdict::Diverged);
     }
 
     #[test]

@@ -45,10 +45,23 @@ pub struct CompareArgs {
     /// Validation accuracy levels to time (validation MSE levels for regression).
     #[arg(long, value_delimiter = ',', default_value = "0.5,0.8,0.9")]
     pub targets: Vec<f64>,
+    /// Compare trainings another framework logged instead of training: NAME=PATH of a Keras
+    /// or Lightning CSVLogger file, a Hugging Face trainer_state.json, a Burn Learner artifact
+    /// folder, TensorBoard event files or a CSV with an epoch column (repeatable; the first is
+    /// the baseline).
+    #[arg(long = "logs", value_name = "NAME=PATH", conflicts_with_all = ["settings", "configs", "lr_from"])]
+    pub logs: Vec<String>,
+    /// With --logs: the log metric to read for a role, ROLE=NAME (roles: loss, val_loss,
+    /// accuracy, val_accuracy, lr; repeatable).
+    #[arg(long = "metric", value_name = "ROLE=NAME", requires = "logs")]
+    pub metrics: Vec<String>,
 }
 
 /// Runs `lrfind compare`.
 pub fn run(a: CompareArgs) -> Result<i32> {
+    if !a.logs.is_empty() {
+        return super::compare_logs::run(&a);
+    }
     let config = a.common.config();
     let lr = LrSpec::parse(&a.lr, "--lr")?;
     let mut settings: Vec<Setting> = a

@@ -4,6 +4,7 @@
 mod analyze;
 mod args;
 mod compare;
+mod compare_logs;
 mod evaluate;
 mod plot;
 mod progress;

@@ -6,6 +6,7 @@
 //! exceeds [`EXPLOSION_FACTOR`](crate::run::EXPLOSION_FACTOR) times its first step's loss, is marked diverged and ends;
 //! the others go on.
 
+mod logged;
 mod setting;
 mod spec;
 
@@ -13,6 +14,7 @@ use std::sync::atomic::AtomicBool;
 
 use serde::{Deserialize, Serialize};
 
+pub use logged::{LogComparison, LoggedRun, compare_logs};
 pub use setting::{LrSpec, Setting};
 pub use spec::CompareSpec;
 
@@ -21,7 +23,7 @@ use crate::data::Prepared;
 use crate::error::{Error, Result};
 use crate::model::{Head, Mlp};
 use crate::pipeline::{self, DataSummary};
-use crate::run::{Resolved, Run, RunContext, train_run};
+use crate::run::{Resolved, Run, RunContext, Summary, train_run};
 
 /// Everything `compare` produced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -134,7 +136,7 @@ pub fn compare(
             runs.push(run);
         }
     }
-    add_speedups(&mut runs);
+    add_speedups(runs.iter_mut().map(|r| &mut r.summary));
     let higher_is_better = head != Head::Regression;
     Ok(Comparison {
         config: config.clone(),
@@ -150,12 +152,12 @@ pub fn compare(
 }
 
 /// Speed-up against the first run: ratio of epochs (and of seconds) to each target.
-fn add_speedups(runs: &mut [Run]) {
-    let Some(base) = runs.first().map(|r| r.summary.clone()) else {
+pub(crate) fn add_speedups<'a>(summaries: impl Iterator<Item = &'a mut Summary>) {
+    let mut summaries = summaries.peekable();
+    let Some(base) = summaries.peek().map(|s| (**s).clone()) else {
         return;
     };
-    for run in runs.iter_mut() {
-        let s = &mut run.summary;
+    for s in summaries {
         s.speedup_epochs = base
             .epochs_to_target
             .iter()

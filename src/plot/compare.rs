@@ -49,7 +49,13 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Comparison) -> Re
     } else {
         "validation MSE"
     };
-    draw_runs(root, &title, &runs_of(c), metric_name, false, 0.98)
+    draw_runs(
+        root,
+        &title,
+        &lines_by_step(&runs_of(c), 0.98),
+        metric_name,
+        false,
+    )
 }
 
 /// A comparison's runs as plain series; epoch 0 is the initial weights.
@@ -71,58 +77,126 @@ fn runs_of(c: &Comparison) -> Vec<CompareRunHistory> {
         .collect()
 }
 
-/// The four compare panels (training loss smoothed with EMA `smooth`, validation loss and
-/// metric per epoch, LR per step), one colour per run.
-pub(crate) fn draw_runs<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    title: &str,
-    runs: &[CompareRunHistory],
-    metric_name: &str,
-    log_loss: bool,
-    smooth: f64,
-) -> Result<(), String> {
-    root.fill(&WHITE).map_err(|e| e.to_string())?;
-    let root = root.titled(title, (FONT, 22)).map_err(|e| e.to_string())?;
-    let panels = root.split_evenly((2, 2));
-    let per_run = |f: &dyn Fn(&CompareRunHistory) -> Series| -> Vec<Line> {
-        runs.iter()
-            .enumerate()
-            .map(|(i, r)| (r.name.clone(), PALETTE[i % PALETTE.len()], f(r)))
-            .collect()
-    };
+/// One run's lines in the four compare panels.
+pub(crate) struct RunLines {
+    /// Legend name.
+    pub name: String,
+    /// Training loss (already smoothed where it is per step).
+    pub train: Series,
+    /// Validation loss per epoch.
+    pub val: Series,
+    /// Validation metric per epoch.
+    pub metric: Series,
+    /// LR.
+    pub lr: Series,
+}
+
+/// What the four panels' x axes and titles say.
+pub(crate) struct RunAxes<'a> {
+    /// x of the training-loss and LR panels: "step" or "epoch".
+    pub step_x: &'a str,
+    /// Title of the training-loss panel.
+    pub train_title: &'a str,
+    /// Dots on the per-epoch panels (few points).
+    pub dots: bool,
+}
+
+/// Saved or fresh runs, by step: training loss smoothed with EMA `smooth`, LR per step.
+pub(crate) fn lines_by_step(runs: &[CompareRunHistory], smooth: f64) -> Vec<RunLines> {
     let by_step = |ys: &[f64]| -> Series {
         ys.iter()
             .enumerate()
             .map(|(i, &y)| (i as f64 + 1.0, y))
             .collect()
     };
-    let train = per_run(&|r| by_step(&ema_debiased(&r.losses, smooth)));
-    let val = per_run(&|r| r.epochs.iter().map(|e| (e.0, e.1)).collect());
-    let metric = per_run(&|r| r.epochs.iter().map(|e| (e.0, e.2)).collect());
-    let lr = per_run(&|r| by_step(&r.lrs));
-    let panel = |title, x_desc, lines, log_y, legend| Panel {
+    runs.iter()
+        .map(|r| RunLines {
+            name: r.name.clone(),
+            train: by_step(&ema_debiased(&r.losses, smooth)),
+            val: r.epochs.iter().map(|e| (e.0, e.1)).collect(),
+            metric: r.epochs.iter().map(|e| (e.0, e.2)).collect(),
+            lr: by_step(&r.lrs),
+        })
+        .collect()
+}
+
+/// The four compare panels of runs recorded by step (training loss smoothed, validation loss
+/// and metric per epoch, LR per step), one colour per run.
+pub(crate) fn draw_runs<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    runs: &[RunLines],
+    metric_name: &str,
+    log_loss: bool,
+) -> Result<(), String> {
+    let axes = RunAxes {
+        step_x: "step",
+        train_title: "training loss (smoothed)",
+        dots: false,
+    };
+    draw_panels(root, title, runs, &axes, metric_name, log_loss)
+}
+
+/// The four panels, one colour per run; a panel no run has a line for says so in its title.
+pub(crate) fn draw_panels<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    runs: &[RunLines],
+    axes: &RunAxes,
+    metric_name: &str,
+    log_loss: bool,
+) -> Result<(), String> {
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let root = root.titled(title, (FONT, 22)).map_err(|e| e.to_string())?;
+    let panels = root.split_evenly((2, 2));
+    let per_run = |f: &dyn Fn(&RunLines) -> &Series| -> Vec<Line> {
+        runs.iter()
+            .enumerate()
+            .map(|(i, r)| (r.name.clone(), PALETTE[i % PALETTE.len()], f(r).clone()))
+            .collect()
+    };
+    let train = per_run(&|r| &r.train);
+    let val = per_run(&|r| &r.val);
+    let metric = per_run(&|r| &r.metric);
+    let lr = per_run(&|r| &r.lr);
+    let titled = |t: &str, lines: &[Line]| {
+        if lines.iter().all(|l| l.2.is_empty()) {
+            format!("{t} (not recorded)")
+        } else {
+            t.to_string()
+        }
+    };
+    let (t_train, t_val, t_metric, t_lr) = (
+        titled(axes.train_title, &train),
+        titled("validation loss", &val),
+        titled(metric_name, &metric),
+        titled("learning rate (log)", &lr),
+    );
+    let panel = |title, x_desc, lines, log_y, legend, dots| Panel {
         title,
         x_desc,
         lines,
         log_y,
         legend,
+        dots,
         ..Default::default()
     };
+    let step_dots = axes.dots && axes.step_x == "epoch";
     draw_panel(
         &panels[0],
-        &panel("training loss (smoothed)", "step", &train, log_loss, true),
+        &panel(&t_train, axes.step_x, &train, log_loss, true, step_dots),
     )?;
     draw_panel(
         &panels[1],
-        &panel("validation loss", "epoch", &val, log_loss, false),
+        &panel(&t_val, "epoch", &val, log_loss, false, axes.dots),
     )?;
     draw_panel(
         &panels[2],
-        &panel(metric_name, "epoch", &metric, false, false),
+        &panel(&t_metric, "epoch", &metric, false, false, axes.dots),
     )?;
     draw_panel(
         &panels[3],
-        &panel("learning rate (log)", "step", &lr, true, false),
+        &panel(&t_lr, axes.step_x, &lr, true, false, false),
     )?;
     Ok(())
 }

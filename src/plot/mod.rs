@@ -19,12 +19,14 @@ use crate::report::{temp_name, write_atomic};
 
 mod compare;
 mod evaluate;
+mod logs;
 mod panel;
 mod replot;
 mod sweep;
 
 pub use compare::{COMPARE_SIZE, PALETTE, compare, schedules};
 pub use evaluate::evaluate;
+pub use logs::logs;
 pub use replot::{LrFindRun, Replot, Style, replot};
 pub use sweep::sweep;
 

@@ -59,6 +59,58 @@ pub(crate) fn tick(v: f64) -> String {
     }
 }
 
+/// Tick positions for a log axis over `[lo, hi]`: the powers of ten when the range holds at
+/// least three of them (every k-th when it holds more than [`MAX_TICKS`]), else 1-2-5 times
+/// them, else 1 to 9 times them, else (a range within a fraction of a decade) evenly spaced
+/// round numbers. plotters' own log axis puts ticks only at powers of ten, so a range within
+/// one decade (a loss between 0.3 and 0.7) had none and its axis no labels.
+pub(crate) fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    if !(lo > 0.0 && hi > lo && hi.is_finite()) {
+        return Vec::new();
+    }
+    let (a, b) = (lo.log10().floor() as i32, hi.log10().ceil() as i32);
+    let inside = |mantissas: &[f64]| -> Vec<f64> {
+        (a..=b)
+            .flat_map(|e| mantissas.iter().map(move |m| m * 10f64.powi(e)))
+            .filter(|v| *v >= lo * (1.0 - 1e-9) && *v <= hi * (1.0 + 1e-9))
+            .collect()
+    };
+    let decades = inside(&[1.0]);
+    if decades.len() >= 3 {
+        let k = decades.len().div_ceil(MAX_TICKS);
+        return decades.into_iter().step_by(k).collect();
+    }
+    for mantissas in [&[1.0, 2.0, 5.0][..], &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]] {
+        let t = inside(mantissas);
+        if t.len() >= 3 {
+            return t;
+        }
+    }
+    linear_ticks(lo, hi)
+}
+
+/// At most this many ticks on an axis whose ticks lrfind chooses.
+const MAX_TICKS: usize = 10;
+
+/// Round, evenly spaced ticks within `[lo, hi]`: a step of 1, 2 or 5 times a power of ten
+/// giving three to six of them.
+pub(crate) fn linear_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    let span = hi - lo;
+    if !(span > 0.0 && span.is_finite()) {
+        return vec![lo];
+    }
+    let raw = span / 4.0;
+    let power = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|s| span / s <= 6.0)
+        .unwrap_or(10.0 * power);
+    let first = (lo / step - 1e-9).ceil() as i64;
+    let last = (hi / step + 1e-9).floor() as i64;
+    (first..=last).map(|i| i as f64 * step).collect()
+}
+
 /// Draws `p` on `area`.
 pub(crate) fn draw_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -109,7 +161,8 @@ pub(crate) fn draw_panel<DB: DrawingBackend>(
     // A linear axis may put ticks between integers (epochs 0, 0.5, 1, ...): print them as
     // they are rather than rounded to repeated integers.
     let x_format = |v: &f64| {
-        if p.log_x {
+        let mantissa = v / 10f64.powf(v.log10().floor());
+        if p.log_x && (mantissa - mantissa.round()).abs() < 1e-6 {
             format!("{v:.0e}")
         } else {
             tick(*v)
@@ -189,21 +242,27 @@ pub(crate) fn draw_panel<DB: DrawingBackend>(
             body!(chart);
         }
         (false, true) => {
-            let mut chart = builder
-                .build_cartesian_2d(x_lo..x_hi, (y_lo..y_hi).log_scale())
-                .map_err(err)?;
+            let y = (y_lo..y_hi)
+                .log_scale()
+                .with_key_points(log_ticks(y_lo, y_hi));
+            let mut chart = builder.build_cartesian_2d(x_lo..x_hi, y).map_err(err)?;
             body!(chart);
         }
         (true, false) => {
-            let mut chart = builder
-                .build_cartesian_2d((x_lo..x_hi).log_scale(), y_lo..y_hi)
-                .map_err(err)?;
+            let x = (x_lo..x_hi)
+                .log_scale()
+                .with_key_points(log_ticks(x_lo, x_hi));
+            let mut chart = builder.build_cartesian_2d(x, y_lo..y_hi).map_err(err)?;
             body!(chart);
         }
         (true, true) => {
-            let mut chart = builder
-                .build_cartesian_2d((x_lo..x_hi).log_scale(), (y_lo..y_hi).log_scale())
-                .map_err(err)?;
+            let x = (x_lo..x_hi)
+                .log_scale()
+                .with_key_points(log_ticks(x_lo, x_hi));
+            let y = (y_lo..y_hi)
+                .log_scale()
+                .with_key_points(log_ticks(y_lo, y_hi));
+            let mut chart = builder.build_cartesian_2d(x, y).map_err(err)?;
             body!(chart);
         }
     }
@@ -212,7 +271,28 @@ pub(crate) fn draw_panel<DB: DrawingBackend>(
 
 #[cfg(test)]
 mod tests {
-    use super::tick;
+    use super::{linear_ticks, log_ticks, tick};
+
+    #[test]
+    fn log_axes_get_ticks_at_every_scale() {
+        // Many decades: powers of ten, at most ten of them.
+        let decades = log_ticks(1e-7, 1e-4);
+        assert_eq!(decades.len(), 4, "{decades:?}");
+        assert!(log_ticks(1e-30, 1e10).len() <= 10);
+        // About two decades: 1-2-5.
+        let near = |a: &[f64], b: &[f64]| {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x / y - 1.0).abs() < 1e-9)
+        };
+        assert!(near(&log_ticks(0.03, 1.5), &[0.05, 0.1, 0.2, 0.5, 1.0]));
+        // Within one decade (plotters drew no tick here).
+        let t = log_ticks(0.3, 0.75);
+        assert_eq!(t.len(), 5, "{t:?}");
+        assert!((t[0] - 0.3).abs() < 1e-12 && (t[4] - 0.7).abs() < 1e-12);
+        // Within a fraction of a decade: round numbers.
+        assert_eq!(log_ticks(0.52, 0.58).len(), linear_ticks(0.52, 0.58).len());
+        assert_eq!(linear_ticks(0.52, 0.58).len(), 7);
+        assert!(log_ticks(0.0, 1.0).is_empty());
+    }
 
     #[test]
     fn tick_labels_are_short() {

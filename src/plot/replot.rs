@@ -7,7 +7,7 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::compare::{PALETTE, draw_runs};
+use super::compare::{PALETTE, draw_runs, lines_by_step};
 use super::panel::{Line, MARKER, Panel, draw_panel};
 use super::{FONT, Figure, register_font, render};
 use crate::analysis::conclusion::lr_text;
@@ -81,10 +81,9 @@ impl Figure for ReplotFigure<'_> {
                 draw_runs(
                     root,
                     title,
-                    runs,
+                    &lines_by_step(runs, smooth),
                     "validation metric",
                     self.style.log_y,
-                    smooth,
                 )
             }
             Replot::Sweep(rows) => draw_sweep(root, rows, self.style),

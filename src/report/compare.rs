@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::compare::Comparison;
-use crate::run::Run;
+use crate::run::{Run, Summary};
 
 /// `compare.json`: everything, machine-readable.
 pub fn compare_json(c: &Comparison) -> Vec<u8> {
@@ -40,26 +40,92 @@ pub(super) fn csv_field(text: &str) -> String {
     }
 }
 
-fn pct_or_value(c: &Comparison, v: Option<f64>) -> String {
+fn pct_or_value(higher_is_better: bool, v: Option<f64>) -> String {
     match v {
         None => "–".into(),
-        Some(v) if c.higher_is_better => format!("{:.1} %", 100.0 * v),
+        Some(v) if higher_is_better => format!("{:.1} %", 100.0 * v),
         Some(v) => format!("{v:.4}"),
     }
 }
 
-fn target_label(c: &Comparison, t: f64) -> String {
-    if c.higher_is_better {
-        format!("epochs to {:.0} %", 100.0 * t)
+fn level(higher_is_better: bool, t: f64) -> String {
+    if higher_is_better {
+        format!("{:.0} %", 100.0 * t)
     } else {
-        format!("epochs to MSE {t}")
+        format!("MSE {t}")
     }
 }
 
-fn speedup(run: &Run, i: usize) -> String {
-    match run.summary.speedup_epochs.get(i).copied().flatten() {
-        Some(x) => format!("{x:.2}x"),
-        None => "–".into(),
+/// One row of the side-by-side table.
+pub(super) struct TableRow<'a> {
+    /// The leading columns (setting, optimizer, ... or log, format, ...).
+    pub lead: Vec<String>,
+    /// The run's summary.
+    pub summary: &'a Summary,
+    /// Wall time, when known.
+    pub seconds: Option<f64>,
+    /// The verdict as printed.
+    pub verdict: String,
+}
+
+/// The side-by-side table `compare` and `compare --logs` print: the leading columns, then
+/// epochs and speed-up to each target, best and final metric, final validation loss, wall
+/// time and verdict. A value nobody measured prints as `–`.
+pub(super) fn summary_table(
+    s: &mut String,
+    lead: &[&str],
+    rows: &[TableRow],
+    targets: &[f64],
+    higher_is_better: bool,
+    metric: &str,
+) {
+    let mut header: Vec<String> = lead.iter().map(|h| h.to_string()).collect();
+    header.extend(
+        targets
+            .iter()
+            .map(|&t| format!("epochs to {}", level(higher_is_better, t))),
+    );
+    header.extend(targets.iter().map(|&t| {
+        format!(
+            "speed-up to {}",
+            if higher_is_better {
+                level(true, t)
+            } else {
+                t.to_string()
+            }
+        )
+    }));
+    header.extend([
+        format!("best {metric}"),
+        format!("final {metric}"),
+        "final val loss".into(),
+        "wall time".into(),
+        "verdict".into(),
+    ]);
+    let _ = writeln!(s, "| {} |", header.join(" | "));
+    let _ = writeln!(s, "|{}", "---|".repeat(header.len()));
+    for r in rows {
+        let sm = r.summary;
+        let mut row = r.lead.clone();
+        row.extend(
+            sm.epochs_to_target
+                .iter()
+                .map(|e| e.map_or("not reached".into(), |e| e.to_string())),
+        );
+        row.extend((0..targets.len()).map(|i| {
+            match sm.speedup_epochs.get(i).copied().flatten() {
+                Some(x) => format!("{x:.2}x"),
+                None => "–".into(),
+            }
+        }));
+        row.extend([
+            pct_or_value(higher_is_better, sm.best_metric),
+            pct_or_value(higher_is_better, sm.final_metric),
+            sm.final_val_loss.map_or("–".into(), |l| format!("{l:.4}")),
+            r.seconds.map_or("–".into(), |t| format!("{t:.2} s")),
+            r.verdict.clone(),
+        ]);
+        let _ = writeln!(s, "| {} |", row.join(" | ").replace('\n', " "));
     }
 }
 
@@ -92,55 +158,29 @@ pub fn compare_md(c: &Comparison, plot_file: &str) -> String {
     if let Some(lr) = c.suggested_lr {
         let _ = writeln!(s, "`auto` LR = the range test's suggestion, {lr:.2e}.\n");
     }
-    let mut header = vec![
-        "setting".to_string(),
-        "optimizer".into(),
-        "LR".into(),
-        "schedule".into(),
-    ];
-    header.extend(c.targets.iter().map(|&t| target_label(c, t)));
-    header.extend(c.targets.iter().map(|&t| {
-        format!(
-            "speed-up to {}",
-            if c.higher_is_better {
-                format!("{:.0} %", 100.0 * t)
-            } else {
-                t.to_string()
-            }
-        )
-    }));
-    header.extend([
-        format!("best {metric}"),
-        format!("final {metric}"),
-        "final val loss".into(),
-        "wall time".into(),
-        "verdict".into(),
-    ]);
-    let _ = writeln!(s, "| {} |", header.join(" | "));
-    let _ = writeln!(s, "|{}", "---|".repeat(header.len()));
-    for run in &c.runs {
-        let sm = &run.summary;
-        let mut row = vec![
-            run.setting.name.clone(),
-            crate::train::describe_optimizer(&run.setting.optimizer),
-            format!("{:.2e}", run.setting.lr),
-            format!("`{}`", run.setting.schedule_text),
-        ];
-        row.extend(
-            sm.epochs_to_target
-                .iter()
-                .map(|e| e.map_or("not reached".into(), |e| e.to_string())),
-        );
-        row.extend((0..c.targets.len()).map(|i| speedup(run, i)));
-        row.extend([
-            pct_or_value(c, sm.best_metric),
-            pct_or_value(c, sm.final_metric),
-            sm.final_val_loss.map_or("–".into(), |l| format!("{l:.4}")),
-            format!("{:.2} s", run.seconds),
-            sm.verdict.text().to_string(),
-        ]);
-        let _ = writeln!(s, "| {} |", row.join(" | ").replace('\n', " "));
-    }
+    let rows: Vec<TableRow> = c
+        .runs
+        .iter()
+        .map(|run| TableRow {
+            lead: vec![
+                run.setting.name.clone(),
+                crate::train::describe_optimizer(&run.setting.optimizer),
+                format!("{:.2e}", run.setting.lr),
+                format!("`{}`", run.setting.schedule_text),
+            ],
+            summary: &run.summary,
+            seconds: Some(run.seconds),
+            verdict: run.summary.verdict.text().to_string(),
+        })
+        .collect();
+    summary_table(
+        &mut s,
+        &["setting", "optimizer", "LR", "schedule"],
+        &rows,
+        &c.targets,
+        c.higher_is_better,
+        metric,
+    );
     let _ = writeln!(s, "\n![training curves]({plot_file})\n");
     let _ = writeln!(s, "## Reading the table\n");
     let _ = writeln!(
@@ -157,7 +197,7 @@ pub fn compare_md(c: &Comparison, plot_file: &str) -> String {
             s,
             "\n**Conclusion.** Best final validation {metric}: *{}* ({}, {}).",
             best.setting.name,
-            pct_or_value(c, best.summary.final_metric),
+            pct_or_value(c.higher_is_better, best.summary.final_metric),
             best.summary.verdict.text()
         );
     }

@@ -3,6 +3,7 @@
 
 mod compare;
 mod evaluate;
+mod logs;
 mod sweep;
 
 use std::collections::BTreeMap;
@@ -21,6 +22,7 @@ use crate::pipeline::{DataSummary, Repeats, SuggestRun};
 
 pub use compare::{compare_csv, compare_json, compare_md, schedule_csv};
 pub use evaluate::{evaluate_json, evaluate_md};
+pub use logs::{logs_csv, logs_json, logs_md};
 pub use sweep::{sweep_csv, sweep_json, sweep_md};
 
 /// What the suggestion means, printed and written with it.

@@ -1,0 +1,68 @@
+//! `lrfind compare --logs`: read other frameworks' training logs, compare them, write what
+//! `compare` writes.
+
+use std::path::Path;
+
+use super::compare::CompareArgs;
+use crate::compare;
+use crate::error::{Error, Result};
+use crate::logs::{self, Role};
+use crate::{plot, report};
+
+/// Runs `lrfind compare --logs`: every log is read and checked before the output folder is
+/// made.
+pub fn run(a: &CompareArgs) -> Result<i32> {
+    let overrides = a
+        .metrics
+        .iter()
+        .map(|m| Role::parse_override(m))
+        .collect::<Result<Vec<_>>>()?;
+    compare::check_targets(&a.targets, false)?;
+    let mut logs = Vec::with_capacity(a.logs.len());
+    for spec in &a.logs {
+        let (name, path) = spec
+            .split_once('=')
+            .filter(|(n, p)| !n.is_empty() && !p.is_empty())
+            .ok_or_else(|| Error::option("--logs", format!("expected NAME=PATH, got '{spec}'")))?;
+        if logs.iter().any(|l: &logs::TrainingLog| l.name == name) {
+            return Err(Error::option(
+                "--logs",
+                format!("the name '{name}' is given twice"),
+            ));
+        }
+        logs.push(logs::read(name, Path::new(path), &overrides)?);
+    }
+    if let Some((role, name)) = overrides.iter().find(|(role, name)| {
+        !logs
+            .iter()
+            .any(|l| l.matched.iter().any(|m| m.role == *role && m.metric == *name))
+    }) {
+        return Err(Error::option(
+            "--metric",
+            format!("no log has a metric named '{name}' (for {})", role.name()),
+        ));
+    }
+    let comparison = compare::compare_logs(logs, &a.targets)?;
+
+    let out = &a.common.run.out;
+    report::prepare_output_dir(out)?;
+    report::write_atomic(
+        &out.join("compare.json"),
+        &report::logs_json(&comparison),
+    )?;
+    let format = a.common.run.format;
+    report::write_table(out, "compare", &report::logs_csv(&comparison), format)?;
+    let md = report::logs_md(&comparison, "compare.png");
+    report::write_atomic(&out.join("compare.md"), md.as_bytes())?;
+    plot::logs(
+        &comparison,
+        Some(&out.join("compare.png")),
+        Some(&out.join("compare.svg")),
+    )?;
+    if !a.common.run.quiet {
+        print!("{md}");
+        let ext = format.extension();
+        println!("Wrote {}/compare.{{md,json,{ext},png,svg}}", out.display());
+    }
+    Ok(0)
+}

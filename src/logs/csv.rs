@@ -1,0 +1,104 @@
+//! CSV training logs: Keras' `CSVLogger` (a row per epoch, epochs from 0), Lightning's
+//! `CSVLogger` `metrics.csv` (sparse rows: per-step metrics on some, per-epoch metrics on
+//! others, an `epoch` and a `step` column on all), and any CSV with an `epoch` column.
+//!
+//! Epochs counted from 0 (the first row's epoch is 0, as Keras and Lightning write them) are
+//! shifted to count from 1. Every other numeric column is a metric; text columns are left
+//! out.
+
+use std::path::Path;
+
+use super::{LogFormat, Metric, Point, RawLog};
+use crate::data::{numeric, parse_csv};
+use crate::error::{Error, Result};
+
+/// Reads a CSV log; `metrics_csv` says the file is Lightning's `metrics.csv` by its name.
+pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<RawLog> {
+    let source = path.display().to_string();
+    let df = parse_csv(bytes, path)?;
+    let columns: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let find = |name: &str| columns.iter().find(|c| c.eq_ignore_ascii_case(name));
+    let bad = |message: String| Error::Data {
+        source_name: source.clone(),
+        message,
+    };
+    let epoch_col = find("epoch").ok_or_else(|| {
+        bad(format!(
+            "not a training log: no 'epoch' column (columns: {})",
+            columns.join(", ")
+        ))
+    })?;
+    let epochs = numeric(&df, &source, epoch_col)?;
+    let steps = match find("step") {
+        Some(c) => Some(numeric(&df, &source, c)?),
+        None => None,
+    };
+    let whole = |v: f64| v.is_finite() && v >= 0.0 && v.fract() == 0.0;
+    if let Some(row) = epochs.iter().position(|e| e.is_some_and(|e| !whole(e))) {
+        return Err(bad(format!(
+            "column '{epoch_col}' row {}: an epoch must be a whole number, got {}",
+            row + 1,
+            epochs[row].unwrap_or_default()
+        )));
+    }
+    let first = epochs.iter().flatten().copied().fold(f64::INFINITY, f64::min);
+    if !first.is_finite() {
+        return Err(bad(format!("column '{epoch_col}' has no values")));
+    }
+    let shift = if first == 0.0 { 1 } else { 0 };
+    let mut metrics = Vec::new();
+    let mut sparse = false;
+    for name in &columns {
+        if Some(name) == find("epoch") || Some(name) == find("step") {
+            continue;
+        }
+        let dtype = df.column(name).map(|c| c.dtype().clone());
+        if !dtype.is_ok_and(|d| d.is_primitive_numeric() || d.is_null()) {
+            continue;
+        }
+        let values = numeric(&df, &source, name)?;
+        let mut points = Vec::new();
+        for (row, value) in values.iter().enumerate() {
+            let (Some(value), Some(epoch)) = (value, epochs[row]) else {
+                sparse |= value.is_none();
+                continue;
+            };
+            points.push(Point {
+                epoch: epoch as usize + shift,
+                step: steps
+                    .as_ref()
+                    .and_then(|s| s[row])
+                    .filter(|s| whole(*s))
+                    .map(|s| s as u64),
+                value: *value,
+                weight: 1.0,
+                wall: None,
+            });
+        }
+        if !points.is_empty() {
+            metrics.push(Metric {
+                name: name.clone(),
+                points,
+            });
+        }
+    }
+    let lightning = steps.is_some()
+        && (sparse || path.file_name().is_some_and(|n| n == "metrics.csv"));
+    let keras = steps.is_none() && shift == 1 && find("loss").is_some();
+    Ok(RawLog {
+        format: if lightning {
+            LogFormat::LightningCsv
+        } else if keras {
+            LogFormat::KerasCsv
+        } else {
+            LogFormat::PlainCsv
+        },
+        metrics,
+        seconds: None,
+        note: None,
+    })
+}
