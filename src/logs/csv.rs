@@ -2,6 +2,9 @@
 //! `CSVLogger` `metrics.csv` (sparse rows: per-step metrics on some, per-epoch metrics on
 //! others, an `epoch` and a `step` column on all), and any CSV with an `epoch` column.
 //!
+//! A row with a step but no epoch (Lightning's `LearningRateMonitor` writes its `lr-*`
+//! rows so) takes the epoch of the latest row at or before its step that has one.
+//!
 //! Epochs counted from 0 (the first row's epoch is 0, as Keras and Lightning write them) are
 //! shifted to count from 1. Every other numeric column is a metric; text columns are left
 //! out.
@@ -32,11 +35,14 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<RawLog> {
             columns.join(", ")
         ))
     })?;
-    let epochs = numeric(&df, &source, epoch_col)?;
+    let mut epochs = numeric(&df, &source, epoch_col)?;
     let steps = match find("step") {
         Some(c) => Some(numeric(&df, &source, c)?),
         None => None,
     };
+    if let Some(steps) = &steps {
+        fill_epochs_from_steps(&mut epochs, steps);
+    }
     let whole = |v: f64| v.is_finite() && v >= 0.0 && v.fract() == 0.0;
     if let Some(row) = epochs.iter().position(|e| e.is_some_and(|e| !whole(e))) {
         return Err(bad(format!(
@@ -101,4 +107,40 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<RawLog> {
         seconds: None,
         note: None,
     })
+}
+
+/// Gives a row with a step but no epoch the epoch of the latest row, at or before its step,
+/// that has one (the first such row's when none comes before).
+fn fill_epochs_from_steps(epochs: &mut [Option<f64>], steps: &[Option<f64>]) {
+    let mut known: Vec<(f64, f64)> = epochs
+        .iter()
+        .zip(steps)
+        .filter_map(|(e, s)| Some(((*s)?, (*e)?)))
+        .collect();
+    known.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    if known.is_empty() {
+        return;
+    }
+    for (e, s) in epochs.iter_mut().zip(steps) {
+        if let (None, Some(s)) = (*e, s) {
+            let i = known.partition_point(|k| k.0 <= *s);
+            *e = Some(known[i.saturating_sub(1)].1);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fill_epochs_from_steps;
+
+    #[test]
+    fn rows_without_an_epoch_take_it_from_their_step() {
+        let mut epochs = [None, Some(0.0), None, Some(0.0), Some(1.0), None];
+        let steps = [Some(9.0), Some(9.0), Some(44.0), Some(44.0), Some(49.0), Some(54.0)];
+        fill_epochs_from_steps(&mut epochs, &steps);
+        assert_eq!(
+            epochs,
+            [Some(0.0), Some(0.0), Some(0.0), Some(0.0), Some(1.0), Some(1.0)]
+        );
+    }
 }

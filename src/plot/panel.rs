@@ -273,6 +273,77 @@ pub(crate) fn draw_panel<DB: DrawingBackend>(
 mod tests {
     use super::{linear_ticks, log_ticks, tick};
 
+    /// The numeric text labels of a panel drawn as SVG.
+    fn labels(p: &super::Panel) -> Vec<String> {
+        use plotters::prelude::*;
+        crate::plot::register_font();
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, (480, 320)).into_drawing_area();
+            super::draw_panel(&root, p).unwrap();
+            root.present().unwrap();
+        }
+        svg.split("</text>")
+            .filter_map(|t| t.rsplit('>').next())
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || ".e-".contains(c)))
+            .collect()
+    }
+
+    #[test]
+    fn a_log_axis_within_one_decade_has_labels() {
+        // A loss between 0.3 and 0.7 on a log axis, and a constant LR: plotters alone drew
+        // these axes bare.
+        let lines = vec![(
+            "a".to_string(),
+            plotters::style::RGBColor(0, 0, 0),
+            vec![(1.0, 0.7), (2.0, 0.5), (3.0, 0.3)],
+        )];
+        let p = super::Panel {
+            title: "t",
+            x_desc: "epoch",
+            lines: &lines,
+            log_y: true,
+            ..Default::default()
+        };
+        let l = labels(&p);
+        for want in ["0.3", "0.5", "0.7"] {
+            assert!(l.iter().any(|x| x == want), "{want} missing from {l:?}");
+        }
+        let flat = vec![(
+            "lr".to_string(),
+            plotters::style::RGBColor(0, 0, 0),
+            vec![(1.0, 0.01), (2.0, 0.01)],
+        )];
+        let p = super::Panel {
+            title: "t",
+            x_desc: "epoch",
+            lines: &flat,
+            log_y: true,
+            ..Default::default()
+        };
+        let l = labels(&p);
+        assert!(l.iter().any(|x| x == "0.01"), "{l:?}");
+        // A narrow LR range on a log x axis: distinct labels.
+        let narrow = vec![(
+            "x".to_string(),
+            plotters::style::RGBColor(0, 0, 0),
+            vec![(0.52, 1.0), (0.58, 2.0)],
+        )];
+        let p = super::Panel {
+            title: "t",
+            x_desc: "lr",
+            lines: &narrow,
+            log_x: true,
+            ..Default::default()
+        };
+        let l = labels(&p);
+        let mut sorted = l.clone();
+        sorted.dedup();
+        assert_eq!(sorted, l, "a repeated label");
+        assert!(l.len() >= 4, "{l:?}");
+    }
+
     #[test]
     fn log_axes_get_ticks_at_every_scale() {
         // Many decades: powers of ten, at most ten of them.
