@@ -33,9 +33,11 @@ pub fn run(a: &CompareArgs) -> Result<i32> {
         logs.push(logs::read(name, Path::new(path), &overrides)?);
     }
     if let Some((role, name)) = overrides.iter().find(|(role, name)| {
-        !logs
-            .iter()
-            .any(|l| l.matched.iter().any(|m| m.role == *role && m.metric == *name))
+        !logs.iter().any(|l| {
+            l.matched
+                .iter()
+                .any(|m| m.role == *role && m.metric == *name)
+        })
     }) {
         return Err(Error::option(
             "--metric",
@@ -46,10 +48,7 @@ pub fn run(a: &CompareArgs) -> Result<i32> {
 
     let out = &a.common.run.out;
     report::prepare_output_dir(out)?;
-    report::write_atomic(
-        &out.join("compare.json"),
-        &report::logs_json(&comparison),
-    )?;
+    report::write_atomic(&out.join("compare.json"), &report::logs_json(&comparison))?;
     let format = a.common.run.format;
     report::write_table(out, "compare", &report::logs_csv(&comparison), format)?;
     let md = report::logs_md(&comparison, "compare.png");

@@ -60,7 +60,15 @@ pub fn compare_logs(logs: Vec<TrainingLog>, targets: &[f64]) -> Result<LogCompar
                 .filter(|r| l.has(**r))
                 .map(|r| r.name())
                 .collect();
-            format!("{} has {}", l.path, if roles.is_empty() { "none".into() } else { roles.join(", ") })
+            format!(
+                "{} has {}",
+                l.path,
+                if roles.is_empty() {
+                    "none".into()
+                } else {
+                    roles.join(", ")
+                }
+            )
         };
         return Err(Error::option(
             "--logs",
@@ -105,10 +113,7 @@ fn summarise(log: TrainingLog, targets: &[f64], target_metric: Option<Role>) -> 
     let epochs_to_target: Vec<Option<usize>> = targets.iter().map(|&t| reached(t)).collect();
     let summary = Summary {
         verdict: verdict_logged(&losses, diverged),
-        seconds_to_target: epochs_to_target
-            .iter()
-            .map(|e| seconds_at((*e)?))
-            .collect(),
+        seconds_to_target: epochs_to_target.iter().map(|e| seconds_at((*e)?)).collect(),
         epochs_to_target,
         speedup_epochs: Vec::new(),
         speedup_seconds: Vec::new(),

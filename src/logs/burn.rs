@@ -42,7 +42,10 @@ pub(super) fn read(dir: &Path) -> Result<RawLog> {
                 .unwrap_or_default();
             files.sort();
             let mut longest = 0;
-            for file in files.iter().filter(|f| f.extension().is_some_and(|x| x == "log")) {
+            for file in files
+                .iter()
+                .filter(|f| f.extension().is_some_and(|x| x == "log"))
+            {
                 let stem = file
                     .file_stem()
                     .unwrap_or_default()
@@ -60,7 +63,10 @@ pub(super) fn read(dir: &Path) -> Result<RawLog> {
                     let (value, count) = parse_line(line).ok_or_else(|| Error::DataFormat {
                         path: file.clone(),
                         format: "Burn metric log",
-                        message: format!("line {}: expected 'value' or 'value,count', got '{line}'", i + 1),
+                        message: format!(
+                            "line {}: expected 'value' or 'value,count', got '{line}'",
+                            i + 1
+                        ),
                     })?;
                     points.push(Point {
                         epoch,

@@ -51,7 +51,11 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<RawLog> {
             epochs[row].unwrap_or_default()
         )));
     }
-    let first = epochs.iter().flatten().copied().fold(f64::INFINITY, f64::min);
+    let first = epochs
+        .iter()
+        .flatten()
+        .copied()
+        .fold(f64::INFINITY, f64::min);
     if !first.is_finite() {
         return Err(bad(format!("column '{epoch_col}' has no values")));
     }
@@ -92,8 +96,8 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<RawLog> {
             });
         }
     }
-    let lightning = steps.is_some()
-        && (sparse || path.file_name().is_some_and(|n| n == "metrics.csv"));
+    let lightning =
+        steps.is_some() && (sparse || path.file_name().is_some_and(|n| n == "metrics.csv"));
     let keras = steps.is_none() && shift == 1 && find("loss").is_some();
     Ok(RawLog {
         format: if lightning {
@@ -136,11 +140,25 @@ mod tests {
     #[test]
     fn rows_without_an_epoch_take_it_from_their_step() {
         let mut epochs = [None, Some(0.0), None, Some(0.0), Some(1.0), None];
-        let steps = [Some(9.0), Some(9.0), Some(44.0), Some(44.0), Some(49.0), Some(54.0)];
+        let steps = [
+            Some(9.0),
+            Some(9.0),
+            Some(44.0),
+            Some(44.0),
+            Some(49.0),
+            Some(54.0),
+        ];
         fill_epochs_from_steps(&mut epochs, &steps);
         assert_eq!(
             epochs,
-            [Some(0.0), Some(0.0), Some(0.0), Some(0.0), Some(1.0), Some(1.0)]
+            [
+                Some(0.0),
+                Some(0.0),
+                Some(0.0),
+                Some(0.0),
+                Some(1.0),
+                Some(1.0)
+            ]
         );
     }
 }

@@ -274,7 +274,11 @@ impl TrainingLog {
                 "--logs",
                 format!(
                     "{name}={path}: no metric is a loss, accuracy or LR (metrics: {}); name one with --metric ROLE=NAME",
-                    if names.is_empty() { "none".to_string() } else { names.join(", ") }
+                    if names.is_empty() {
+                        "none".to_string()
+                    } else {
+                        names.join(", ")
+                    }
                 ),
             ));
         }
@@ -285,7 +289,7 @@ impl TrainingLog {
             .flat_map(|m| m.points.iter().filter_map(|p| p.wall))
             .fold(f64::INFINITY, f64::min);
         let mut epochs: Vec<LogEpoch> = Vec::new();
-        let mut slot = |epochs: &mut Vec<LogEpoch>, e: usize| -> usize {
+        let slot = |epochs: &mut Vec<LogEpoch>, e: usize| -> usize {
             match epochs.binary_search_by_key(&e, |r| r.epoch) {
                 Ok(i) => i,
                 Err(i) => {
@@ -314,7 +318,8 @@ impl TrainingLog {
                     points[points.len() - 1].value
                 } else {
                     let w: f64 = points.iter().map(|p| p.weight).sum();
-                    points.iter().map(|p| p.value * p.weight).sum::<f64>() / w.max(f64::MIN_POSITIVE)
+                    points.iter().map(|p| p.value * p.weight).sum::<f64>()
+                        / w.max(f64::MIN_POSITIVE)
                 };
                 let i = slot(&mut epochs, epoch);
                 epochs[i].set(role, value);
@@ -330,7 +335,10 @@ impl TrainingLog {
         if origin.is_finite() {
             for &(_, src, _) in &matched {
                 for (epoch, points) in by_epoch(&raw.metrics[src].points) {
-                    let last = points.iter().filter_map(|p| p.wall).fold(f64::NAN, f64::max);
+                    let last = points
+                        .iter()
+                        .filter_map(|p| p.wall)
+                        .fold(f64::NAN, f64::max);
                     if let (Ok(i), true) = (
                         epochs.binary_search_by_key(&epoch, |r| r.epoch),
                         last.is_finite(),
@@ -443,7 +451,10 @@ mod tests {
         assert_eq!(log.series(Role::ValAccuracy), [(1, 0.5), (2, 0.75)]);
         // The LR of an epoch is its last step's.
         assert_eq!(log.series(Role::Lr), [(1, 0.2), (2, 0.4)]);
-        assert_eq!(log.step_losses, [(0.5, 2.0), (1.0, 1.0), (1.5, 0.8), (2.0, 0.6)]);
+        assert_eq!(
+            log.step_losses,
+            [(0.5, 2.0), (1.0, 1.0), (1.5, 0.8), (2.0, 0.6)]
+        );
         assert_eq!(log.unmatched, ["grad_norm"]);
         let loss = &log.matched[0];
         assert_eq!(

@@ -113,7 +113,10 @@ pub fn role_of(name: &str) -> Option<Role> {
         .unwrap_or(rest);
     let role = match rest {
         "loss" => Role::Loss,
-        "acc" | "accuracy" | "categorical_accuracy" | "sparse_categorical_accuracy"
+        "acc"
+        | "accuracy"
+        | "categorical_accuracy"
+        | "sparse_categorical_accuracy"
         | "binary_accuracy" => Role::Accuracy,
         "lr" | "learning_rate" => Role::Lr,
         s if s.starts_with("lr-") => Role::Lr,

@@ -184,7 +184,10 @@ pub(crate) fn scalars(path: &Path, bytes: &[u8]) -> Result<Vec<Scalar>> {
         let head = &bytes[pos..pos + 8];
         let crc = u32::from_le_bytes(bytes[pos + 8..pos + 12].try_into().expect("4 bytes"));
         if masked(crc32c(head)) != crc {
-            return Err(bad(format!("record {} has a bad length checksum", record + 1)));
+            return Err(bad(format!(
+                "record {} has a bad length checksum",
+                record + 1
+            )));
         }
         let len = u64::from_le_bytes(head.try_into().expect("8 bytes"));
         let Some(end) = usize::try_from(len)
@@ -197,7 +200,10 @@ pub(crate) fn scalars(path: &Path, bytes: &[u8]) -> Result<Vec<Scalar>> {
         let payload = &bytes[pos + 12..end - 4];
         let crc = u32::from_le_bytes(bytes[end - 4..end].try_into().expect("4 bytes"));
         if masked(crc32c(payload)) != crc {
-            return Err(bad(format!("record {} has a bad data checksum", record + 1)));
+            return Err(bad(format!(
+                "record {} has a bad data checksum",
+                record + 1
+            )));
         }
         event_scalars(payload, &mut out)
             .ok_or_else(|| bad(format!("record {} is not an event", record + 1)))?;
@@ -237,7 +243,10 @@ pub(super) fn files(path: &Path) -> Vec<(PathBuf, String)> {
         if entry.is_file() && is_events(&entry) {
             out.push((entry, String::new()));
         } else if entry.is_dir() {
-            let prefix = format!("{}/", entry.file_name().unwrap_or_default().to_string_lossy());
+            let prefix = format!(
+                "{}/",
+                entry.file_name().unwrap_or_default().to_string_lossy()
+            );
             for inner in listing(&entry) {
                 if inner.is_file() && is_events(&inner) {
                     out.push((inner, prefix.clone()));

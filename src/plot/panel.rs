@@ -80,7 +80,10 @@ pub(crate) fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
         let k = decades.len().div_ceil(MAX_TICKS);
         return decades.into_iter().step_by(k).collect();
     }
-    for mantissas in [&[1.0, 2.0, 5.0][..], &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]] {
+    for mantissas in [
+        &[1.0, 2.0, 5.0][..],
+        &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0],
+    ] {
         let t = inside(mantissas);
         if t.len() >= 3 {
             return t;

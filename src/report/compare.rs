@@ -112,12 +112,12 @@ pub(super) fn summary_table(
                 .iter()
                 .map(|e| e.map_or("not reached".into(), |e| e.to_string())),
         );
-        row.extend((0..targets.len()).map(|i| {
-            match sm.speedup_epochs.get(i).copied().flatten() {
+        row.extend(
+            (0..targets.len()).map(|i| match sm.speedup_epochs.get(i).copied().flatten() {
                 Some(x) => format!("{x:.2}x"),
                 None => "–".into(),
-            }
-        }));
+            }),
+        );
         row.extend([
             pct_or_value(higher_is_better, sm.best_metric),
             pct_or_value(higher_is_better, sm.final_metric),

@@ -284,6 +284,11 @@ fn usage_errors_exit_2_naming_the_flag() {
         ),
         (&["evaluate", "--seeds", "-1"], "'-1'"),
         (&["schedule", "onecycle"], "--steps <STEPS>"),
+        (
+            &["compare", "--logs", "a=x.csv", "--setting", "constant"],
+            "'--logs <NAME=PATH>' cannot be used with '--setting <SETTINGS>'",
+        ),
+        (&["compare", "--metric", "loss=x"], "--logs <NAME=PATH>"),
     ];
     for (args, needle) in cases {
         let mut all = args.to_vec();
@@ -478,4 +483,87 @@ fn plot_and_merge_name_what_is_wrong() {
             "Error: {empty}: cannot read folder of sweep parts: it holds no sweep-part-*.json file"
         ),
     );
+}
+
+#[test]
+fn compare_logs_names_the_log_or_flag_at_fault() {
+    let dir = crate::TempDir::new();
+    let write = |name: &str, text: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.display().to_string()
+    };
+    let losses = write("losses.csv", b"epoch,loss\n0,2.0\n1,1.0\n");
+    let accuracy = write("acc.csv", b"epoch,val_accuracy\n0,0.5\n1,0.7\n");
+    let no_epoch = write("no_epoch.csv", b"step,loss\n1,2.0\n2,1.0\n");
+    let unknown = write("unknown.csv", b"epoch,f1\n1,0.5\n2,0.6\n");
+    let not_hf = write("state.json", b"{\"global_step\": 3}");
+    let fractional = write("frac.csv", b"epoch,loss\n0.5,2.0\n1,1.0\n");
+    // A real TensorBoard file with one byte changed in its first record's payload.
+    let events = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
+        "tests/fixtures/logs/lightning/tb/new/version_0/events.out.tfevents.1796234565.vm.9826.0",
+    ))
+    .unwrap();
+    let mut broken = events.clone();
+    broken[14] ^= 0x55;
+    let broken = write("events.out.tfevents.broken", &broken);
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let empty = empty.display().to_string();
+    let missing = dir.path().join("missing.csv").display().to_string();
+    let arg = |n: &str, p: &str| format!("{n}={p}");
+    let (l, a, m) = (arg("a", &losses), arg("b", &accuracy), arg("m", &missing));
+    let (ne, un, nh) = (arg("a", &no_epoch), arg("a", &unknown), arg("a", &not_hf));
+    let (fr, br, em) = (arg("a", &fractional), arg("a", &broken), arg("a", &empty));
+    refuse_all(&[
+        (
+            &["compare", "--logs", "nope"],
+            "Error: --logs: expected NAME=PATH, got 'nope'",
+        ),
+        (
+            &["compare", "--logs", &m],
+            "cannot read training log (--logs)",
+        ),
+        (
+            &["compare", "--logs", &em],
+            "no training log in this folder",
+        ),
+        (
+            &["compare", "--logs", &l, "--logs", &l],
+            "Error: --logs: the name 'a' is given twice",
+        ),
+        (
+            &["compare", "--logs", &l, "--logs", &a],
+            "Error: --logs: the logs have no loss or accuracy in common",
+        ),
+        (
+            &["compare", "--logs", &ne],
+            "not a training log: no 'epoch' column",
+        ),
+        (
+            &["compare", "--logs", &un],
+            "no metric is a loss, accuracy or LR (metrics: f1)",
+        ),
+        (&["compare", "--logs", &nh], "no 'log_history' list"),
+        (
+            &["compare", "--logs", &fr],
+            "an epoch must be a whole number, got 0.5",
+        ),
+        (
+            &["compare", "--logs", &br],
+            "record 1 has a bad data checksum",
+        ),
+        (
+            &["compare", "--logs", &l, "--metric", "speed=x"],
+            "Error: --metric: unknown role 'speed'",
+        ),
+        (
+            &["compare", "--logs", &l, "--metric", "val_loss=nope"],
+            "Error: --metric: no log has a metric named 'nope'",
+        ),
+        (
+            &["compare", "--logs", &l, "--targets", "2"],
+            "Error: --targets: accuracy levels must be in (0, 1]",
+        ),
+    ]);
 }

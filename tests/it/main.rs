@@ -10,6 +10,7 @@ mod examples;
 mod fixtures;
 mod knee;
 mod library;
+mod logs;
 mod metrics;
 mod plot;
 mod properties;
