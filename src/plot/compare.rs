@@ -99,6 +99,8 @@ pub(crate) struct RunAxes<'a> {
     pub train_title: &'a str,
     /// Dots on the per-epoch panels (few points).
     pub dots: bool,
+    /// Dots on the training-loss panel (its lines are per epoch, and few).
+    pub train_dots: bool,
 }
 
 /// Saved or fresh runs, by step: training loss smoothed with EMA `smooth`, LR per step.
@@ -133,6 +135,7 @@ pub(crate) fn draw_runs<DB: DrawingBackend>(
         step_x: "step",
         train_title: "training loss (smoothed)",
         dots: false,
+        train_dots: false,
     };
     draw_panels(root, title, runs, &axes, metric_name, log_loss)
 }
@@ -181,10 +184,9 @@ pub(crate) fn draw_panels<DB: DrawingBackend>(
         dots,
         ..Default::default()
     };
-    let step_dots = axes.dots && axes.step_x == "epoch";
     draw_panel(
         &panels[0],
-        &panel(&t_train, axes.step_x, &train, log_loss, true, step_dots),
+        &panel(&t_train, axes.step_x, &train, log_loss, true, axes.train_dots),
     )?;
     draw_panel(
         &panels[1],

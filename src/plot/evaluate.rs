@@ -7,12 +7,16 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::compare::PALETTE;
-use super::panel::{Line, Panel, draw_panel};
+use super::panel::{Corner, Line, Panel, draw_panel};
 use super::{Figure, method_color, register_font, render};
 use crate::analysis::conclusion::lr_text;
 use crate::error::Result;
 use crate::evaluate::{BudgetScore, Evaluation};
+
+/// Colour of each seed's curve.
+const SEED: RGBColor = RGBColor(175, 175, 175);
+/// Colour of the mean over seeds.
+const MEAN: RGBColor = RGBColor(20, 40, 90);
 
 /// Writes the evaluate figure as PNG and/or SVG.
 pub fn evaluate(e: &Evaluation, png: Option<&Path>, svg: Option<&Path>) -> Result<()> {
@@ -44,21 +48,23 @@ fn draw_budget<DB: DrawingBackend>(
     b: &BudgetScore,
     area: &DrawingArea<DB, Shift>,
 ) -> Result<(), String> {
+    // Seeds in grey (one legend entry for all), the mean over them in colour: the rules'
+    // colours stay the rules'.
     let mut lines: Vec<Line> = b
         .losses
         .iter()
         .enumerate()
         .map(|(k, seed)| {
             (
-                format!("seed {}", e.spec.config.seed + k as u64),
-                PALETTE[(k + 1) % PALETTE.len()],
+                if k == 0 { "each seed".to_string() } else { String::new() },
+                SEED,
                 e.lrs.iter().copied().zip(seed.iter().copied()).collect(),
             )
         })
         .collect();
     lines.push((
         "mean over seeds".into(),
-        PALETTE[0],
+        MEAN,
         b.grid
             .lrs
             .iter()
@@ -94,6 +100,8 @@ fn draw_budget<DB: DrawingBackend>(
             dots: true,
             markers,
             band: Some((b.grid.interval.0, b.grid.interval.1, "good interval".into())),
+            // The curves rise at both ends; the lower left (low LR, low loss) is empty.
+            legend_at: Corner::LowerLeft,
             ..Default::default()
         },
     )

@@ -1,6 +1,6 @@
 //! The figure of `compare --logs`: `compare`'s four panels with every x axis in epochs
 //! (logs count steps differently, and some log none): training loss (per logged step where
-//! the log has steps, smoothed over about a quarter epoch; per epoch otherwise), validation
+//! the log has steps, smoothed over about half an epoch; per epoch otherwise), validation
 //! loss, accuracy and LR.
 
 use std::path::Path;
@@ -34,8 +34,13 @@ impl Figure for LogsFigure<'_> {
         let most = c.runs.iter().map(|r| r.log.epochs.len()).max().unwrap_or(0);
         let axes = RunAxes {
             step_x: "epoch",
-            train_title: "training loss (steps smoothed over ¼ epoch)",
+            train_title: if c.runs.iter().any(|r| !r.log.step_losses.is_empty()) {
+                "training loss (logged steps: EMA over ½ epoch)"
+            } else {
+                "training loss (per epoch)"
+            },
             dots: most <= 30,
+            train_dots: most <= 30 && c.runs.iter().all(|r| r.log.step_losses.is_empty()),
         };
         draw_panels(root, &title, &runs, &axes, metric.text(), false)
     }
@@ -49,13 +54,13 @@ fn epoch_series(log: &TrainingLog, role: Role) -> Series {
 }
 
 /// A log's lines: per-step training loss smoothed by an EMA whose memory, `1 / (1 - beta)`
-/// points, is a quarter of an epoch's logged points.
+/// points, is half an epoch's logged points.
 fn lines(log: &TrainingLog, metric: Role) -> RunLines {
     let train = if log.step_losses.is_empty() {
         epoch_series(log, Role::Loss)
     } else {
         let per_epoch = log.step_losses.len() as f64 / log.epochs.len().max(1) as f64;
-        let beta = (1.0 - 4.0 / per_epoch).clamp(0.0, 0.98);
+        let beta = (1.0 - 2.0 / per_epoch).clamp(0.0, 0.98);
         let values: Vec<f64> = log.step_losses.iter().map(|p| p.1).collect();
         log.step_losses
             .iter()

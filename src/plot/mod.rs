@@ -393,11 +393,18 @@ fn draw_lr_find<DB: DrawingBackend>(
         };
         let color = method_color(s.method);
         let is_chosen = s.method == chosen;
-        let label = format!(
-            "{} {lr:.1e}{}",
-            s.method.name(),
-            if is_chosen { " (suggested)" } else { "" }
-        );
+        // A rule that reports another LR than its point's says where its point is.
+        let mut notes = Vec::new();
+        if is_chosen {
+            notes.push("suggested".to_string());
+        }
+        if (x / lr - 1.0).abs() > 0.01 {
+            notes.push(format!("read at {x:.1e}"));
+        }
+        let label = match notes.is_empty() {
+            true => format!("{} {lr:.1e}", s.method.name()),
+            false => format!("{} {lr:.1e} ({})", s.method.name(), notes.join("; ")),
+        };
         if is_chosen {
             chart
                 .draw_series(std::iter::once(PathElement::new(

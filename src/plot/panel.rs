@@ -30,6 +30,17 @@ pub(crate) struct Panel<'a> {
     pub markers: Vec<(f64, String, RGBColor)>,
     /// A shaded x interval, with its label.
     pub band: Option<(f64, f64, String)>,
+    /// Where the legend goes: a corner the panel's data leave empty.
+    pub legend_at: Corner,
+}
+
+/// A corner of a panel, for its legend.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum Corner {
+    #[default]
+    UpperRight,
+    LowerLeft,
+    LowerRight,
 }
 
 /// Colour of a single marker (the suggestion).
@@ -40,7 +51,7 @@ fn usable(p: &(f64, f64), log_x: bool, log_y: bool) -> bool {
     p.0.is_finite() && p.1.is_finite() && (!log_x || p.0 > 0.0) && (!log_y || p.1 > 0.0)
 }
 
-/// A y tick label: three significant digits without trailing zeros (log axes put ticks at
+/// A tick label: three significant digits without trailing zeros (log axes put ticks at
 /// values such as 0.7000000000000001), scientific notation outside [1e-3, 1e4).
 pub(crate) fn tick(v: f64) -> String {
     let a = v.abs();
@@ -48,7 +59,11 @@ pub(crate) fn tick(v: f64) -> String {
         return "0".into();
     }
     if !(1e-3..1e4).contains(&a) {
-        return format!("{v:.1e}");
+        // 5e-4, 1.5e-4: the mantissa to three digits, without trailing zeros.
+        let text = format!("{v:.2e}");
+        let (mantissa, exp) = text.split_once('e').unwrap_or((&text, "0"));
+        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+        return format!("{mantissa}e{exp}");
     }
     let decimals = (2 - a.log10().floor() as i32).max(0) as usize;
     let text = format!("{v:.decimals$}");
@@ -162,22 +177,27 @@ pub(crate) fn draw_panel<DB: DrawingBackend>(
         .x_label_area_size(36)
         .y_label_area_size(64);
     // A linear axis may put ticks between integers (epochs 0, 0.5, 1, ...): print them as
-    // they are rather than rounded to repeated integers.
-    let x_format = |v: &f64| {
-        let mantissa = v / 10f64.powf(v.log10().floor());
-        if p.log_x && (mantissa - mantissa.round()).abs() < 1e-6 {
-            format!("{v:.0e}")
-        } else {
-            tick(*v)
+    // they are rather than rounded to repeated integers. A log axis over three decades or
+    // more labels its ticks alike (1e-4, 2e-4, 1e-3), a narrower one as plain numbers.
+    let label = |log: bool, lo: f64, hi: f64| {
+        move |v: &f64| {
+            let mantissa = v / 10f64.powf(v.log10().floor());
+            if log && hi / lo >= 1e3 && (mantissa - mantissa.round()).abs() < 1e-6 {
+                format!("{v:.0e}")
+            } else {
+                tick(*v)
+            }
         }
     };
+    let x_format = label(p.log_x, x_lo, x_hi);
+    let y_format = label(p.log_y, y_lo, y_hi);
     macro_rules! body {
         ($chart:ident) => {{
             $chart
                 .configure_mesh()
                 .x_desc(p.x_desc)
                 .x_label_formatter(&x_format)
-                .y_label_formatter(&|v: &f64| tick(*v))
+                .y_label_formatter(&y_format)
                 .label_style((FONT, 12))
                 .axis_desc_style((FONT, 13))
                 .light_line_style(RGBColor(246, 246, 246))
@@ -199,13 +219,15 @@ pub(crate) fn draw_panel<DB: DrawingBackend>(
             for (name, color, data) in p.lines {
                 let color = *color;
                 let pts: Vec<(f64, f64)> = data.iter().copied().filter(|q| ok(q)).collect();
-                $chart
+                let drawn = $chart
                     .draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(2)))
-                    .map_err(err)?
-                    .label(name.as_str())
-                    .legend(move |(x, y)| {
+                    .map_err(err)?;
+                // A line without a name (one of many alike) has no legend entry.
+                if !name.is_empty() {
+                    drawn.label(name.as_str()).legend(move |(x, y)| {
                         PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(3))
                     });
+                }
                 if p.dots {
                     $chart
                         .draw_series(pts.iter().map(|&q| Circle::new(q, 3, color.filled())))
@@ -228,7 +250,11 @@ pub(crate) fn draw_panel<DB: DrawingBackend>(
             if p.legend {
                 $chart
                     .configure_series_labels()
-                    .position(SeriesLabelPosition::UpperRight)
+                    .position(match p.legend_at {
+                        Corner::UpperRight => SeriesLabelPosition::UpperRight,
+                        Corner::LowerLeft => SeriesLabelPosition::LowerLeft,
+                        Corner::LowerRight => SeriesLabelPosition::LowerRight,
+                    })
                     .label_font((FONT, 12))
                     .background_style(WHITE.mix(0.85))
                     .border_style(RGBColor(200, 200, 200))
@@ -376,7 +402,9 @@ mod tests {
         assert_eq!(tick(0.125), "0.125");
         assert_eq!(tick(12.5), "12.5");
         assert_eq!(tick(250.0), "250");
-        assert_eq!(tick(2e-5), "2.0e-5");
+        assert_eq!(tick(2e-5), "2e-5");
+        assert_eq!(tick(1.5e-4), "1.5e-4");
+        assert_eq!(tick(2.5e5), "2.5e5");
         assert_eq!(tick(0.0), "0");
     }
 }

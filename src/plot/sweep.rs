@@ -8,7 +8,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::compare::PALETTE;
-use super::panel::{Line, MARKER, Panel, draw_panel};
+use super::panel::{Corner, Line, MARKER, Panel, draw_panel};
 use super::{FONT, Figure, register_font, render};
 use crate::analysis::conclusion::lr_text;
 use crate::analysis::smoothing::ema_debiased;
@@ -95,8 +95,9 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &Sweep) -> Result<
         .interval
         .filter(|(a, b)| a < b)
         .map(|(a, b)| (a, b, "promising".to_string()));
-    let vs_lr = |title, lines, log_y| Panel {
+    let vs_lr = |title, lines, log_y, legend_at| Panel {
         title,
+        legend_at,
         x_desc: "learning rate (log)",
         lines,
         log_x: true,
@@ -112,8 +113,21 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &Sweep) -> Result<
     } else {
         "validation accuracy"
     };
-    draw_panel(&panels[0], &vs_lr(metric_title, &metric, regression))?;
-    draw_panel(&panels[1], &vs_lr("final validation loss", &loss, true))?;
+    // Accuracy rises with the LR until it fails: its lower right is empty; MSE and loss fall
+    // and rise again: their lower left is.
+    let metric_corner = if regression {
+        Corner::LowerLeft
+    } else {
+        Corner::LowerRight
+    };
+    draw_panel(
+        &panels[0],
+        &vs_lr(metric_title, &metric, regression, metric_corner),
+    )?;
+    draw_panel(
+        &panels[1],
+        &vs_lr("final validation loss", &loss, true, Corner::LowerLeft),
+    )?;
 
     let n = s.results.len().max(2) as f64 - 1.0;
     let per_config = |f: &dyn Fn(&ConfigResult) -> Vec<(f64, f64)>| -> Vec<Line> {

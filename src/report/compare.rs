@@ -186,7 +186,7 @@ pub fn compare_md(c: &Comparison, plot_file: &str) -> String {
     let _ = writeln!(
         s,
         "- *epochs to X*: the first epoch whose validation {metric} reaches X; *speed-up*: the baseline's epochs \
-         to X divided by this setting's (wall-time ratios are in `compare.json`).\n\
+         to X divided by this setting's, `–` where either never reached X (wall-time ratios are in `compare.json`).\n\
          - *verdict* (validation loss per epoch, last quarter of the run): **converged** flat at the end; \
          **still improving** fell more than 2 % over the last quarter; **oscillating** swung more than 10 % without \
          net progress; **stalled** never got 5 % below the initial loss (LR too low); **diverged** NaN, infinity or \

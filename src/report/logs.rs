@@ -107,7 +107,7 @@ pub fn logs_md(c: &LogComparison, plot_file: &str) -> String {
     let _ = writeln!(
         s,
         "- *epochs to X*: the first logged epoch whose validation {metric} reaches X (epochs counted from 1); \
-         *speed-up*: the baseline's epochs to X divided by this log's.\n\
+         *speed-up*: the baseline's epochs to X divided by this log's, `–` where either never reached X.\n\
          - *wall time*: as the log records it (TensorBoard's event times, Hugging Face's `train_runtime`); `–` when it does not.\n\
          - *verdict*, on the validation loss per epoch (on the training loss when the log has no validation loss), \
          last quarter of the run: **converged** flat at the end; **still improving** fell more than 2 % over the last quarter; \
