@@ -1,10 +1,14 @@
 //! A Burn `Learner` artifact folder as Burn 0.22's `FileMetricLogger` writes it:
 //! `train/epoch-N/<Metric>.log` and `valid/epoch-N/<Metric>.log` (spaces in the metric's
 //! name become `_`), one line per iteration: the value, or `value,count` (the batch's
-//! mean and its row count), or `value,final`.
+//! mean and its row count), and at the end of the epoch `value,final` (the epoch's value as
+//! Burn aggregates it).
 //!
-//! An epoch's value is the count-weighted mean of its lines (the last line for the LR).
-//! Burn's `Accuracy` metric is in percent; it is divided by 100.
+//! Each file gives two metrics: `split/Name` from its `final` lines (the epoch's value) and
+//! `split/Name_step` from its iteration lines (the curve; the `_step` suffix is lrfind's, so
+//! the role table pairs them as it pairs Lightning's). A file without a `final` line gives
+//! the count-weighted mean of its iterations (the last one for the LR). Burn's `Accuracy`
+//! metric is in percent; it is divided by 100.
 
 use std::path::Path;
 
@@ -57,30 +61,35 @@ pub(super) fn read(dir: &Path) -> Result<RawLog> {
                     what: "training log (--logs)",
                     message: e.to_string(),
                 })?;
-                let name = format!("{split}/{stem}");
-                let mut points = Vec::new();
+                let mut steps = Vec::new();
+                let mut finals = Vec::new();
                 for (i, line) in text.lines().filter(|l| !l.trim().is_empty()).enumerate() {
-                    let (value, count) = parse_line(line).ok_or_else(|| Error::DataFormat {
+                    let entry = parse_line(line).ok_or_else(|| Error::DataFormat {
                         path: file.clone(),
                         format: "Burn metric log",
                         message: format!(
-                            "line {}: expected 'value' or 'value,count', got '{line}'",
+                            "line {}: expected 'value', 'value,count' or 'value,final', got '{line}'",
                             i + 1
                         ),
                     })?;
-                    points.push(Point {
+                    let point = |value: f64, weight: f64, step: Option<u64>| Point {
                         epoch,
-                        step: Some(step + i as u64),
+                        step,
                         value: if percent { value / 100.0 } else { value },
-                        weight: count,
+                        weight,
                         wall: None,
-                    });
+                    };
+                    match entry {
+                        Entry::Iteration(v, count) => {
+                            let at = step + steps.len() as u64;
+                            steps.push(point(v, count, Some(at)));
+                        }
+                        Entry::Final(v) => finals.push(point(v, 1.0, None)),
+                    }
                 }
-                longest = longest.max(points.len());
-                match metrics.iter_mut().find(|m| m.name == name) {
-                    Some(m) => m.points.extend(points),
-                    None => metrics.push(Metric { name, points }),
-                }
+                longest = longest.max(steps.len());
+                add(&mut metrics, format!("{split}/{stem}_step"), steps);
+                add(&mut metrics, format!("{split}/{stem}"), finals);
             }
             step += longest as u64;
         }
@@ -93,26 +102,47 @@ pub(super) fn read(dir: &Path) -> Result<RawLog> {
     })
 }
 
+/// Appends `points` to the metric `name` (made if new); nothing when there are none.
+fn add(metrics: &mut Vec<Metric>, name: String, points: Vec<Point>) {
+    if points.is_empty() {
+        return;
+    }
+    match metrics.iter_mut().find(|m| m.name == name) {
+        Some(m) => m.points.extend(points),
+        None => metrics.push(Metric { name, points }),
+    }
+}
+
+/// One line of a Burn metric log.
+#[derive(Debug, PartialEq)]
+enum Entry {
+    /// An iteration's value and its count.
+    Iteration(f64, f64),
+    /// The epoch's value.
+    Final(f64),
+}
+
 /// `value`, `value,count` or `value,final`.
-fn parse_line(line: &str) -> Option<(f64, f64)> {
+fn parse_line(line: &str) -> Option<Entry> {
     let mut parts = line.trim().split(',');
     let value: f64 = parts.next()?.parse().ok()?;
-    let count = match parts.next() {
-        None | Some("final") => 1.0,
-        Some(c) => c.parse::<usize>().ok()? as f64,
+    let entry = match parts.next() {
+        None => Entry::Iteration(value, 1.0),
+        Some("final") => Entry::Final(value),
+        Some(c) => Entry::Iteration(value, c.parse::<usize>().ok()? as f64),
     };
-    parts.next().is_none().then_some((value, count))
+    parts.next().is_none().then_some(entry)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::parse_line;
+    use super::{Entry, parse_line};
 
     #[test]
     fn the_three_line_forms() {
-        assert_eq!(parse_line("0.5"), Some((0.5, 1.0)));
-        assert_eq!(parse_line("2.25,64"), Some((2.25, 64.0)));
-        assert_eq!(parse_line("1.5,final"), Some((1.5, 1.0)));
+        assert_eq!(parse_line("0.5"), Some(Entry::Iteration(0.5, 1.0)));
+        assert_eq!(parse_line("2.25,64"), Some(Entry::Iteration(2.25, 64.0)));
+        assert_eq!(parse_line("1.5,final"), Some(Entry::Final(1.5)));
         assert_eq!(parse_line("x,3"), None);
         assert_eq!(parse_line("1,2,3"), None);
     }

@@ -10,7 +10,7 @@
 //!   where the log has them (Burn), or the epoch's last value for the LR;
 //! - when several metrics match a role (Lightning's `train_loss_epoch` and
 //!   `train_loss_step`), the per-epoch one gives the epoch values and the per-step one the
-//!   step curve.
+//!   step curve (for the LR, the per-step one gives both: its value at the epoch's end).
 //!
 //! Nothing is invented: a role the log lacks stays empty.
 
@@ -244,18 +244,21 @@ impl TrainingLog {
                 let distinct = epochs.windows(2).filter(|w| w[0] != w[1]).count() + 1;
                 m.points.len() as f64 / distinct as f64
             };
-            let Some(&epoch_src) = candidates
-                .iter()
-                .min_by(|a, b| per_epoch(a).total_cmp(&per_epoch(b)))
-            else {
-                continue;
-            };
             let step_src = candidates
                 .iter()
                 .copied()
                 .filter(|&i| raw.metrics[i].per_step())
                 .max_by_key(|&i| raw.metrics[i].points.len())
                 .filter(|_| matches!(role, Role::Loss | Role::Lr));
+            // The LR at an epoch's end is its last step's, not an epoch average.
+            let Some(epoch_src) = step_src.filter(|_| role == Role::Lr).or_else(|| {
+                candidates
+                    .iter()
+                    .copied()
+                    .min_by(|a, b| per_epoch(a).total_cmp(&per_epoch(b)))
+            }) else {
+                continue;
+            };
             for &i in &candidates {
                 used[i] = true;
             }

@@ -13,8 +13,8 @@ use crate::compare::Comparison;
 use crate::error::Result;
 use crate::history::CompareRunHistory;
 
-/// Colours of settings, in order (cycled).
-pub const PALETTE: [RGBColor; 8] = [
+/// Colours of settings, in order (matplotlib's ten categorical colours; cycled beyond ten).
+pub const PALETTE: [RGBColor; 10] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),
@@ -22,6 +22,8 @@ pub const PALETTE: [RGBColor; 8] = [
     RGBColor(148, 103, 189),
     RGBColor(140, 86, 75),
     RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
     RGBColor(23, 190, 207),
 ];
 
@@ -178,6 +180,7 @@ pub(crate) fn draw_panels<DB: DrawingBackend>(
     let panel = |title, x_desc, lines, log_y, legend, dots| Panel {
         title,
         x_desc,
+        whole_x: true,
         lines,
         log_y,
         legend,
@@ -186,7 +189,14 @@ pub(crate) fn draw_panels<DB: DrawingBackend>(
     };
     draw_panel(
         &panels[0],
-        &panel(&t_train, axes.step_x, &train, log_loss, true, axes.train_dots),
+        &panel(
+            &t_train,
+            axes.step_x,
+            &train,
+            log_loss,
+            true,
+            axes.train_dots,
+        ),
     )?;
     draw_panel(
         &panels[1],

@@ -56,7 +56,11 @@ fn draw_budget<DB: DrawingBackend>(
         .enumerate()
         .map(|(k, seed)| {
             (
-                if k == 0 { "each seed".to_string() } else { String::new() },
+                if k == 0 {
+                    "each seed".to_string()
+                } else {
+                    String::new()
+                },
                 SEED,
                 e.lrs.iter().copied().zip(seed.iter().copied()).collect(),
             )

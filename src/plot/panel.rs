@@ -32,6 +32,8 @@ pub(crate) struct Panel<'a> {
     pub band: Option<(f64, f64, String)>,
     /// Where the legend goes: a corner the panel's data leave empty.
     pub legend_at: Corner,
+    /// The x axis counts whole things (epochs, steps): ticks at whole numbers only.
+    pub whole_x: bool,
 }
 
 /// A corner of a panel, for its legend.
@@ -263,7 +265,22 @@ pub(crate) fn draw_panel<DB: DrawingBackend>(
             }
         }};
     }
+    // Ticks on a grid of whole numbers (plotters thins it to fit).
+    let whole = || (x_lo..x_hi + 1e-9 * (1.0 + x_hi.abs())).step(1.0);
     match (p.log_x, p.log_y) {
+        (false, false) if p.whole_x => {
+            let mut chart = builder
+                .build_cartesian_2d(whole(), y_lo..y_hi)
+                .map_err(err)?;
+            body!(chart);
+        }
+        (false, true) if p.whole_x => {
+            let y = (y_lo..y_hi)
+                .log_scale()
+                .with_key_points(log_ticks(y_lo, y_hi));
+            let mut chart = builder.build_cartesian_2d(whole(), y).map_err(err)?;
+            body!(chart);
+        }
         (false, false) => {
             let mut chart = builder
                 .build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)

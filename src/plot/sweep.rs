@@ -165,6 +165,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &Sweep) -> Result<
     let curve_panel = Panel {
         title: &curve_title,
         x_desc: "epoch",
+        whole_x: true,
         lines: &curves,
         log_y: true,
         legend: few,
@@ -203,6 +204,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &Sweep) -> Result<
         let train_panel = Panel {
             title: &train_title,
             x_desc: "epoch",
+            whole_x: true,
             lines: &train,
             log_y: true,
             legend: few,

@@ -319,3 +319,64 @@ fn logs_of_different_frameworks_side_by_side_and_metric_overrides() {
     assert!(md.contains("converged (on training loss)"), "{md}");
     assert!(md.contains("The logs share no accuracy"), "{md}");
 }
+
+/// The iteration lines of a Burn metric log as (value, count), and its final value.
+fn burn_lines(rel: &str) -> (Vec<(f64, f64)>, Option<f64>) {
+    let mut lines = Vec::new();
+    let mut last = None;
+    for l in std::fs::read_to_string(fixture(rel)).unwrap().lines() {
+        let (v, c) = l.split_once(',').unwrap();
+        match c {
+            "final" => last = Some(v.parse().unwrap()),
+            c => lines.push((v.parse().unwrap(), c.parse().unwrap())),
+        }
+    }
+    (lines, last)
+}
+
+#[test]
+fn a_burn_learner_artifact_folder_beside_a_keras_log() {
+    let dir = crate::TempDir::new();
+    let out = compare_logs(
+        &dir,
+        &[("burn", "burn/onecycle"), ("keras", "keras/new.csv")],
+        &[],
+    );
+    let doc = read_json(&out.join("compare.json"));
+    let burn = &doc["runs"][0];
+    assert_eq!(burn["log"]["format"], "burn");
+    assert_eq!(epochs(burn).len(), 4);
+    // An epoch's value is the one Burn wrote at its end (`value,final`), the count-weighted
+    // mean of its iterations.
+    let (first, last_line) = burn_lines("burn/onecycle/train/epoch-1/Loss.log");
+    let rows: f64 = first.iter().map(|l| l.1).sum();
+    let mean = first.iter().map(|l| l.0 * l.1).sum::<f64>() / rows;
+    // (serde_json reads floats back to within an ulp.)
+    assert!(close(values(burn, "loss")[0], last_line.unwrap(), 1e-15));
+    assert!(close(values(burn, "loss")[0], mean, 1e-9));
+    let (valid, _) = burn_lines("burn/onecycle/valid/epoch-1/Accuracy.log");
+    assert!(valid.iter().any(|l| l.1 > 1.0), "batch counts");
+    // Burn's accuracy is in percent; the last epoch's is what the example printed.
+    let printed = std::fs::read_to_string(fixture("burn/printed.txt")).unwrap();
+    let pct: f64 = printed
+        .lines()
+        .find_map(|l| l.strip_prefix("validation accuracy after 4 epoch(s): "))
+        .and_then(|l| l.strip_suffix(" %"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let last = *values(burn, "val_accuracy").last().unwrap();
+    assert!((100.0 * last - pct).abs() < 0.051, "{last} vs {pct} %");
+    // The LR of an epoch is its last iteration's; every iteration is a step of the curve.
+    let (lrs, _) = burn_lines("burn/onecycle/train/epoch-1/Learning_Rate.log");
+    assert_eq!(values(burn, "lr")[0], lrs.last().unwrap().0);
+    let steps: usize = (1..=4)
+        .map(|e| {
+            burn_lines(&format!("burn/onecycle/train/epoch-{e}/Loss.log"))
+                .0
+                .len()
+        })
+        .sum();
+    assert_eq!(burn["log"]["step_losses"].as_array().unwrap().len(), steps);
+    assert_eq!(doc["target_metric"], "val_accuracy");
+}
