@@ -6,7 +6,7 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::panel::{Line, Panel, Series, draw_panel};
+use super::panel::{Line, Panel, Series, draw_panel, gradient};
 use super::{FONT, Figure, register_font, render};
 use crate::analysis::smoothing::ema_debiased;
 use crate::compare::Comparison;
@@ -26,6 +26,16 @@ pub const PALETTE: [RGBColor; 10] = [
     RGBColor(188, 189, 34),
     RGBColor(23, 190, 207),
 ];
+
+/// The colour of run `i` of `n`: the palette's, or, for more runs than it has colours (where
+/// it would repeat one), a gradient in the order given.
+fn run_colour(i: usize, n: usize) -> RGBColor {
+    if n <= PALETTE.len() {
+        PALETTE[i]
+    } else {
+        gradient(i as f64 / (n - 1) as f64)
+    }
+}
 
 /// Figure size of the compare figure.
 pub const COMPARE_SIZE: (u32, u32) = (1200, 820);
@@ -157,7 +167,7 @@ pub(crate) fn draw_panels<DB: DrawingBackend>(
     let per_run = |f: &dyn Fn(&RunLines) -> &Series| -> Vec<Line> {
         runs.iter()
             .enumerate()
-            .map(|(i, r)| (r.name.clone(), PALETTE[i % PALETTE.len()], f(r).clone()))
+            .map(|(i, r)| (r.name.clone(), run_colour(i, runs.len()), f(r).clone()))
             .collect()
     };
     let train = per_run(&|r| &r.train);

@@ -45,6 +45,23 @@ pub(crate) enum Corner {
     LowerRight,
 }
 
+/// Viridis-like colour for `t` in [0, 1] (low LRs dark blue, high LRs yellow-green).
+pub(crate) fn gradient(t: f64) -> RGBColor {
+    const STOPS: [(f64, f64, f64); 5] = [
+        (68.0, 1.0, 84.0),
+        (59.0, 82.0, 139.0),
+        (33.0, 145.0, 140.0),
+        (94.0, 201.0, 98.0),
+        (200.0, 200.0, 30.0),
+    ];
+    let x = t.clamp(0.0, 1.0) * (STOPS.len() - 1) as f64;
+    let i = (x.floor() as usize).min(STOPS.len() - 2);
+    let f = x - i as f64;
+    let (a, b) = (STOPS[i], STOPS[i + 1]);
+    let mix = |u: f64, v: f64| (u + f * (v - u)).round() as u8;
+    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
+
 /// Colour of a single marker (the suggestion).
 pub(crate) const MARKER: RGBColor = RGBColor(200, 30, 30);
 const BAND: RGBColor = RGBColor(44, 160, 44);
@@ -61,11 +78,7 @@ pub(crate) fn tick(v: f64) -> String {
         return "0".into();
     }
     if !(1e-3..1e4).contains(&a) {
-        // 5e-4, 1.5e-4: the mantissa to three digits, without trailing zeros.
-        let text = format!("{v:.2e}");
-        let (mantissa, exp) = text.split_once('e').unwrap_or((&text, "0"));
-        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
-        return format!("{mantissa}e{exp}");
+        return sci_tick(v);
     }
     let decimals = (2 - a.log10().floor() as i32).max(0) as usize;
     let text = format!("{v:.decimals$}");
@@ -74,6 +87,15 @@ pub(crate) fn tick(v: f64) -> String {
     } else {
         text
     }
+}
+
+/// A tick label in scientific notation, the mantissa to three digits without trailing zeros:
+/// 5e-4, 1.5e-4.
+pub(crate) fn sci_tick(v: f64) -> String {
+    let text = format!("{v:.2e}");
+    let (mantissa, exp) = text.split_once('e').unwrap_or((&text, "0"));
+    let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+    format!("{mantissa}e{exp}")
 }
 
 /// Tick positions for a log axis over `[lo, hi]`: the powers of ten when the range holds at
@@ -182,10 +204,14 @@ pub(crate) fn draw_panel<DB: DrawingBackend>(
     // they are rather than rounded to repeated integers. A log axis over three decades or
     // more labels its ticks alike (1e-4, 2e-4, 1e-3), a narrower one as plain numbers.
     let label = |log: bool, lo: f64, hi: f64| {
+        // One notation per log axis: scientific when any of its ticks would be.
+        let sci = log && (lo < 1e-3 || hi >= 1e4);
         move |v: &f64| {
             let mantissa = v / 10f64.powf(v.log10().floor());
             if log && hi / lo >= 1e3 && (mantissa - mantissa.round()).abs() < 1e-6 {
                 format!("{v:.0e}")
+            } else if sci {
+                sci_tick(*v)
             } else {
                 tick(*v)
             }
@@ -238,16 +264,17 @@ pub(crate) fn draw_panel<DB: DrawingBackend>(
             }
             for (x, label, color) in &p.markers {
                 let color = *color;
-                $chart
+                let drawn = $chart
                     .draw_series(std::iter::once(PathElement::new(
                         vec![(*x, y_lo), (*x, y_hi)],
                         color.mix(0.8).stroke_width(2),
                     )))
-                    .map_err(err)?
-                    .label(label.as_str())
-                    .legend(move |(x, y)| {
+                    .map_err(err)?;
+                if !label.is_empty() {
+                    drawn.label(label.as_str()).legend(move |(x, y)| {
                         PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2))
                     });
+                }
             }
             if p.legend {
                 $chart

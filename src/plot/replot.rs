@@ -8,7 +8,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::compare::{PALETTE, draw_runs, lines_by_step};
-use super::panel::{Line, MARKER, Panel, draw_panel};
+use super::panel::{Corner, Line, MARKER, Panel, draw_panel};
 use super::{FONT, Figure, register_font, render};
 use crate::analysis::conclusion::lr_text;
 use crate::analysis::smoothing::ema_debiased;
@@ -133,10 +133,12 @@ fn draw_lr_find<DB: DrawingBackend>(
             Some(beta) => (ema_debiased(&h.losses, beta), "EMA-smoothed loss"),
             None => (h.centered.clone(), "centered smoothing (read by knee)"),
         };
-        let name = if single {
-            what.to_string()
-        } else {
-            run.label.clone()
+        // Several runs: one legend entry each, its suggestion in it (the vertical line in its
+        // colour has none of its own).
+        let name = match (single, run.suggestion) {
+            (true, _) => what.to_string(),
+            (false, Some(lr)) => format!("{} (suggested {})", run.label, lr_text(lr)),
+            (false, None) => run.label.clone(),
         };
         lines.push((
             name,
@@ -166,8 +168,10 @@ fn draw_lr_find<DB: DrawingBackend>(
             lines.push((vname, vcolor, until_blowup(h.validation.clone())));
         }
         if let Some(lr) = run.suggestion {
-            let c = if single { MARKER } else { color };
-            markers.push((lr, format!("suggested {}", lr_text(lr)), c));
+            match single {
+                true => markers.push((lr, format!("suggested {}", lr_text(lr)), MARKER)),
+                false => markers.push((lr, String::new(), color)),
+            }
         }
     }
     let title = style.title.clone().unwrap_or_else(|| match runs {
@@ -189,6 +193,8 @@ fn draw_lr_find<DB: DrawingBackend>(
             log_y: style.log_y,
             legend: true,
             markers,
+            // A range test's curve leaves its low-LR, low-loss corner empty.
+            legend_at: Corner::LowerLeft,
             ..Default::default()
         },
     )

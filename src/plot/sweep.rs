@@ -8,7 +8,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::compare::PALETTE;
-use super::panel::{Corner, Line, MARKER, Panel, draw_panel};
+use super::panel::{Corner, Line, MARKER, Panel, draw_panel, gradient};
 use super::{FONT, Figure, register_font, render};
 use crate::analysis::conclusion::lr_text;
 use crate::analysis::smoothing::ema_debiased;
@@ -29,23 +29,6 @@ impl Figure for SweepFigure<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         draw(root, self.0)
     }
-}
-
-/// Viridis-like colour for `t` in [0, 1] (low LRs dark blue, high LRs yellow-green).
-fn gradient(t: f64) -> RGBColor {
-    const STOPS: [(f64, f64, f64); 5] = [
-        (68.0, 1.0, 84.0),
-        (59.0, 82.0, 139.0),
-        (33.0, 145.0, 140.0),
-        (94.0, 201.0, 98.0),
-        (200.0, 200.0, 30.0),
-    ];
-    let x = t.clamp(0.0, 1.0) * (STOPS.len() - 1) as f64;
-    let i = (x.floor() as usize).min(STOPS.len() - 2);
-    let f = x - i as f64;
-    let (a, b) = (STOPS[i], STOPS[i + 1]);
-    let mix = |u: f64, v: f64| (u + f * (v - u)).round() as u8;
-    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
 }
 
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &Sweep) -> Result<(), String> {
