@@ -69,6 +69,7 @@ pub mod history;
 pub mod logs;
 pub mod metrics;
 pub mod model;
+pub mod optim;
 mod nullable;
 pub mod pipeline;
 #[cfg(feature = "plot")]

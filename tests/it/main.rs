@@ -11,6 +11,7 @@ mod fixtures;
 mod knee;
 mod library;
 mod logs;
+mod lr_free;
 mod metrics;
 mod plot;
 mod properties;
