@@ -107,15 +107,24 @@ pub enum OptimizerKind {
     /// AdamW (decoupled weight decay).
     #[default]
     Adamw,
+    /// Prodigy: Adam that estimates its own step size; the LR is a multiplier of it (1 by
+    /// default). Learning-rate-free.
+    Prodigy,
+    /// Schedule-Free AdamW: no schedule, evaluated at averaged weights (default LR 0.0025).
+    #[serde(rename = "schedule-free-adamw")]
+    #[cfg_attr(feature = "cli", value(name = "schedule-free-adamw"))]
+    ScheduleFreeAdamw,
 }
 
 impl OptimizerKind {
-    /// The flag value: `sgd`, `adam` or `adamw`.
+    /// The flag value: `sgd`, `adam`, `adamw`, `prodigy` or `schedule-free-adamw`.
     pub fn name(self) -> &'static str {
         match self {
             OptimizerKind::Sgd => "sgd",
             OptimizerKind::Adam => "adam",
             OptimizerKind::Adamw => "adamw",
+            OptimizerKind::Prodigy => "prodigy",
+            OptimizerKind::ScheduleFreeAdamw => "schedule-free-adamw",
         }
     }
 }

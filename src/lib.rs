@@ -69,8 +69,8 @@ pub mod history;
 pub mod logs;
 pub mod metrics;
 pub mod model;
-pub mod optim;
 mod nullable;
+pub mod optim;
 pub mod pipeline;
 #[cfg(feature = "plot")]
 pub mod plot;

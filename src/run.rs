@@ -124,7 +124,8 @@ pub struct RunContext<'a> {
     pub stop: Option<&'a AtomicBool>,
 }
 
-/// Trains one setting from `initial` and returns its record and the trained model.
+/// Trains one setting from `initial` and returns its record and the trained model (for
+/// Schedule-Free AdamW, its averaged weights, at which it is also evaluated every epoch).
 /// `on_epoch(epoch, lr)` is called after every epoch. The device is reseeded first, so the
 /// result does not depend on what ran before.
 pub fn train_run(
@@ -181,7 +182,14 @@ pub fn train_run(
             }
         }
         let train_loss = sum / spe as f64;
-        let eval = train::evaluate(&model, forward, head, ctx.valid, scale);
+        // Schedule-Free AdamW is evaluated at its averaged weights; the others as they are.
+        let eval = train::evaluate(
+            &optim.eval_weights(model.clone()),
+            forward,
+            head,
+            ctx.valid,
+            scale,
+        );
         if let Some(p) = plateau.as_mut() {
             p.observe(eval.loss);
         }
@@ -219,7 +227,7 @@ pub fn train_run(
         interrupted,
         seconds: started.elapsed().as_secs_f64(),
     };
-    (run, model)
+    (run, optim.eval_weights(model))
 }
 
 fn summarise(

@@ -5,17 +5,17 @@ use burn::grad_clipping::GradientClippingConfig;
 use burn::module::Module;
 use burn::optim::decay::WeightDecayConfig;
 use burn::optim::momentum::MomentumConfig;
-use burn::optim::{
-    AdamConfig, AdamWConfig, GradientsAccumulator, GradientsParams, ModuleOptimizer, SgdConfig,
-};
+use burn::optim::{AdamConfig, AdamWConfig, GradientsAccumulator, GradientsParams, SgdConfig};
 use burn::tensor::Tensor;
 
 use crate::config::{OptimizerConfig, OptimizerKind};
 use crate::data::Batch;
 use crate::model::Head;
+use crate::optim::{ProdigyConfig, ScheduleFreeConfig, Stepper};
 
-/// Builds the optimizer a config describes. Unset values keep Burn's defaults.
-pub fn optimizer(config: &OptimizerConfig) -> ModuleOptimizer {
+/// Builds the optimizer a config describes. Unset values keep Burn's defaults (the
+/// reference implementations' for Prodigy and Schedule-Free AdamW).
+pub fn optimizer(config: &OptimizerConfig) -> Stepper {
     let clip = config
         .clip_norm
         .map(|c| GradientClippingConfig::Norm(c as f32));
@@ -31,18 +31,47 @@ pub fn optimizer(config: &OptimizerConfig) -> ModuleOptimizer {
                     .map(|m| MomentumConfig::new().with_momentum(m)),
             )
             .with_gradient_clipping(clip)
-            .init(),
+            .init()
+            .into(),
         OptimizerKind::Adam => AdamConfig::new()
             .with_weight_decay(decay)
             .with_grad_clipping(clip)
-            .init(),
+            .init()
+            .into(),
         OptimizerKind::Adamw => {
             let mut c = AdamWConfig::new().with_grad_clipping(clip);
             if let Some(w) = config.weight_decay {
                 c = c.with_weight_decay(w as f32);
             }
-            c.init()
+            c.init().into()
         }
+        OptimizerKind::Prodigy => ProdigyConfig {
+            weight_decay: config.weight_decay.unwrap_or(0.0),
+            clip_norm: config.clip_norm,
+            ..ProdigyConfig::default()
+        }
+        .init()
+        .into(),
+        OptimizerKind::ScheduleFreeAdamw => ScheduleFreeConfig {
+            weight_decay: config.weight_decay.unwrap_or(0.0),
+            clip_norm: config.clip_norm,
+            ..ScheduleFreeConfig::default()
+        }
+        .init()
+        .into(),
+    }
+}
+
+/// What "the LR" means for the learning-rate-free optimizers, for outputs that name an LR.
+pub fn lr_note(kind: OptimizerKind) -> Option<&'static str> {
+    match kind {
+        OptimizerKind::Prodigy => Some(
+            "Prodigy: the LR is a multiplier of the step size Prodigy estimates itself; its default is 1",
+        ),
+        OptimizerKind::ScheduleFreeAdamw => Some(
+            "Schedule-Free AdamW: the LR of its z sequence, used without a schedule; its default is 2.5e-3",
+        ),
+        _ => None,
     }
 }
 
@@ -52,6 +81,8 @@ pub fn describe_optimizer(config: &OptimizerConfig) -> String {
         OptimizerKind::Sgd => "SGD".to_string(),
         OptimizerKind::Adam => "Adam".to_string(),
         OptimizerKind::Adamw => "AdamW".to_string(),
+        OptimizerKind::Prodigy => "Prodigy".to_string(),
+        OptimizerKind::ScheduleFreeAdamw => "Schedule-Free AdamW".to_string(),
     };
     let mut extras = Vec::new();
     if let Some(w) = config.weight_decay {
@@ -71,13 +102,7 @@ pub fn describe_optimizer(config: &OptimizerConfig) -> String {
 
 /// One training step on a batch: returns the updated model and the batch's loss.
 /// A non-finite loss is returned without stepping, so the model stays finite.
-pub fn step<M, B, F>(
-    model: M,
-    optim: &mut ModuleOptimizer,
-    lr: f64,
-    batch: &B,
-    loss_fn: &mut F,
-) -> (M, f64)
+pub fn step<M, B, F>(model: M, optim: &mut Stepper, lr: f64, batch: &B, loss_fn: &mut F) -> (M, f64)
 where
     M: Module,
     F: FnMut(&M, &B) -> Tensor<1>,
@@ -97,7 +122,7 @@ where
 /// [`step`]; a non-finite loss returns the model unchanged.
 pub fn step_accumulated<M, B, F>(
     model: M,
-    optim: &mut ModuleOptimizer,
+    optim: &mut Stepper,
     lr: f64,
     batches: &[B],
     loss_fn: &mut F,

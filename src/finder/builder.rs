@@ -3,7 +3,6 @@
 //! optionally a validation source, and runs [`super::range_test`].
 
 use burn::module::Module;
-use burn::optim::ModuleOptimizer;
 use burn::tensor::Tensor;
 
 use super::source::{BatchSource, Cycled};
@@ -11,6 +10,7 @@ use super::{Hooks, RangeTestResult, range_test};
 use crate::analysis::Method;
 use crate::config::{CurveKind, Ramp, RangeTestConfig};
 use crate::error::{Error, Result};
+use crate::optim::Stepper;
 
 /// A range test to run: its configuration, built a knob at a time.
 ///
@@ -115,7 +115,7 @@ impl RangeTest {
     pub fn run<'a, M, B, S, F>(
         &self,
         model: &M,
-        optimizer: ModuleOptimizer,
+        optimizer: impl Into<Stepper>,
         train: S,
         loss: F,
     ) -> Result<RangeTestResult>
@@ -143,7 +143,7 @@ impl RangeTest {
     pub fn run_validated<'a, 'v, M, B, S, V, F>(
         &self,
         model: &M,
-        optimizer: ModuleOptimizer,
+        optimizer: impl Into<Stepper>,
         train: S,
         valid: V,
         every: usize,
@@ -167,7 +167,7 @@ impl RangeTest {
     pub fn run_with<'a, 'v, M, B, S, V, F>(
         &self,
         model: &M,
-        optimizer: ModuleOptimizer,
+        optimizer: impl Into<Stepper>,
         train: S,
         valid: Option<V>,
         loss: F,

@@ -26,7 +26,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use burn::module::Module;
-use burn::optim::ModuleOptimizer;
 use burn::tensor::Tensor;
 use serde::{Deserialize, Serialize};
 
@@ -35,6 +34,7 @@ use crate::analysis::smoothing::DebiasedEma;
 use crate::analysis::{Method, Suggestion, Suggestions, suggest_all};
 use crate::config::{CurveKind, RangeTestConfig};
 use crate::error::{Error, Result};
+use crate::optim::Stepper;
 use crate::train;
 
 /// Below this fraction of the first smoothed loss, the divergence threshold stops
@@ -315,7 +315,7 @@ impl<M> Default for Hooks<'_, M> {
 /// ```
 pub fn range_test<M, B, I, F>(
     model: &M,
-    mut optimizer: ModuleOptimizer,
+    optimizer: impl Into<Stepper>,
     batches: I,
     mut loss_fn: F,
     config: &RangeTestConfig,
@@ -326,6 +326,7 @@ where
     I: IntoIterator<Item = B>,
     F: FnMut(&M, &B) -> Tensor<1>,
 {
+    let mut optimizer: Stepper = optimizer.into();
     config.validate()?;
     if config.epochs.is_some() && config.batches_per_epoch.is_none_or(|b| b == 0) {
         return Err(Error::option(

@@ -101,7 +101,8 @@ impl ModuleVisitor for Gather<'_> {
         };
         let n = grad.shape().num_elements();
         let value = param.val().inner();
-        self.out.push((param.id, value.reshape([n]), grad.reshape([n])));
+        self.out
+            .push((param.id, value.reshape([n]), grad.reshape([n])));
     }
 }
 

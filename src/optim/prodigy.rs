@@ -159,7 +159,8 @@ impl Prodigy {
                     .sum()
                     .into_scalar::<f64>();
             st.m = st.m.clone().mul_scalar(b1) + g.clone().mul_scalar(d * (1.0 - b1));
-            st.v = st.v.clone().mul_scalar(b2) + (g.clone() * g.clone()).mul_scalar(d * d * (1.0 - b2));
+            st.v = st.v.clone().mul_scalar(b2)
+                + (g.clone() * g.clone()).mul_scalar(d * d * (1.0 - b2));
             let s_rate = if c.safeguard_warmup { d } else { dlr };
             st.s = st.s.clone().mul_scalar(b3) + g.clone().mul_scalar(ratio * s_rate);
             denom += st.s.clone().abs().sum().into_scalar::<f64>();

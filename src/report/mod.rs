@@ -372,6 +372,9 @@ pub fn summary_text(run: &SuggestRun) -> String {
                 chosen.method.name()
             );
             let _ = writeln!(s, "  for {}", training_for(run).1);
+            if let Some(note) = crate::train::lr_note(run.config.optimizer.optimizer) {
+                let _ = writeln!(s, "  ({note})");
+            }
         }
         None => {
             let _ = writeln!(s, "No suggestion from {}", chosen.method.name());

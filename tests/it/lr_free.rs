@@ -15,8 +15,8 @@ struct Tiny {
 }
 
 fn fixture() -> Value {
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lr_free/lr_free.json");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/lr_free/lr_free.json");
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
 
@@ -64,7 +64,10 @@ fn run(name: &str, mut stepper: Stepper, lr: f64, mut check: impl FnMut(&Value, 
         let loss = (pred - y.clone()).powf_scalar(2.0).mean();
         let value = loss.clone().into_scalar::<f64>();
         let expected = want["loss"].as_f64().unwrap();
-        assert!((value - expected).abs() < 1e-5 * expected, "{name} loss {value} vs {expected}");
+        assert!(
+            (value - expected).abs() < 1e-5 * expected,
+            "{name} loss {value} vs {expected}"
+        );
         let grads = GradientsParams::from_grads(loss.backward(), &model);
         model = stepper.step(lr, model, grads);
         check(want, &model, &stepper);
@@ -75,11 +78,28 @@ fn prodigy(name: &str, config: ProdigyConfig) {
     run(name, config.init().into(), 1.0, |want, model, stepper| {
         let step = want["step"].as_u64().unwrap();
         let what = |p: &str| format!("{name} step {step} {p}");
-        near(&values(model.w.val()), &floats(&want["W"]), 1e-5, &what("W"));
-        near(&values(model.b.val()), &floats(&want["b"]), 1e-5, &what("b"));
-        let Stepper::Prodigy(p) = stepper else { unreachable!() };
+        near(
+            &values(model.w.val()),
+            &floats(&want["W"]),
+            1e-5,
+            &what("W"),
+        );
+        near(
+            &values(model.b.val()),
+            &floats(&want["b"]),
+            1e-5,
+            &what("b"),
+        );
+        let Stepper::Prodigy(p) = stepper else {
+            unreachable!()
+        };
         let d = want["d"].as_f64().unwrap();
-        assert!((p.d() - d).abs() <= 1e-5 * d, "{} d {} vs {d}", what("d"), p.d());
+        assert!(
+            (p.d() - d).abs() <= 1e-5 * d,
+            "{} d {} vs {d}",
+            what("d"),
+            p.d()
+        );
     });
 }
 
@@ -114,11 +134,31 @@ fn schedule_free(name: &str, config: ScheduleFreeConfig, lr: f64) {
         let step = want["step"].as_u64().unwrap();
         let what = |p: &str| format!("{name} step {step} {p}");
         // The training weights are y; the evaluation weights x.
-        near(&values(model.w.val()), &floats(&want["y"]["W"]), 1e-5, &what("y W"));
-        near(&values(model.b.val()), &floats(&want["y"]["b"]), 1e-5, &what("y b"));
+        near(
+            &values(model.w.val()),
+            &floats(&want["y"]["W"]),
+            1e-5,
+            &what("y W"),
+        );
+        near(
+            &values(model.b.val()),
+            &floats(&want["y"]["b"]),
+            1e-5,
+            &what("y b"),
+        );
         let x = stepper.eval_weights(model.clone());
-        near(&values(x.w.val()), &floats(&want["x"]["W"]), 1e-5, &what("x W"));
-        near(&values(x.b.val()), &floats(&want["x"]["b"]), 1e-5, &what("x b"));
+        near(
+            &values(x.w.val()),
+            &floats(&want["x"]["W"]),
+            1e-5,
+            &what("x W"),
+        );
+        near(
+            &values(x.b.val()),
+            &floats(&want["x"]["b"]),
+            1e-5,
+            &what("x b"),
+        );
     });
 }
 
@@ -135,4 +175,72 @@ fn schedule_free_adamw_matches_schedulefree() {
         },
         0.05,
     );
+}
+
+/// The settings files README shows train on digits to 90 % within 10 epochs, neither
+/// diverging nor stalling, and the names work in every command.
+#[test]
+fn prodigy_and_schedule_free_in_every_command() {
+    let dir = crate::TempDir::new();
+    let out = dir.path().join("compare");
+    let root = env!("CARGO_MANIFEST_DIR");
+    let (p, s) = (
+        format!("{root}/examples/prodigy.toml"),
+        format!("{root}/examples/schedule_free.toml"),
+    );
+    let o = out.to_str().unwrap();
+    crate::lrfind_ok(&[
+        "compare", "-q", "--epochs", "10", "--config", &p, "--config", &s, "--out", o,
+    ]);
+    let doc = crate::read_json(&out.join("compare.json"));
+    for (run, name) in doc["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(["prodigy", "schedule-free-adamw"])
+    {
+        assert_eq!(run["setting"]["optimizer"]["optimizer"], name);
+        let verdict = run["summary"]["verdict"].as_str().unwrap();
+        assert!(
+            !["diverged", "stalled"].contains(&verdict),
+            "{name}: {verdict}"
+        );
+        let to_90 = run["summary"]["epochs_to_target"][2].as_u64();
+        assert!(to_90.is_some_and(|e| e <= 10), "{name}: {}", run["summary"]);
+    }
+    let md = std::fs::read_to_string(out.join("compare.md")).unwrap();
+    assert!(
+        md.contains("| Prodigy |") && md.contains("| Schedule-Free AdamW |"),
+        "{md}"
+    );
+
+    let sweep = dir.path().join("sweep");
+    crate::lrfind_ok(&[
+        "sweep",
+        "-q",
+        "--optimizers",
+        "prodigy,schedule-free-adamw",
+        "--lrs",
+        "0.01,1",
+        "--epochs",
+        "1",
+        "--out",
+        sweep.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        crate::read_json(&sweep.join("sweep.json"))["results"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+    let suggest = crate::lrfind_ok(&[
+        "suggest",
+        "--optimizer",
+        "prodigy",
+        "--out",
+        dir.path().join("suggest").to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&suggest.stdout);
+    assert!(text.contains("Prodigy: the LR is a multiplier"), "{text}");
 }
