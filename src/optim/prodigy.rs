@@ -123,7 +123,7 @@ impl Prodigy {
     /// as the reference skips such a group.
     pub fn step<M: Module>(&mut self, lr: f64, model: M, grads: GradientsParams) -> M {
         let c = self.config;
-        if !(lr > 0.0) {
+        if lr.is_nan() || lr <= 0.0 {
             return model;
         }
         let (b1, b2) = c.betas;
