@@ -5,7 +5,7 @@ use clap::Args;
 use super::args::CommonArgs;
 use super::{progress, set_threads, signals};
 use crate::error::{Error, Result};
-use crate::evaluate::{self, EvaluateSpec};
+use crate::evaluate::{self, Arm, EvaluateSpec};
 use crate::{plot, report, sweep};
 
 /// Epochs of the grid's trainings when neither --epochs nor --epochs-list is given.
@@ -41,6 +41,15 @@ pub struct EvaluateArgs {
     /// Range-test lengths whose suggestions are compared (first seed).
     #[arg(long, value_delimiter = ',', default_value = "100,300,1000")]
     pub iters_list: Vec<usize>,
+    /// Whole recipes trained on the same seeds and scored beside the grid's best, e.g.
+    /// prodigy,schedule-free-adamw (the range test's own, constant and onecycle, are always
+    /// among them).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub arms: Vec<Arm>,
+    /// With --arms: validation accuracy levels whose epochs are reported (MSE levels for
+    /// regression).
+    #[arg(long, value_delimiter = ',', default_value = "0.5,0.8,0.9")]
+    pub targets: Vec<f64>,
 }
 
 /// Runs `lrfind evaluate`.
@@ -69,6 +78,8 @@ pub fn run(a: EvaluateArgs) -> Result<i32> {
         refine_per_decade: a.refine,
         epochs_list,
         iters_list: a.iters_list.clone(),
+        arms: with_range_test_arms(&a.arms),
+        targets: a.targets.clone(),
     };
     spec.validate()?;
     set_threads(spec.config.threads);
@@ -95,4 +106,18 @@ pub fn run(a: EvaluateArgs) -> Result<i32> {
         println!("Wrote {}/evaluate.{{md,json,png,svg}}", out.display());
     }
     Ok(0)
+}
+
+/// The arms asked for, after the range test's own (none when none is asked for). A repeated
+/// arm is kept, for the spec to refuse by name.
+fn with_range_test_arms(asked: &[Arm]) -> Vec<Arm> {
+    if asked.is_empty() {
+        return Vec::new();
+    }
+    let mut arms: Vec<Arm> = Arm::RANGE_TEST
+        .into_iter()
+        .filter(|a| !asked.contains(a))
+        .collect();
+    arms.extend_from_slice(asked);
+    arms
 }

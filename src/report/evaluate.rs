@@ -61,6 +61,7 @@ pub fn evaluate_md(e: &Evaluation, plot_file: &str) -> String {
     let _ = writeln!(out, "![grid and suggestions]({plot_file})\n");
     for b in &e.budgets {
         budget_md(&mut out, e, b);
+        super::arms::arms_md(&mut out, e, b);
     }
     out += "Distances are in decades outside the good interval (0 inside), with a refusal counted as a miss of ";
     let _ = write!(

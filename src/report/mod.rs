@@ -1,6 +1,7 @@
 //! Exporters that turn results into bytes (JSON, CSV, text), and one writer that writes
 //! files atomically: to a temporary name in the same folder, renamed when complete.
 
+mod arms;
 mod compare;
 mod evaluate;
 mod logs;

@@ -197,3 +197,100 @@ fn knee_changes_little_with_the_iteration_count() {
     let steep_apart = (steep_short / steep_long).log10().abs();
     assert!(steep_apart > 0.5, "steep {steep_short:e} vs {steep_long:e}");
 }
+
+/// `--arms`: whole recipes on the grid's seeds, beside the grid's best, with their cost.
+#[test]
+fn evaluate_scores_recipes_beside_the_grids_best() {
+    let dir = crate::TempDir::new();
+    let out = dir.path().join("arms");
+    lrfind_ok(&[
+        "evaluate",
+        "-q",
+        "--data",
+        "digits",
+        "--arms",
+        "prodigy,schedule-free-adamw",
+        "--seeds",
+        "2",
+        "--grid-range",
+        "1e-3:1",
+        "--per-decade",
+        "2",
+        "--refine",
+        "0",
+        "--epochs-list",
+        "1,3",
+        "--iters",
+        "80",
+        "--iters-list",
+        "80",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let doc = read_json(&out.join("evaluate.json"));
+    let spe = doc["steps_per_epoch"].as_u64().unwrap();
+    let grid = doc["lrs"].as_array().unwrap().len() as u64;
+    for (b, epochs) in doc["budgets"].as_array().unwrap().iter().zip([1u64, 3]) {
+        let names: Vec<&str> = b["arms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["arm"].as_str().unwrap())
+            .collect();
+        // The range test's own recipes come first, then the ones asked for.
+        assert_eq!(
+            names,
+            ["constant", "onecycle", "prodigy", "schedule-free-adamw"]
+        );
+        let steps = epochs * spe;
+        assert_eq!(b["grid_best"]["seeds"][0]["cost_steps"], grid * steps);
+        let rt = doc["range_tests"][0]["lrs"].as_array().unwrap().len() as u64;
+        for (a, cost) in
+            b["arms"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .zip([rt + steps, rt + steps, steps, steps])
+        {
+            for seed in a["seeds"].as_array().unwrap() {
+                assert_eq!(seed["cost_steps"], cost, "{}", a["arm"]);
+                assert!(seed["val_loss"].as_f64().is_some_and(f64::is_finite), "{a}");
+            }
+        }
+        // Prodigy's LR is its multiplier, 1; Schedule-Free's its default 2.5e-3.
+        assert_eq!(b["arms"][2]["seeds"][0]["lr"], 1.0);
+        assert_eq!(b["arms"][3]["seeds"][0]["lr"], 0.0025);
+        // The constant arm trains the suggestion the rules' table scores for this budget.
+        let chosen = doc["spec"]["config"]["range_test"]["method"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let rule = b["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["method"] == chosen.as_str())
+            .unwrap();
+        assert_eq!(b["arms"][0]["seeds"][0]["lr"], rule["suggestions"][0]);
+    }
+    let md = std::fs::read_to_string(out.join("evaluate.md")).unwrap();
+    assert!(md.contains("### Recipes at 3 epoch(s)"), "{md}");
+    for row in [
+        "| grid's best (the bar) |",
+        "| prodigy | 1 |",
+        "| schedule-free-adamw | 2.5e-3 |",
+    ] {
+        assert!(md.contains(row), "{row} in {md}");
+    }
+    assert_rejected(
+        &[
+            "evaluate",
+            "--arms",
+            "prodigy,prodigy",
+            "--out",
+            dir.path().join("x").to_str().unwrap(),
+        ],
+        &dir.path().join("x"),
+        "Error: --arms: 'prodigy' is listed twice",
+    );
+}

@@ -13,6 +13,8 @@
 //! spread across seeds ([`crate::analysis::evaluation`]). The suggestion's sensitivity to
 //! the number of iterations is measured on the first seed.
 
+mod arms;
+
 use std::sync::atomic::AtomicBool;
 
 use serde::{Deserialize, Serialize};
@@ -31,6 +33,13 @@ use crate::finder::{Hooks, RangeTestResult};
 use crate::pipeline::{self, DataSummary};
 use crate::run::Run;
 use crate::sweep::{self, Grid, SweepSpec};
+
+pub use arms::{Arm, ArmOutcome, ArmScore, GridBest};
+
+/// The default `--targets` of the arms: accuracy levels.
+pub fn default_targets() -> Vec<f64> {
+    vec![0.5, 0.8, 0.9]
+}
 
 /// Most seeds `evaluate` accepts (each trains the whole grid).
 pub const MAX_SEEDS: usize = 1000;
@@ -54,6 +63,13 @@ pub struct EvaluateSpec {
     pub epochs_list: Vec<usize>,
     /// Range-test lengths compared on the first seed.
     pub iters_list: Vec<usize>,
+    /// Recipes trained and scored beside the grid's best (empty: none; otherwise the range
+    /// test's own, `constant` and `onecycle`, come first).
+    #[serde(default)]
+    pub arms: Vec<Arm>,
+    /// Accuracy levels whose epochs the arms report (MSE levels for regression).
+    #[serde(default = "default_targets")]
+    pub targets: Vec<f64>,
 }
 
 impl EvaluateSpec {
@@ -100,6 +116,13 @@ impl EvaluateSpec {
                 "the grid needs at least two LRs (widen the range or raise --per-decade)",
             ));
         }
+        if let Some(a) = (1..self.arms.len()).find(|&i| self.arms[..i].contains(&self.arms[i])) {
+            return Err(Error::option(
+                "--arms",
+                format!("'{}' is listed twice", self.arms[a].name()),
+            ));
+        }
+        crate::compare::check_targets(&self.targets, true)?;
         let (lo, hi) = (crate::config::defaults::MIN_ITERS, crate::config::MAX_ITERS);
         if self.iters_list.iter().any(|&i| !(lo..=hi).contains(&i)) {
             return Err(Error::option(
@@ -171,6 +194,12 @@ pub struct BudgetScore {
     pub rules: Vec<RuleScore>,
     /// The regret of each seed's chosen suggestion.
     pub chosen_regret: Vec<Option<f64>>,
+    /// The grid's best as a recipe (with arms only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grid_best: Option<GridBest>,
+    /// Each arm, in [`EvaluateSpec::arms`] order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub arms: Vec<ArmScore>,
 }
 
 /// Everything `evaluate` found.
@@ -228,7 +257,8 @@ pub fn evaluate(
 ) -> Result<Evaluation> {
     spec.validate()?;
     let max_epochs = *spec.epochs_list.last().expect("validated");
-    let mut total = spec.seeds * (spec.lrs.len() + 1) + spec.iters_list.len();
+    let per_seed_arms = arms::trainings(&spec.arms, spec.epochs_list.len());
+    let mut total = spec.seeds * (spec.lrs.len() + 1 + per_seed_arms) + spec.iters_list.len();
     let mut done = 0;
     let mut tick = |n: usize, total: usize| {
         done += n;
@@ -309,6 +339,18 @@ pub fn evaluate(
             &by_iters,
         ));
     }
+    if !spec.arms.is_empty() {
+        score_arms(
+            spec,
+            table,
+            &seeds,
+            &range_tests,
+            &lrs,
+            steps_per_epoch,
+            &mut budgets,
+        )?;
+        tick(spec.seeds * per_seed_arms, total);
+    }
     let confidence = range_tests
         .iter()
         .map(|r| r.suggested().confidence.clone())
@@ -323,6 +365,63 @@ pub fn evaluate(
         confidence,
         budgets,
     })
+}
+
+/// Trains every arm on every seed and adds, per budget, the arms' and the grid best's
+/// outcomes.
+fn score_arms(
+    spec: &EvaluateSpec,
+    table: &Table,
+    seeds: &[Seed],
+    range_tests: &[RangeTestResult],
+    lrs: &[f64],
+    steps_per_epoch: usize,
+    budgets: &mut [BudgetScore],
+) -> Result<()> {
+    let regression = matches!(table.task, data::Task::Regression);
+    let higher = !regression;
+    let mut per_seed = Vec::with_capacity(seeds.len());
+    for (seed, test) in seeds.iter().zip(range_tests) {
+        per_seed.push(arms::run_arms(
+            &seed.config,
+            table,
+            test,
+            &spec.arms,
+            &spec.epochs_list,
+            steps_per_epoch,
+            &spec.targets,
+        )?);
+    }
+    for (b, budget) in budgets.iter_mut().enumerate() {
+        budget.arms = spec
+            .arms
+            .iter()
+            .enumerate()
+            .map(|(a, &arm)| ArmScore {
+                arm,
+                seeds: per_seed.iter().map(|s| s[b][a].clone()).collect(),
+            })
+            .collect();
+        let best = budget.grid.lrs[budget.grid.best];
+        let runs: Vec<&Run> = seeds
+            .iter()
+            .filter_map(|s| {
+                s.runs
+                    .iter()
+                    .find(|(lr, _)| (lr / best - 1.0).abs() < 1e-9)
+                    .map(|(_, r)| r)
+            })
+            .collect();
+        budget.grid_best = Some(arms::grid_best(
+            &runs,
+            best,
+            budget.epochs,
+            &spec.targets,
+            higher,
+            lrs.len() * budget.steps,
+        ));
+    }
+    Ok(())
 }
 
 /// Trains the constant-LR grid `lrs` for `epochs` on one seed's data; `tick(n)` counts
@@ -447,5 +546,7 @@ fn score_budget(
         grid,
         rules,
         chosen_regret,
+        grid_best: None,
+        arms: Vec::new(),
     }
 }
