@@ -5,6 +5,10 @@
 # counts as a one-decade miss).
 #
 #   bash scripts/evaluate-cases.sh [OUT]        (default out/evaluate-cases; needs jq)
+#   ARMS=prodigy,schedule-free-adamw,schedule-free-suggested bash scripts/evaluate-cases.sh OUT
+#                                               (also trains those recipes: evaluate --arms;
+#                                               `cargo run --release --example arms_summary --
+#                                               OUT/*/evaluate.json` pools them)
 #
 # The list is fixed: it was committed before any rule constant was tuned on it, and every
 # case tried is here, the worst ones included. The second field names the dataset a case
@@ -17,7 +21,7 @@ set -euo pipefail
 out=${1:-out/evaluate-cases}
 cargo build --release --quiet
 bin=target/release/lrfind
-protocol="--seeds 5 --refine 8 --epochs-list 1,5,20"
+protocol="--seeds 5 --refine 8 --epochs-list 1,5,20${ARMS:+ --arms $ARMS}"
 cases=(
   "digits|digits|--data digits --weight-decay 0.01"
   "breast_cancer|breast_cancer|--data breast_cancer --binary-head ce --weight-decay 0.01"
