@@ -19,17 +19,26 @@ struct Cell {
     excess: Option<f64>,
     /// Seeds without a finished run (no suggestion, or diverged).
     failed: usize,
+    /// Mean over seeds of accuracy minus the bar's mean (classification only).
+    accuracy: Option<f64>,
     /// Mean optimizer steps.
     cost: f64,
 }
 
-fn cell(seeds: &[ArmOutcome], bar: f64) -> Cell {
+fn cell(seeds: &[ArmOutcome], bar: f64, bar_accuracy: Option<f64>) -> Cell {
     let excess: Vec<f64> = seeds
         .iter()
         .filter(|o| o.val_loss.is_finite())
         .map(|o| o.val_loss / bar - 1.0)
         .collect();
+    let accuracy: Vec<f64> = seeds
+        .iter()
+        .filter(|o| o.val_loss.is_finite())
+        .filter_map(|o| Some(o.val_metric - bar_accuracy?))
+        .collect();
     Cell {
+        accuracy: (!accuracy.is_empty())
+            .then(|| accuracy.iter().sum::<f64>() / accuracy.len() as f64),
         failed: seeds.len() - excess.len(),
         excess: (!excess.is_empty()).then(|| excess.iter().sum::<f64>() / excess.len() as f64),
         cost: seeds.iter().map(|o| o.cost_steps as f64).sum::<f64>() / seeds.len().max(1) as f64,
@@ -76,6 +85,7 @@ fn main() {
         );
         println!("|---|---|---|{}---|", "---|".repeat(arms.len()));
         let mut pooled: Vec<Vec<f64>> = vec![Vec::new(); arms.len()];
+        let mut pooled_accuracy: Vec<Vec<f64>> = vec![Vec::new(); arms.len()];
         let mut wins = vec![0usize; arms.len()];
         let mut fails = vec![0usize; arms.len()];
         let mut cost = vec![0.0f64; arms.len()];
@@ -84,7 +94,14 @@ fn main() {
             let Some(bs) = e.budgets.get(b) else { continue };
             let Some(best) = &bs.grid_best else { continue };
             let bar = bs.grid.mean_loss[bs.grid.best];
-            let cells: Vec<Cell> = bs.arms.iter().map(|a| cell(&a.seeds, bar)).collect();
+            let bar_accuracy = (e.data.task.num_classes() > 0).then(|| {
+                best.seeds.iter().map(|o| o.val_metric).sum::<f64>() / best.seeds.len() as f64
+            });
+            let cells: Vec<Cell> = bs
+                .arms
+                .iter()
+                .map(|a| cell(&a.seeds, bar, bar_accuracy))
+                .collect();
             let closest = (0..cells.len())
                 .filter(|&i| cells[i].failed == 0)
                 .filter_map(|i| Some((i, cells[i].excess?)))
@@ -100,6 +117,9 @@ fn main() {
                 .map(|(i, c)| {
                     if let Some(x) = c.excess {
                         pooled[i].push(x);
+                    }
+                    if let Some(x) = c.accuracy {
+                        pooled_accuracy[i].push(x);
                     }
                     fails[i] += c.failed;
                     cost[i] += c.cost;
@@ -125,9 +145,10 @@ fn main() {
             100.0 * BOOTSTRAP_LEVEL
         );
         println!(
-            "| recipe | mean excess loss | interval | closest on | seeds failed | optimizer steps (x one training) |"
+            "| recipe | mean excess loss | interval | accuracy vs the bar (points, {} classification cases) | interval | closest on | seeds failed | optimizer steps (x one training) |",
+            pooled_accuracy[0].len()
         );
-        println!("|---|---|---|---|---|---|");
+        println!("|---|---|---|---|---|---|---|---|");
         for (i, arm) in arms.iter().enumerate() {
             let m = (!pooled[i].is_empty())
                 .then(|| pooled[i].iter().sum::<f64>() / pooled[i].len() as f64);
@@ -135,9 +156,17 @@ fn main() {
                 .map_or("–".into(), |(a, b)| {
                     format!("[{}, {}]", pct(Some(a)), pct(Some(b)))
                 });
+            let points = |v: f64| format!("{:+.1}", 100.0 * v);
+            let acc = &pooled_accuracy[i];
+            let acc_mean = (!acc.is_empty()).then(|| acc.iter().sum::<f64>() / acc.len() as f64);
+            let acc_iv = bootstrap_mean(acc, BOOTSTRAP_LEVEL, BOOTSTRAP_RESAMPLES, 100 + i as u64)
+                .map_or("–".into(), |(a, b)| {
+                    format!("[{}, {}]", points(a), points(b))
+                });
             println!(
-                "| {arm} | {} | {iv} | {} of {} | {} | {:.2} |",
+                "| {arm} | {} | {iv} | {} | {acc_iv} | {} of {} | {} | {:.2} |",
                 pct(m),
+                acc_mean.map_or("–".into(), points),
                 wins[i],
                 cases.len(),
                 fails[i],
