@@ -29,7 +29,8 @@
 //! ```
 //! Under all of them: [`analysis`] (smoothing, rules, verdicts, the sweep conclusion) and
 //! [`metrics`], pure functions of slices. `*`: behind a cargo feature (see below).
-//! [`logs`] reads other frameworks' training logs into the per-epoch shape `compare`
+//! [`optim`] is the optimizer a training step drives: one of Burn's, or lrfind's
+//! whole-module Prodigy and Schedule-Free AdamW. [`logs`] reads other frameworks' training logs into the per-epoch shape `compare`
 //! summarises (the readers behind `tables`). [`schedule`] holds the LR schedules (pure, with a Burn `LrScheduler` adapter).
 //! [`config`] holds the serde config structs and every default; [`error`] the error type.
 //!
