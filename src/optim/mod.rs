@@ -21,7 +21,9 @@ use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::Tensor;
 
 pub use prodigy::{Prodigy, ProdigyConfig};
-pub use schedule_free::{SCHEDULE_FREE_LR, ScheduleFreeAdamW, ScheduleFreeConfig};
+pub use schedule_free::{
+    SCHEDULE_FREE_LR, ScheduleFreeAdamW, ScheduleFreeConfig, recalibrate_batchnorm,
+};
 
 /// The optimizer of a training step.
 #[derive(Clone)]

@@ -175,3 +175,24 @@ impl burn::module::ModuleVisitor for Collect<'_> {
         self.out.insert(param.id, x);
     }
 }
+
+/// The BatchNorm recalibration Schedule-Free needs: the running statistics a model with
+/// BatchNorm gathered during training belong to `y`, so before evaluating at `x`
+/// ([`ScheduleFreeAdamW::eval_weights`]) run `forward` on training batches in training mode
+/// (`model` and `batches` on the autodiff device), without stepping: each pass moves every
+/// BatchNorm's running mean and variance toward `x`'s batch statistics by its momentum (Burn's
+/// default 0.1: about 30 batches bring them within 5 % of where they are going). Returns the
+/// model with its updated statistics. A model without BatchNorm is returned as it was.
+/// Burn's running statistics are shared between clones of a module, so those of the training
+/// model `eval_weights` was given move too; its next training passes move them back toward
+/// `y`'s by the same momentum.
+pub fn recalibrate_batchnorm<M: Module, B>(
+    model: M,
+    batches: impl IntoIterator<Item = B>,
+    mut forward: impl FnMut(&M, &B),
+) -> M {
+    for batch in batches {
+        forward(&model, &batch);
+    }
+    model
+}

@@ -244,3 +244,58 @@ fn prodigy_and_schedule_free_in_every_command() {
     let text = String::from_utf8_lossy(&suggest.stdout);
     assert!(text.contains("Prodigy: the LR is a multiplier"), "{text}");
 }
+
+#[derive(Module, Debug)]
+struct Normed {
+    linear: burn::nn::Linear,
+    norm: burn::nn::BatchNorm,
+}
+
+/// Evaluating Schedule-Free at `x` on a model with BatchNorm: the running statistics,
+/// gathered at `y` during training, are recomputed at `x` by train-mode forward passes.
+#[test]
+fn schedule_free_recalibrates_batchnorm_at_the_averaged_weights() {
+    use burn::nn::{BatchNormConfig, LinearConfig};
+    let device = Device::flex().autodiff();
+    device.seed(7);
+    let mut model = Normed {
+        linear: LinearConfig::new(3, 2).init(&device),
+        norm: BatchNormConfig::new(2).init(&device),
+    };
+    let x = Tensor::<2>::random(
+        [64, 3],
+        burn::tensor::Distribution::Normal(1.0, 2.0),
+        &device,
+    );
+    let forward = |m: &Normed, x: &Tensor<2>| m.norm.forward(m.linear.forward(x.clone()));
+    let mut optim = ScheduleFreeConfig::default().init();
+    for _ in 0..20 {
+        let loss =
+            forward(&model, &x).powf_scalar(2.0).mean() + model.linear.forward(x.clone()).mean();
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        model = optim.step(0.05, model, grads);
+    }
+    let at_x = optim.eval_weights(model.clone());
+    let batch_mean = |m: &Normed| values(m.linear.forward(x.clone()).mean_dim(0).reshape([2]));
+    let running = |m: &Normed| values(m.norm.running_mean.value());
+    let stale = running(&at_x);
+    let want = batch_mean(&at_x);
+    let fresh =
+        lrfind::optim::recalibrate_batchnorm(at_x, std::iter::repeat_n(x.clone(), 100), |m, b| {
+            let _ = forward(m, b);
+        });
+    let got = running(&fresh);
+    // The statistics now belong to x (100 passes at momentum 0.1 leave 0.9^100 of the old).
+    near(&got, &want, 1e-3, "recalibrated running mean");
+    assert!(
+        stale.iter().zip(&want).any(|(s, w)| (s - w).abs() > 1e-3),
+        "the statistics gathered at y differ from x's: {stale:?} vs {want:?}"
+    );
+    // The weights are x's, untouched by the passes.
+    near(
+        &values(fresh.linear.weight.val()),
+        &values(optim.eval_weights(model).linear.weight.val()),
+        0.0,
+        "weights",
+    );
+}
