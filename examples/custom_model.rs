@@ -1,8 +1,10 @@
 //! Your own Burn model through lrfind's library: a small CNN over the 8x8 digits images,
-//! the range test, the suggestion printed and the plot saved.
+//! the range test, the suggestion printed and the plot saved; then `compare` on the same
+//! CNN (a constant LR against 1cycle, both at the suggestion), its table written to
+//! `compare.md`.
 //!
 //! ```text
-//! cargo run --release --example custom_model -- [--iters 300] [--out out]
+//! cargo run --release --example custom_model -- [--iters 300] [--epochs 5] [--out out]
 //! ```
 
 use burn::module::Module;
@@ -12,8 +14,11 @@ use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{Linear, LinearConfig, PaddingConfig2d, Relu};
 use burn::optim::AdamWConfig;
 use burn::tensor::{Device, Tensor};
+use lrfind::compare::{LrSpec, Setting};
 use lrfind::config::DataConfig;
-use lrfind::{RangeTestConfig, data, finder, plot};
+use lrfind::config::OptimizerConfig;
+use lrfind::model::Head;
+use lrfind::{RangeTestConfig, compare, data, finder, pipeline, plot, report, train};
 
 /// Two 3x3 convolutions, a 2x2 max-pool and a linear head: 10 logits per image.
 #[derive(Module, Debug)]
@@ -108,5 +113,77 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let png = out.join("lr_find_cnn.png");
     plot::lr_find(&result, "LR range test: digits CNN", Some(&png), None)?;
     println!("wrote {}", png.display());
+
+    // compare on the same CNN: constant against 1cycle at the suggestion, from the same
+    // initial weights, every run reading the same batches (a fresh, equally seeded batcher per
+    // run), evaluated on the validation part.
+    let Some(lr) = chosen.lr else {
+        return Ok(());
+    };
+    let epochs: usize = arg("--epochs").map_or(Ok(5), |s| s.parse())?;
+    let settings = ["constant", "onecycle"]
+        .iter()
+        .map(|spec| {
+            Setting::from_spec(spec, &OptimizerConfig::default(), LrSpec::Value(lr))?
+                .resolve(None, epochs, 64)
+        })
+        .collect::<lrfind::Result<Vec<_>>>()?;
+    let valid = pipeline::eval_batches(
+        &digits,
+        digits.valid(),
+        Head::Classes(10),
+        Default::default(),
+    );
+    let runs = compare::compare_models(
+        &model,
+        &settings,
+        |_| {
+            device.seed(0);
+            let mut batcher = data::Batcher::new(
+                &digits,
+                digits.train(),
+                64,
+                data::Targets::ClassIndex,
+                &device,
+                0,
+            );
+            let per_epoch = batcher.batches_per_epoch();
+            finder::Passes(move || batcher.by_ref().take(per_epoch).collect::<Vec<_>>())
+        },
+        |m: &DigitsCnn, b: &data::Batch| {
+            loss.forward(
+                m.forward(b.inputs.clone()),
+                b.classes.clone().expect("class targets"),
+            )
+        },
+        |m: &DigitsCnn| {
+            train::evaluate(
+                m,
+                |m: &DigitsCnn, x| m.forward(x),
+                Head::Classes(10),
+                &valid,
+                1.0,
+            )
+        },
+        &[0.5, 0.8, 0.9],
+        true,
+    )?;
+    let md = report::runs_md(
+        "Constant against 1cycle on the digits CNN",
+        &runs,
+        &[0.5, 0.8, 0.9],
+        true,
+    );
+    report::write_atomic(&out.join("compare.md"), md.as_bytes())?;
+    for run in &runs {
+        println!(
+            "{}: final validation accuracy {:.1} % after {} epoch(s) ({})",
+            run.setting.name,
+            100.0 * run.summary.final_metric.unwrap_or(f64::NAN),
+            run.epochs.len(),
+            run.summary.verdict.text()
+        );
+    }
+    println!("wrote {}", out.join("compare.md").display());
     Ok(())
 }

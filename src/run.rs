@@ -1,7 +1,8 @@
 //! One training run: a resolved setting (optimizer, LR, schedule, epochs, batch size)
 //! trained from given initial weights on the training part, evaluated on fixed validation
 //! batches after every epoch, with its verdict and times to target. The one loop that
-//! `compare`, `sweep` and `evaluate` share.
+//! `compare`, `sweep` and `evaluate` share ([`train_model`], for any model; [`train_run`]
+//! is its client for the built-in MLP on tables).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -124,28 +125,36 @@ pub struct RunContext<'a> {
     pub stop: Option<&'a AtomicBool>,
 }
 
-/// Trains one setting from `initial` and returns its record and the trained model (for
-/// Schedule-Free AdamW, its averaged weights, at which it is also evaluated every epoch).
-/// `on_epoch(epoch, lr)` is called after every epoch. The device is reseeded first, so the
-/// result does not depend on what ran before.
-pub fn train_run(
-    ctx: &RunContext,
-    initial: &Mlp,
+/// What a training run needs besides the model and the setting, for any model and batch
+/// type: the batches, the loss, the evaluation, the targets.
+pub struct Loop<'a, M, B> {
+    /// Batches, epoch after epoch (at least `steps_per_epoch` x the setting's epochs).
+    pub batches: &'a mut dyn Iterator<Item = B>,
+    /// Optimizer steps (batches) in one epoch.
+    pub steps_per_epoch: usize,
+    /// A batch's mean loss (on the autodiff device).
+    pub loss: &'a mut dyn FnMut(&M, &B) -> burn::tensor::Tensor<1>,
+    /// Validation loss and metric of a model (accuracy, or MSE for regression).
+    pub evaluate: &'a mut dyn FnMut(&M) -> Evaluation,
+    /// Targets to time (accuracy levels, or MSE levels when `higher_is_better` is false).
+    pub targets: &'a [f64],
+    /// Whether a higher metric is better (accuracy) or a lower one (MSE).
+    pub higher_is_better: bool,
+    /// When set (e.g. by a signal handler), the run stops after the current step.
+    pub stop: Option<&'a AtomicBool>,
+}
+
+/// Trains `setting` from `initial` (the one loop of every run, for any model) and returns its
+/// record and the trained model (for Schedule-Free AdamW, its averaged weights, at which it
+/// is also evaluated every epoch). `on_epoch(epoch, lr)` is called after every epoch. A run
+/// whose batches run out before its last epoch ends there, as if stopped.
+pub fn train_model<M: burn::module::Module, B>(
+    initial: &M,
     setting: &Resolved,
+    mut l: Loop<'_, M, B>,
     mut on_epoch: impl FnMut(usize, f64),
-) -> (Run, Mlp) {
-    let (head, data) = (ctx.head, ctx.data);
-    let scale = data.target_scale.1;
-    ctx.device.seed(ctx.seed);
-    let mut batches = Batcher::new(
-        data,
-        data.train(),
-        setting.batch_size,
-        head.targets(),
-        ctx.device,
-        ctx.seed,
-    );
-    let spe = batches.batches_per_epoch().max(1);
+) -> (Run, M) {
+    let spe = l.steps_per_epoch.max(1);
     let timeline = Timeline {
         total_steps: spe * setting.epochs,
         steps_per_epoch: spe,
@@ -153,9 +162,7 @@ pub fn train_run(
     let mut plateau = setting.schedule.plateau().cloned().map(Plateau::new);
     let mut optim = train::optimizer(&setting.optimizer);
     let mut model = initial.clone();
-    let forward = |m: &Mlp, x| m.forward(x);
-    let mut loss_fn = |m: &Mlp, b: &Batch| head.loss(m.forward(b.inputs.clone()), b);
-    let start_eval = train::evaluate(&model, forward, head, ctx.valid, scale);
+    let start_eval = (l.evaluate)(&model);
     let started = Instant::now();
     let (mut step_lrs, mut step_losses, mut epochs) = (Vec::new(), Vec::new(), Vec::new());
     let mut diverged = false;
@@ -163,15 +170,18 @@ pub fn train_run(
     'epochs: for epoch in 1..=setting.epochs {
         let mut sum = 0.0;
         for _ in 0..spe {
-            if ctx.stop.is_some_and(|s| s.load(Ordering::SeqCst)) {
+            if l.stop.is_some_and(|s| s.load(Ordering::SeqCst)) {
                 interrupted = true;
                 break 'epochs;
             }
             let step = step_lrs.len();
             let scheduled = setting.lr * setting.schedule.factor(step, &timeline);
             let lr = plateau.as_ref().map_or(scheduled, |p| p.apply(scheduled));
-            let batch = batches.next().expect("batcher cycles forever");
-            let (next, loss) = train::step(model, &mut optim, lr, &batch, &mut loss_fn);
+            let Some(batch) = l.batches.next() else {
+                interrupted = true;
+                break 'epochs;
+            };
+            let (next, loss) = train::step(model, &mut optim, lr, &batch, &mut l.loss);
             model = next;
             step_lrs.push(lr);
             step_losses.push(loss);
@@ -183,13 +193,7 @@ pub fn train_run(
         }
         let train_loss = sum / spe as f64;
         // Schedule-Free AdamW is evaluated at its averaged weights; the others as they are.
-        let eval = train::evaluate(
-            &optim.eval_weights(model.clone()),
-            forward,
-            head,
-            ctx.valid,
-            scale,
-        );
+        let eval = (l.evaluate)(&optim.eval_weights(model.clone()));
         if let Some(p) = plateau.as_mut() {
             p.observe(eval.loss);
         }
@@ -208,7 +212,6 @@ pub fn train_run(
             break;
         }
     }
-    let higher_is_better = head != Head::Regression;
     let run = Run {
         setting: setting.clone(),
         initial: start_eval,
@@ -219,8 +222,8 @@ pub fn train_run(
             start_eval.loss,
             &epochs,
             diverged,
-            ctx.targets,
-            higher_is_better,
+            l.targets,
+            l.higher_is_better,
         ),
         epochs,
         diverged,
@@ -228,6 +231,43 @@ pub fn train_run(
         seconds: started.elapsed().as_secs_f64(),
     };
     (run, optim.eval_weights(model))
+}
+
+/// Trains one setting of the built-in MLP from `initial` on the prepared data (the client of
+/// [`train_model`] that `compare`, `sweep` and `evaluate` use on tables), evaluated on the
+/// context's validation batches. The device is reseeded first, so the result does not depend
+/// on what ran before.
+pub fn train_run(
+    ctx: &RunContext,
+    initial: &Mlp,
+    setting: &Resolved,
+    on_epoch: impl FnMut(usize, f64),
+) -> (Run, Mlp) {
+    let (head, data) = (ctx.head, ctx.data);
+    let scale = data.target_scale.1;
+    ctx.device.seed(ctx.seed);
+    let mut batches = Batcher::new(
+        data,
+        data.train(),
+        setting.batch_size,
+        head.targets(),
+        ctx.device,
+        ctx.seed,
+    );
+    let steps_per_epoch = batches.batches_per_epoch().max(1);
+    let mut loss = |m: &Mlp, b: &Batch| head.loss(m.forward(b.inputs.clone()), b);
+    let mut evaluate =
+        |m: &Mlp| train::evaluate(m, |m: &Mlp, x| m.forward(x), head, ctx.valid, scale);
+    let l = Loop {
+        batches: &mut batches,
+        steps_per_epoch,
+        loss: &mut loss,
+        evaluate: &mut evaluate,
+        targets: ctx.targets,
+        higher_is_better: head != Head::Regression,
+        stop: ctx.stop,
+    };
+    train_model(initial, setting, l, on_epoch)
 }
 
 fn summarise(

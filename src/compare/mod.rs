@@ -21,9 +21,11 @@ pub use spec::CompareSpec;
 use crate::config::SuggestConfig;
 use crate::data::Prepared;
 use crate::error::{Error, Result};
+use crate::finder::{BatchSource, Cycled};
 use crate::model::{Head, Mlp};
 use crate::pipeline::{self, DataSummary};
-use crate::run::{Resolved, Run, RunContext, Summary, train_run};
+use crate::run::{Loop, Resolved, Run, RunContext, Summary, train_model, train_run};
+use crate::train::Evaluation;
 
 /// Everything `compare` produced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -149,6 +151,64 @@ pub fn compare(
         runs,
         not_run,
     })
+}
+
+/// `compare` on a model of your own: trains every setting from the same `initial` weights and
+/// summarises them side by side, speed-ups against the first. `batches(setting)` gives a
+/// fresh source of that setting's training batches (a slice or `Vec`, a [`Passes`]
+/// closure, or with the `dataloader` feature a Burn `DataLoader`): a factory, so that every
+/// run sees the same batches in the same order (build each run a loader with the same seed,
+/// and seed your device there if the model uses dropout). An epoch is one pass; a source that
+/// does not know its length is read once more to count it. `loss` is a batch's mean loss,
+/// `evaluate` the validation loss and metric (accuracy, or MSE with `higher_is_better`
+/// false) of a model. The settings' batch sizes are the sources' business.
+///
+/// [`Passes`]: crate::finder::Passes
+pub fn compare_models<'a, M, B, S>(
+    initial: &M,
+    settings: &[Resolved],
+    mut batches: impl FnMut(&Resolved) -> S,
+    mut loss: impl FnMut(&M, &B) -> burn::tensor::Tensor<1>,
+    mut evaluate: impl FnMut(&M) -> Evaluation,
+    targets: &[f64],
+    higher_is_better: bool,
+) -> Result<Vec<Run>>
+where
+    M: burn::module::Module,
+    S: BatchSource<'a, B>,
+{
+    check_targets(targets, !higher_is_better)?;
+    let mut runs = Vec::with_capacity(settings.len());
+    for setting in settings {
+        let source = batches(setting);
+        let steps_per_epoch = match source.batches_per_pass() {
+            Some(n) => n,
+            None => batches(setting).pass().count(),
+        };
+        if steps_per_epoch == 0 {
+            return Err(Error::option(
+                "batches",
+                format!("setting '{}': the batch source is empty", setting.name),
+            ));
+        }
+        let mut cycled = Cycled::new(source);
+        let l = Loop {
+            batches: &mut cycled,
+            steps_per_epoch,
+            loss: &mut loss,
+            evaluate: &mut evaluate,
+            targets,
+            higher_is_better,
+            stop: None,
+        };
+        let (run, _) = train_model(initial, setting, l, |_, _| {});
+        if let Some(e) = cycled.error {
+            return Err(e);
+        }
+        runs.push(run);
+    }
+    add_speedups(runs.iter_mut().map(|r| &mut r.summary));
+    Ok(runs)
 }
 
 /// Speed-up against the first run: ratio of epochs (and of seconds) to each target.

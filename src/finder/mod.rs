@@ -20,6 +20,7 @@ mod builder;
 mod source;
 
 pub use builder::{NoValidation, RangeTest};
+pub(crate) use source::Cycled;
 pub use source::{BatchSource, Passes};
 
 use std::sync::atomic::{AtomicBool, Ordering};

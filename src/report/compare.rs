@@ -129,6 +129,50 @@ pub(super) fn summary_table(
     }
 }
 
+/// The table of trained settings: setting, optimizer, LR and schedule, then the summary.
+fn setting_table(s: &mut String, runs: &[Run], targets: &[f64], higher: bool, metric: &str) {
+    let rows: Vec<TableRow> = runs
+        .iter()
+        .map(|run| TableRow {
+            lead: vec![
+                run.setting.name.clone(),
+                crate::train::describe_optimizer(&run.setting.optimizer),
+                format!("{:.2e}", run.setting.lr),
+                format!("`{}`", run.setting.schedule_text),
+            ],
+            summary: &run.summary,
+            seconds: Some(run.seconds),
+            verdict: run.summary.verdict.text().to_string(),
+        })
+        .collect();
+    summary_table(
+        s,
+        &["setting", "optimizer", "LR", "schedule"],
+        &rows,
+        targets,
+        higher,
+        metric,
+    );
+}
+
+/// The table of runs trained on a model of your own ([`crate::compare::compare_models`]),
+/// under `title`: the same columns as `compare.md`'s, the first run the baseline.
+pub fn runs_md(title: &str, runs: &[Run], targets: &[f64], higher_is_better: bool) -> String {
+    let mut s = format!(
+        "# {title}
+
+"
+    );
+    let metric = if higher_is_better { "accuracy" } else { "MSE" };
+    let _ = writeln!(
+        s,
+        "Every setting starts from the same initial weights; the first is the baseline. *epochs to X*: the first \
+         epoch whose validation {metric} reaches X; *verdict*: see lrfind's README (\"Verdicts\").\n"
+    );
+    setting_table(&mut s, runs, targets, higher_is_better, metric);
+    s
+}
+
 /// `compare.md`: the table, the plot and how to read them.
 pub fn compare_md(c: &Comparison, plot_file: &str) -> String {
     let mut s = String::new();
@@ -158,29 +202,7 @@ pub fn compare_md(c: &Comparison, plot_file: &str) -> String {
     if let Some(lr) = c.suggested_lr {
         let _ = writeln!(s, "`auto` LR = the range test's suggestion, {lr:.2e}.\n");
     }
-    let rows: Vec<TableRow> = c
-        .runs
-        .iter()
-        .map(|run| TableRow {
-            lead: vec![
-                run.setting.name.clone(),
-                crate::train::describe_optimizer(&run.setting.optimizer),
-                format!("{:.2e}", run.setting.lr),
-                format!("`{}`", run.setting.schedule_text),
-            ],
-            summary: &run.summary,
-            seconds: Some(run.seconds),
-            verdict: run.summary.verdict.text().to_string(),
-        })
-        .collect();
-    summary_table(
-        &mut s,
-        &["setting", "optimizer", "LR", "schedule"],
-        &rows,
-        &c.targets,
-        c.higher_is_better,
-        metric,
-    );
+    setting_table(&mut s, &c.runs, &c.targets, c.higher_is_better, metric);
     let _ = writeln!(s, "\n![training curves]({plot_file})\n");
     let _ = writeln!(s, "## Reading the table\n");
     let _ = writeln!(

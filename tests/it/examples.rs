@@ -28,12 +28,29 @@ fn run(name: &str, args: &[&str]) -> String {
 fn custom_cnn_example_suggests_and_plots() {
     let dir = crate::TempDir::new();
     let out = dir.path().to_str().unwrap();
-    let text = run("custom_model", &["--iters", "40", "--out", out]);
+    let text = run(
+        "custom_model",
+        &["--iters", "40", "--epochs", "2", "--out", out],
+    );
     assert!(
         text.contains("suggested LR for the CNN") || text.contains("no suggestion"),
         "{text}"
     );
     assert!(dir.path().join("lr_find_cnn.png").exists());
+    // compare on the CNN through the library (the seeded 40-iteration test answers): both
+    // settings trained from the suggestion, the table written.
+    assert!(text.contains("suggested LR for the CNN"), "{text}");
+    for name in ["constant", "onecycle"] {
+        assert!(
+            text.contains(&format!("{name}: final validation accuracy")),
+            "{text}"
+        );
+    }
+    let md = std::fs::read_to_string(dir.path().join("compare.md")).unwrap();
+    assert!(
+        md.contains("| constant | AdamW |") && md.contains("| onecycle | AdamW |"),
+        "{md}"
+    );
 }
 
 #[test]
