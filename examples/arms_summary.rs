@@ -97,14 +97,17 @@ fn main() {
             let bar_accuracy = (e.data.task.num_classes() > 0).then(|| {
                 best.seeds.iter().map(|o| o.val_metric).sum::<f64>() / best.seeds.len() as f64
             });
-            let cells: Vec<Cell> = bs
-                .arms
+            let cells: Vec<Option<Cell>> = arms
                 .iter()
-                .map(|a| cell(&a.seeds, bar, bar_accuracy))
+                .map(|name| {
+                    let a = bs.arms.iter().find(|a| a.arm.name() == *name)?;
+                    Some(cell(&a.seeds, bar, bar_accuracy))
+                })
                 .collect();
             let closest = (0..cells.len())
-                .filter(|&i| cells[i].failed == 0)
-                .filter_map(|i| Some((i, cells[i].excess?)))
+                .filter_map(|i| Some((i, cells[i].as_ref()?)))
+                .filter(|(_, c)| c.failed == 0)
+                .filter_map(|(i, c)| Some((i, c.excess?)))
                 .min_by(|x, y| x.1.total_cmp(&y.1))
                 .map(|(i, _)| i);
             if let Some(i) = closest {
@@ -115,6 +118,9 @@ fn main() {
                 .iter()
                 .enumerate()
                 .map(|(i, c)| {
+                    let Some(c) = c else {
+                        return "–".to_string();
+                    };
                     if let Some(x) = c.excess {
                         pooled[i].push(x);
                     }

@@ -81,6 +81,12 @@ pub fn compare_logs(logs: Vec<TrainingLog>, targets: &[f64]) -> Result<LogCompar
     let target_metric = [Role::ValAccuracy, Role::Accuracy]
         .into_iter()
         .find(|r| common.contains(r));
+    // Without an accuracy in common there is nothing to time.
+    let targets = if target_metric.is_some() {
+        targets
+    } else {
+        &[]
+    };
     let mut runs: Vec<LoggedRun> = logs
         .into_iter()
         .map(|log| summarise(log, targets, target_metric))

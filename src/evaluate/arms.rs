@@ -111,14 +111,17 @@ impl ArmOutcome {
     /// with the shorter one).
     fn of(run: &Run, lr: f64, epochs: usize, targets: &[f64], higher: bool, cost: usize) -> Self {
         let records = &run.epochs[..epochs.min(run.epochs.len())];
-        let complete = records.len() == epochs;
+        // NaN when the run had diverged by then, as the grid's runs are read.
+        let val_loss = super::loss_after(run, epochs);
+        let diverged = !val_loss.is_finite();
         let losses: Vec<f64> = records.iter().map(|e| e.val_loss).collect();
-        let diverged = !complete || losses.iter().any(|l| !l.is_finite());
-        let last = records.last().filter(|_| complete);
         ArmOutcome {
             lr: Some(lr),
-            val_loss: last.map_or(f64::NAN, |e| e.val_loss),
-            val_metric: last.map_or(f64::NAN, |e| e.val_metric),
+            val_loss,
+            val_metric: records
+                .last()
+                .filter(|_| !diverged)
+                .map_or(f64::NAN, |e| e.val_metric),
             epochs_to_target: targets
                 .iter()
                 .map(|&t| {
@@ -222,13 +225,15 @@ pub(super) fn run_arms(
         .chosen()
         .lr
     };
-    // Schedule-Free's own range test, when an arm needs it.
-    let sf_optimizer = OptimizerConfig {
-        optimizer: OptimizerKind::ScheduleFreeAdamw,
+    // The learning-rate-free optimizers at their defaults (no weight decay, no clipping).
+    let defaults = |optimizer: OptimizerKind| OptimizerConfig {
+        optimizer,
         weight_decay: None,
         momentum: None,
         clip_norm: None,
     };
+    // Schedule-Free's own range test, when an arm needs it.
+    let sf_optimizer = defaults(OptimizerKind::ScheduleFreeAdamw);
     let sf_test = if arms.contains(&Arm::ScheduleFreeSuggested) {
         let mut c = config.clone();
         c.optimizer = sf_optimizer.clone();
@@ -238,15 +243,16 @@ pub(super) fn run_arms(
     };
     // The learning-rate-free arms run once, to the longest budget.
     let free_run = |kind: OptimizerKind, lr: f64| {
-        let optimizer = OptimizerConfig {
-            optimizer: kind,
-            weight_decay: None,
-            momentum: None,
-            clip_norm: None,
-        };
         s.train(
             config,
-            &setting(kind.name(), optimizer, lr, "constant", max_epochs, batch),
+            &setting(
+                kind.name(),
+                defaults(kind),
+                lr,
+                "constant",
+                max_epochs,
+                batch,
+            ),
         )
     };
     let prodigy = arms

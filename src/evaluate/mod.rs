@@ -227,7 +227,7 @@ pub struct Evaluation {
 /// had diverged by then: its epoch record is missing, non-finite, or the one whose end-of-epoch
 /// check blew up. (A step whose loss is non-finite stops the run mid-epoch without a record,
 /// so the records before it are healthy.)
-fn loss_after(run: &Run, epoch: usize) -> f64 {
+pub(crate) fn loss_after(run: &Run, epoch: usize) -> f64 {
     let last_record_blew_up = run.diverged && run.step_losses.last().is_some_and(|l| l.is_finite());
     match run.epochs.get(epoch - 1) {
         Some(r)

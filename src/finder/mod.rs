@@ -414,7 +414,8 @@ where
         if let Some(validate) = hooks.validate.as_mut()
             && (i + 1) % every == 0
         {
-            let v = validate(&working);
+            // Schedule-Free AdamW is validated at its averaged weights, as it is evaluated.
+            let v = validate(&optimizer.eval_weights(working.clone()));
             let vs = val_ema.push(v);
             val.iterations.push(i);
             val.lrs.push(lr);

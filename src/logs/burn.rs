@@ -12,7 +12,7 @@
 
 use std::path::Path;
 
-use super::{LogFormat, Metric, Point, RawLog};
+use super::{LogFormat, Metric, Point, RawLog, push_points};
 use crate::error::{Error, Result};
 
 /// Whether `dir` looks like a Burn artifact folder.
@@ -88,8 +88,8 @@ pub(super) fn read(dir: &Path) -> Result<RawLog> {
                     }
                 }
                 longest = longest.max(steps.len());
-                add(&mut metrics, format!("{split}/{stem}_step"), steps);
-                add(&mut metrics, format!("{split}/{stem}"), finals);
+                push_points(&mut metrics, &format!("{split}/{stem}_step"), steps);
+                push_points(&mut metrics, &format!("{split}/{stem}"), finals);
             }
             step += longest as u64;
         }
@@ -100,17 +100,6 @@ pub(super) fn read(dir: &Path) -> Result<RawLog> {
         seconds: None,
         note: None,
     })
-}
-
-/// Appends `points` to the metric `name` (made if new); nothing when there are none.
-fn add(metrics: &mut Vec<Metric>, name: String, points: Vec<Point>) {
-    if points.is_empty() {
-        return;
-    }
-    match metrics.iter_mut().find(|m| m.name == name) {
-        Some(m) => m.points.extend(points),
-        None => metrics.push(Metric { name, points }),
-    }
 }
 
 /// One line of a Burn metric log.

@@ -6,7 +6,8 @@
 //! rows so) takes the epoch of the latest row at or before its step that has one.
 //!
 //! Epochs counted from 0 (the first row's epoch is 0, as Keras and Lightning write them) are
-//! shifted to count from 1. Every other numeric column is a metric; text columns are left
+//! shifted to count from 1. Every other numeric column is a metric, including one whose cells
+//! Python wrote as `nan` or `inf` (which polars reads as text); other text columns are left
 //! out.
 
 use std::path::Path;
@@ -15,7 +16,7 @@ use super::{LogFormat, Metric, Point, RawLog};
 use crate::data::{numeric, parse_csv};
 use crate::error::{Error, Result};
 
-/// Reads a CSV log; `metrics_csv` says the file is Lightning's `metrics.csv` by its name.
+/// Reads a CSV log (Lightning's `metrics.csv` is told by its sparse rows or its name).
 pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<RawLog> {
     let source = path.display().to_string();
     let df = parse_csv(bytes, path)?;
@@ -66,11 +67,9 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<RawLog> {
         if Some(name) == find("epoch") || Some(name) == find("step") {
             continue;
         }
-        let dtype = df.column(name).map(|c| c.dtype().clone());
-        if !dtype.is_ok_and(|d| d.is_primitive_numeric() || d.is_null()) {
+        let Some(values) = column_values(&df, &source, name)? else {
             continue;
-        }
-        let values = numeric(&df, &source, name)?;
+        };
         let mut points = Vec::new();
         for (row, value) in values.iter().enumerate() {
             let (Some(value), Some(epoch)) = (value, epochs[row]) else {
@@ -111,6 +110,33 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<RawLog> {
         seconds: None,
         note: None,
     })
+}
+
+/// A column's values: numeric columns as they are; a text column when every non-empty cell is
+/// a number as Python writes it (`nan`, `inf`, `-inf` included); `None` for other columns.
+fn column_values(
+    df: &polars::prelude::DataFrame,
+    source: &str,
+    name: &str,
+) -> Result<Option<Vec<Option<f64>>>> {
+    let Ok(col) = df.column(name) else {
+        return Ok(None);
+    };
+    let dtype = col.dtype();
+    if dtype.is_primitive_numeric() || dtype.is_null() {
+        return numeric(df, source, name).map(Some);
+    }
+    let Ok(text) = col.str() else {
+        return Ok(None);
+    };
+    let parsed: Option<Vec<Option<f64>>> = text
+        .iter()
+        .map(|cell| match cell.map(str::trim) {
+            None | Some("") => Some(None),
+            Some(c) => c.parse::<f64>().ok().map(Some),
+        })
+        .collect();
+    Ok(parsed)
 }
 
 /// Gives a row with a step but no epoch the epoch of the latest row, at or before its step,

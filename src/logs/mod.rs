@@ -97,6 +97,20 @@ impl Metric {
     }
 }
 
+/// Appends `points` to the metric `name` (made if new); nothing when there are none.
+pub(crate) fn push_points(metrics: &mut Vec<Metric>, name: &str, points: Vec<Point>) {
+    if points.is_empty() {
+        return;
+    }
+    match metrics.iter_mut().find(|m| m.name == name) {
+        Some(m) => m.points.extend(points),
+        None => metrics.push(Metric {
+            name: name.to_string(),
+            points,
+        }),
+    }
+}
+
 /// What a reader found in a log.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawLog {

@@ -17,7 +17,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{LogFormat, Metric, Point, RawLog};
+use super::{LogFormat, Metric, Point, RawLog, push_points};
 use crate::error::{Error, Result};
 
 /// One scalar as read: tag, step, wall time, value.
@@ -96,9 +96,33 @@ fn fields(buf: &[u8]) -> Option<Vec<(u64, Wire<'_>)>> {
     Some(out)
 }
 
-/// The first value of a scalar `TensorProto`, if it holds a number.
+/// Whether a `TensorShapeProto` is a scalar's: no dimension, or only dimensions of size 1.
+fn scalar_shape(buf: &[u8]) -> Option<bool> {
+    for (n, w) in fields(buf)? {
+        if let (2, Wire::Bytes(dim)) = (n, w) {
+            let size = fields(dim)?.into_iter().find_map(|(n, w)| match (n, w) {
+                (1, Wire::Varint(s)) => Some(s),
+                _ => None,
+            });
+            if size != Some(1) {
+                return Some(false);
+            }
+        }
+    }
+    Some(true)
+}
+
+/// The value of a scalar `TensorProto`, if it holds a number (a histogram or any other
+/// tensor with more than one value is not a scalar).
 fn tensor_scalar(buf: &[u8]) -> Option<f64> {
     let f = fields(buf)?;
+    let shape_ok = f.iter().all(|(n, w)| match (n, w) {
+        (2, Wire::Bytes(shape)) => scalar_shape(shape).unwrap_or(false),
+        _ => true,
+    });
+    if !shape_ok {
+        return None;
+    }
     let dtype = f.iter().find_map(|(n, w)| match (n, w) {
         (1, Wire::Varint(d)) => Some(*d),
         _ => None,
@@ -315,13 +339,7 @@ fn to_metrics(mut all: Vec<Scalar>) -> Vec<Metric> {
             weight: 1.0,
             wall: Some(s.wall).filter(|w| w.is_finite()),
         };
-        match metrics.iter_mut().find(|m| m.name == s.tag) {
-            Some(m) => m.points.push(point),
-            None => metrics.push(Metric {
-                name: s.tag,
-                points: vec![point],
-            }),
-        }
+        push_points(&mut metrics, &s.tag, vec![point]);
     }
     metrics
 }
@@ -355,6 +373,22 @@ mod tests {
         e.extend([2 << 3, step]);
         e.extend(bytes_field(5, &summary));
         e
+    }
+
+    #[test]
+    fn a_histogram_tensor_is_not_a_scalar() {
+        // DT_FLOAT, shape [2, 3]: TF2's histogram summaries.
+        let dim = |size: u8| bytes_field(2, &[1 << 3, size]);
+        let mut shape = dim(2);
+        shape.extend(dim(3));
+        let mut tensor = vec![1 << 3, 1];
+        tensor.extend(bytes_field(2, &shape));
+        tensor.extend(bytes_field(4, &[0u8; 24]));
+        assert_eq!(tensor_scalar(&tensor), None);
+        let mut scalar = vec![1 << 3, 1];
+        scalar.extend(bytes_field(2, &[]));
+        scalar.extend(bytes_field(4, &0.5f32.to_le_bytes()));
+        assert_eq!(tensor_scalar(&scalar), Some(0.5));
     }
 
     #[test]

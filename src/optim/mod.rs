@@ -66,6 +66,8 @@ impl Stepper {
     }
 
     /// The weights to evaluate: Schedule-Free's averaged `x`; the model itself for the others.
+    /// A model with BatchNorm also needs its statistics recomputed at `x`
+    /// ([`recalibrate_batchnorm`]); lrfind's own MLP has none.
     pub fn eval_weights<M: Module>(&self, model: M) -> M {
         match self {
             Stepper::ScheduleFree(o) => o.eval_weights(model),

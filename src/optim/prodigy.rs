@@ -188,7 +188,7 @@ impl Prodigy {
             let step = if b1 > 0.0 {
                 st.m.clone() / (st.v.clone().sqrt().add_scalar(d_new * c.eps))
             } else {
-                g.mul_scalar(d) / (st.v.clone().sqrt().add_scalar(d_new * c.eps))
+                g.mul_scalar(d_new) / (st.v.clone().sqrt().add_scalar(d_new * c.eps))
             };
             updates.insert(id, p - step.mul_scalar(dlr));
         }

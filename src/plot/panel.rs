@@ -30,7 +30,7 @@ pub(crate) struct Panel<'a> {
     pub markers: Vec<(f64, String, RGBColor)>,
     /// A shaded x interval, with its label.
     pub band: Option<(f64, f64, String)>,
-    /// Where the legend goes: a corner the panel's data leave empty.
+    /// Where the legend goes: the corner its data usually leave empty (chosen per figure).
     pub legend_at: Corner,
     /// The x axis counts whole things (epochs, steps): ticks at whole numbers only.
     pub whole_x: bool,
@@ -134,8 +134,8 @@ pub(crate) fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
 /// At most this many ticks on an axis whose ticks lrfind chooses.
 const MAX_TICKS: usize = 10;
 
-/// Round, evenly spaced ticks within `[lo, hi]`: a step of 1, 2 or 5 times a power of ten
-/// giving three to six of them.
+/// Round, evenly spaced ticks within `[lo, hi]`: a step of 1, 2 or 5 times a power of ten,
+/// the finest giving at most six intervals (three to seven ticks).
 pub(crate) fn linear_ticks(lo: f64, hi: f64) -> Vec<f64> {
     let span = hi - lo;
     if !(span > 0.0 && span.is_finite()) {

@@ -96,8 +96,8 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &Sweep) -> Result<
     } else {
         "validation accuracy"
     };
-    // Accuracy rises with the LR until it fails: its lower right is empty; MSE and loss fall
-    // and rise again: their lower left is.
+    // Accuracy rises with the LR (falling again only where high LRs fail): its lower right
+    // is usually empty; MSE and loss fall and rise again: their lower left is.
     let metric_corner = if regression {
         Corner::LowerLeft
     } else {

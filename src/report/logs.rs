@@ -77,9 +77,10 @@ pub fn logs_md(c: &LogComparison, plot_file: &str) -> String {
             unmatched.join("; ")
         );
     }
-    let metric = match c.target_metric {
-        Some(Role::Accuracy) => "training accuracy",
-        _ => "accuracy",
+    // The table's columns say "best accuracy"; the text names which accuracy.
+    let (metric, which) = match c.target_metric {
+        Some(Role::Accuracy) => ("training accuracy", "training accuracy"),
+        _ => ("accuracy", "validation accuracy"),
     };
     let _ = writeln!(s);
     if c.target_metric.is_none() {
@@ -106,7 +107,7 @@ pub fn logs_md(c: &LogComparison, plot_file: &str) -> String {
     let _ = writeln!(s, "## Reading the table\n");
     let _ = writeln!(
         s,
-        "- *epochs to X*: the first logged epoch whose validation {metric} reaches X (epochs counted from 1); \
+        "- *epochs to X*: the first logged epoch whose {which} reaches X (epochs counted from 1); \
          *speed-up*: the baseline's epochs to X divided by this log's, `–` where either never reached X.\n\
          - *wall time*: as the log records it (TensorBoard's event times, Hugging Face's `train_runtime`); `–` when it does not.\n\
          - *verdict*, on the validation loss per epoch (on the training loss when the log has no validation loss), \

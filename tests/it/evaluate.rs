@@ -209,7 +209,7 @@ fn evaluate_scores_recipes_beside_the_grids_best() {
         "--data",
         "digits",
         "--arms",
-        "prodigy,schedule-free-adamw",
+        "prodigy,schedule-free-adamw,schedule-free-suggested",
         "--seeds",
         "2",
         "--grid-range",
@@ -240,9 +240,20 @@ fn evaluate_scores_recipes_beside_the_grids_best() {
         // The range test's own recipes come first, then the ones asked for.
         assert_eq!(
             names,
-            ["constant", "onecycle", "prodigy", "schedule-free-adamw"]
+            [
+                "constant",
+                "onecycle",
+                "prodigy",
+                "schedule-free-adamw",
+                "schedule-free-suggested"
+            ]
         );
         let steps = epochs * spe;
+        // Schedule-Free at its own range test's suggestion pays for that test.
+        for seed in b["arms"][4]["seeds"].as_array().unwrap() {
+            assert!(seed["cost_steps"].as_u64().unwrap() > steps, "{seed}");
+            assert_ne!(seed["lr"], 0.0025);
+        }
         assert_eq!(b["grid_best"]["seeds"][0]["cost_steps"], grid * steps);
         let rt = doc["range_tests"][0]["lrs"].as_array().unwrap().len() as u64;
         for (a, cost) in

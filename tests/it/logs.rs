@@ -301,6 +301,64 @@ fn logs_of_different_frameworks_side_by_side_and_metric_overrides() {
     );
     assert_eq!(doc["target_metric"], "val_accuracy");
     assert_eq!(doc["targets"], serde_json::json!([0.7, 0.9]));
+    // --metric names what the table would not match: an `f1` column as the accuracy.
+    let scored = dir.path().join("scored.csv");
+    std::fs::write(&scored, "epoch,loss,f1\n1,1.0,0.4\n2,0.8,0.6\n3,0.7,0.85\n").unwrap();
+    let out3 = dir.path().join("out3");
+    let spec = format!("scored={}", scored.display());
+    lrfind_ok(&[
+        "compare",
+        "-q",
+        "--out",
+        out3.to_str().unwrap(),
+        "--logs",
+        &spec,
+        "--metric",
+        "val_accuracy=f1",
+    ]);
+    let doc3 = read_json(&out3.join("compare.json"));
+    assert_eq!(doc3["target_metric"], "val_accuracy");
+    assert_eq!(
+        doc3["runs"][0]["summary"]["epochs_to_target"],
+        serde_json::json!([2, 3, null])
+    );
+    // Python writes a NaN loss as `nan` (CSV) or `NaN` (JSON): the run diverged.
+    let nan_csv = dir.path().join("nan.csv");
+    std::fs::write(
+        &nan_csv,
+        "epoch,loss,val_loss\n0,2.0,2.1\n1,1.5,1.6\n2,nan,nan\n",
+    )
+    .unwrap();
+    let nan_json = dir.path().join("trainer_state.json");
+    std::fs::write(
+        &nan_json,
+        r#"{"log_history": [{"epoch": 0.0, "eval_loss": 2.5, "step": 0},
+            {"epoch": 1.0, "loss": 2.0, "eval_loss": 1.9, "step": 10},
+            {"epoch": 2.0, "loss": NaN, "eval_loss": Infinity, "step": 20}]}"#,
+    )
+    .unwrap();
+    let out4 = dir.path().join("out4");
+    let (a, b) = (
+        format!("csv={}", nan_csv.display()),
+        format!("hf={}", nan_json.display()),
+    );
+    lrfind_ok(&[
+        "compare",
+        "-q",
+        "--out",
+        out4.to_str().unwrap(),
+        "--logs",
+        &a,
+        "--logs",
+        &b,
+    ]);
+    let doc4 = read_json(&out4.join("compare.json"));
+    for run in doc4["runs"].as_array().unwrap() {
+        assert_eq!(run["summary"]["verdict"], "diverged", "{run}");
+    }
+    // The evaluation before training (epoch 0) is not an epoch of it.
+    assert_eq!(epochs(&doc4["runs"][1]).len(), 2);
+    assert_eq!(epochs(&doc4["runs"][1])[0]["val_loss"], 1.9);
     // A log with only a training loss is judged on it, and the table says so.
     let plain = dir.path().join("plain.csv");
     std::fs::write(&plain, "epoch,loss\n1,2.0\n2,1.0\n3,0.7\n4,0.69\n5,0.69\n").unwrap();
