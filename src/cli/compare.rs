@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::args::CommonArgs;
+use super::args::{CommonArgs, RunArgs};
 use super::{progress, set_threads, signals};
 use crate::compare::{self, CompareSpec, LrSpec, Setting};
 use crate::error::{Error, Result};
@@ -161,23 +161,33 @@ pub fn run(a: CompareArgs) -> Result<i32> {
         });
     }
 
-    let out = &a.common.run.out;
-    report::write_atomic(
-        &out.join("compare.json"),
+    write_outputs(
+        &a.common.run,
         &report::compare_json(&comparison),
-    )?;
-    let format = a.common.run.format;
-    report::write_table(out, "compare", &report::compare_csv(&comparison), format)?;
-    let md = report::compare_md(&comparison, "compare.png");
+        &report::compare_csv(&comparison),
+        &report::compare_md(&comparison, "compare.png"),
+        |png, svg| plot::compare(&comparison, Some(png), Some(svg)),
+    )
+}
+
+/// Writes what `compare` (and `compare --logs`) writes into the prepared output folder:
+/// `compare.json`, the table (CSV or Parquet), `compare.md` and the figure drawn by `draw`
+/// (PNG and SVG paths); prints the Markdown unless quiet.
+pub(super) fn write_outputs(
+    run: &RunArgs,
+    json: &[u8],
+    csv: &[u8],
+    md: &str,
+    draw: impl FnOnce(&std::path::Path, &std::path::Path) -> Result<()>,
+) -> Result<i32> {
+    let out = &run.out;
+    report::write_atomic(&out.join("compare.json"), json)?;
+    report::write_table(out, "compare", csv, run.format)?;
     report::write_atomic(&out.join("compare.md"), md.as_bytes())?;
-    plot::compare(
-        &comparison,
-        Some(&out.join("compare.png")),
-        Some(&out.join("compare.svg")),
-    )?;
-    if !a.common.run.quiet {
+    draw(&out.join("compare.png"), &out.join("compare.svg"))?;
+    if !run.quiet {
         print!("{md}");
-        let ext = format.extension();
+        let ext = run.format.extension();
         println!("Wrote {}/compare.{{md,json,{ext},png,svg}}", out.display());
     }
     Ok(0)

@@ -46,22 +46,12 @@ pub fn run(a: &CompareArgs) -> Result<i32> {
     }
     let comparison = compare::compare_logs(logs, &a.targets)?;
 
-    let out = &a.common.run.out;
-    report::prepare_output_dir(out)?;
-    report::write_atomic(&out.join("compare.json"), &report::logs_json(&comparison))?;
-    let format = a.common.run.format;
-    report::write_table(out, "compare", &report::logs_csv(&comparison), format)?;
-    let md = report::logs_md(&comparison, "compare.png");
-    report::write_atomic(&out.join("compare.md"), md.as_bytes())?;
-    plot::logs(
-        &comparison,
-        Some(&out.join("compare.png")),
-        Some(&out.join("compare.svg")),
-    )?;
-    if !a.common.run.quiet {
-        print!("{md}");
-        let ext = format.extension();
-        println!("Wrote {}/compare.{{md,json,{ext},png,svg}}", out.display());
-    }
-    Ok(0)
+    report::prepare_output_dir(&a.common.run.out)?;
+    super::compare::write_outputs(
+        &a.common.run,
+        &report::logs_json(&comparison),
+        &report::logs_csv(&comparison),
+        &report::logs_md(&comparison, "compare.png"),
+        |png, svg| plot::logs(&comparison, Some(png), Some(svg)),
+    )
 }
