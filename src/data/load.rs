@@ -210,10 +210,19 @@ fn table_from_frame(df: &DataFrame, config: &DataConfig) -> Result<Table> {
             message: "no feature columns left (check --features and --ignore)".into(),
         });
     }
-    let columns: Vec<Vec<Option<f64>>> = feature_names
-        .iter()
-        .map(|n| numeric(df, source, n))
-        .collect::<Result<_>>()?;
+    // The features go straight into one row-major f32 buffer, a column at a time (no
+    // per-cell Option<f64> copy of the table), with each column's bad cells counted.
+    let rows = df.height();
+    let width = feature_names.len();
+    let mut features = vec![0f32; rows * width];
+    let mut bad_rows = vec![false; rows];
+    let mut bad_columns: Vec<(String, usize, usize)> = Vec::new();
+    for (j, name) in feature_names.iter().enumerate() {
+        let (count, first) = fill_column(df, source, name, &mut features, j, width, &mut bad_rows)?;
+        if count > 0 {
+            bad_columns.push((name.clone(), count, first));
+        }
+    }
     let raw_target = if target_col.dtype().is_string() {
         RawTarget::Text(
             target_col
@@ -226,45 +235,39 @@ fn table_from_frame(df: &DataFrame, config: &DataConfig) -> Result<Table> {
     } else {
         RawTarget::Numbers(numeric(df, source, &config.target)?)
     };
+    let target_bad: Vec<usize> = (0..rows)
+        .filter(|&r| match &raw_target {
+            RawTarget::Text(t) => t[r].as_deref().is_none_or(str::is_empty),
+            RawTarget::Numbers(v) => !v[r].is_some_and(f64::is_finite),
+        })
+        .collect();
+    for &r in &target_bad {
+        bad_rows[r] = true;
+    }
 
     // Rows with NaN, infinite or empty cells: an error naming the first such column, or dropped.
-    let rows = df.height();
-    let bad_row = |r: usize| {
-        columns.iter().any(|c| !c[r].is_some_and(f64::is_finite))
-            || match &raw_target {
-                RawTarget::Text(t) => t[r].as_deref().is_none_or(str::is_empty),
-                RawTarget::Numbers(v) => !v[r].is_some_and(f64::is_finite),
-            }
-    };
-    let keep: Vec<usize> = (0..rows).filter(|&r| !bad_row(r)).collect();
+    let keep: Vec<usize> = (0..rows).filter(|&r| !bad_rows[r]).collect();
     if keep.len() < rows && !config.drop_na {
-        let all_cols = feature_names.iter().zip(&columns).map(|(n, c)| {
-            let bad: Vec<usize> = (0..rows)
-                .filter(|&r| !c[r].is_some_and(f64::is_finite))
-                .collect();
-            (n.clone(), bad)
-        });
-        let target_bad: Vec<usize> = (0..rows)
-            .filter(|&r| match &raw_target {
-                RawTarget::Text(t) => t[r].as_deref().is_none_or(str::is_empty),
-                RawTarget::Numbers(v) => !v[r].is_some_and(f64::is_finite),
-            })
-            .collect();
-        let (column, bad) = all_cols
-            .chain(std::iter::once((config.target.clone(), target_bad)))
-            .find(|(_, bad)| !bad.is_empty())
-            .expect("some column has a bad cell");
+        let (column, count, first) = bad_columns
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| (config.target.clone(), target_bad.len(), target_bad[0]));
         return Err(Error::BadCells {
             source_name: source.into(),
             column,
-            count: bad.len(),
-            row: bad[0] + 1,
+            count,
+            row: first + 1,
         });
     }
-
-    let mut features = Vec::with_capacity(keep.len() * feature_names.len());
-    for &r in &keep {
-        features.extend(columns.iter().map(|c| c[r].unwrap_or(0.0) as f32));
+    if keep.len() < rows {
+        // Compact in place: kept rows move up, in order.
+        for (to, &from) in keep.iter().enumerate() {
+            if to != from {
+                features.copy_within(from * width..(from + 1) * width, to * width);
+            }
+        }
+        features.truncate(keep.len() * width);
+        features.shrink_to_fit();
     }
     let (task, target) = infer_task(&raw_target, &keep, config.task, source)?;
     Ok(Table {
@@ -275,6 +278,49 @@ fn table_from_frame(df: &DataFrame, config: &DataConfig) -> Result<Table> {
         target,
         dropped_rows: rows - keep.len(),
     })
+}
+
+/// Writes feature column `name` into column `j` of the row-major `features` (`width` wide) as
+/// f32, marking rows whose cell is empty, NaN or infinite in `bad_rows`; returns how many
+/// such cells the column has and the first one's row (0-based).
+fn fill_column(
+    df: &DataFrame,
+    source: &str,
+    name: &str,
+    features: &mut [f32],
+    j: usize,
+    width: usize,
+    bad_rows: &mut [bool],
+) -> Result<(usize, usize)> {
+    let col = df
+        .column(name)
+        .map_err(|_| missing(df, source, name, "--features"))?;
+    let dtype = col.dtype();
+    if !(dtype.is_primitive_numeric() || dtype.is_bool() || dtype.is_null()) {
+        return Err(Error::NonNumeric {
+            source_name: source.into(),
+            column: name.into(),
+            dtype: dtype.to_string(),
+        });
+    }
+    let cast = col.cast(&DataType::Float64).map_err(|e| Error::Data {
+        source_name: source.into(),
+        message: format!("column '{name}': {}", one_line(&e.to_string())),
+    })?;
+    let (mut count, mut first) = (0, 0);
+    for (r, v) in cast.f64().expect("cast to f64").iter().enumerate() {
+        match v.filter(|x| x.is_finite()) {
+            Some(x) => features[r * width + j] = x as f32,
+            None => {
+                if count == 0 {
+                    first = r;
+                }
+                count += 1;
+                bad_rows[r] = true;
+            }
+        }
+    }
+    Ok((count, first))
 }
 
 /// A string target, or an integer-valued one with at most 50 distinct values, is
