@@ -24,6 +24,9 @@ const MAX_INFERRED_CLASSES: usize = 50;
 
 /// Loads the table named by `config.data` (a built-in name or a file path).
 pub fn load(config: &DataConfig) -> Result<Table> {
+    if let Some(path) = super::chunked::csv_file(&config.data) {
+        return super::chunked::load_csv(path, config, super::chunked::BLOCK);
+    }
     let df = read_frame(&config.data)?;
     table_from_frame(&df, config)
 }
@@ -34,14 +37,7 @@ pub(crate) fn read_frame(data: &str) -> Result<DataFrame> {
         return parse_csv(csv.as_bytes(), Path::new(data));
     }
     let path = Path::new(data);
-    let bytes = std::fs::read(path).map_err(|e| Error::DataRead {
-        path: path.into(),
-        message: if e.kind() == std::io::ErrorKind::NotFound {
-            format!("no such file (built-in datasets are: {})", builtin_names())
-        } else {
-            e.to_string()
-        },
-    })?;
+    let bytes = std::fs::read(path).map_err(|e| read_error(path, e))?;
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -57,6 +53,18 @@ pub(crate) fn read_frame(data: &str) -> Result<DataFrame> {
             })
     } else {
         parse_csv(&bytes, path)
+    }
+}
+
+/// A data file that cannot be read (a missing one lists the built-in datasets).
+pub(super) fn read_error(path: &Path, e: std::io::Error) -> Error {
+    Error::DataRead {
+        path: path.into(),
+        message: if e.kind() == std::io::ErrorKind::NotFound {
+            format!("no such file (built-in datasets are: {})", builtin_names())
+        } else {
+            e.to_string()
+        },
     }
 }
 
@@ -130,13 +138,20 @@ pub(crate) fn numeric(df: &DataFrame, source: &str, name: &str) -> Result<Vec<Op
         .column(name)
         .map_err(|_| missing(df, source, name, "--features"))?;
     let dtype = col.dtype();
-    if !(dtype.is_primitive_numeric() || dtype.is_bool() || dtype.is_null()) {
+    // A block of a file whose cells in this column are all empty reads as text.
+    let all_empty = col.null_count() == col.len();
+    if !(dtype.is_primitive_numeric() || dtype.is_bool() || dtype.is_null() || all_empty) {
         return Err(Error::NonNumeric {
             source_name: source.into(),
             column: name.into(),
             dtype: dtype.to_string(),
         });
     }
+    let col = if all_empty {
+        &Column::full_null(col.name().clone(), col.len(), &DataType::Float64)
+    } else {
+        col
+    };
     let cast = col.cast(&DataType::Float64).map_err(|e| Error::Data {
         source_name: source.into(),
         message: format!("column '{name}': {}", one_line(&e.to_string())),
@@ -159,12 +174,70 @@ fn missing(df: &DataFrame, source: &str, column: &str, flag: &'static str) -> Er
 }
 
 /// The target column as text (for string labels) or numbers.
-enum RawTarget {
+pub(super) enum RawTarget {
     Text(Vec<Option<String>>),
     Numbers(Vec<Option<f64>>),
 }
 
-fn table_from_frame(df: &DataFrame, config: &DataConfig) -> Result<Table> {
+pub(super) fn table_from_frame(df: &DataFrame, config: &DataConfig) -> Result<Table> {
+    finish(extract(df, config, 0)?, config)
+}
+
+/// What [`extract`] took from a frame (or from several chunks of a file, appended).
+pub(super) struct Extracted {
+    feature_names: Vec<String>,
+    /// Row-major f32 features (0 in a bad cell).
+    features: Vec<f32>,
+    /// Rows with an empty, NaN or infinite cell.
+    bad_rows: Vec<bool>,
+    /// Per feature column with bad cells: name, count, first row (0-based, in the file).
+    bad_columns: Vec<(String, usize, usize)>,
+    raw_target: RawTarget,
+}
+
+impl Extracted {
+    /// Appends the rows of a later chunk of the same file.
+    pub(super) fn append(&mut self, more: Extracted, source: &str, target: &str) -> Result<()> {
+        self.features.extend(more.features);
+        self.bad_rows.extend(more.bad_rows);
+        for (name, count, first) in more.bad_columns {
+            match self.bad_columns.iter_mut().find(|b| b.0 == name) {
+                Some(b) => b.1 += count,
+                None => self.bad_columns.push((name, count, first)),
+            }
+        }
+        let order: Vec<String> = self.feature_names.clone();
+        self.bad_columns
+            .sort_by_key(|b| order.iter().position(|n| *n == b.0).unwrap_or(usize::MAX));
+        match (&mut self.raw_target, more.raw_target) {
+            (RawTarget::Text(a), RawTarget::Text(b)) => a.extend(b),
+            (RawTarget::Numbers(a), RawTarget::Numbers(b)) => a.extend(b),
+            // A chunk of empty cells reads as numbers: it adds only missing values.
+            (RawTarget::Text(a), RawTarget::Numbers(b)) if b.iter().all(Option::is_none) => {
+                a.extend(b.iter().map(|_| None))
+            }
+            (RawTarget::Numbers(a), RawTarget::Text(b)) if a.iter().all(Option::is_none) => {
+                let mut t: Vec<Option<String>> = a.iter().map(|_| None).collect();
+                t.extend(b);
+                self.raw_target = RawTarget::Text(t);
+            }
+            _ => {
+                return Err(Error::Data {
+                    source_name: source.into(),
+                    message: format!(
+                        "target column '{target}' mixes numbers and text (near row {})",
+                        self.bad_rows.len() + 1
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The selected feature columns and the target of a frame whose first row is row `offset`
+/// of its file, checked but not yet filtered.
+pub(super) fn extract(df: &DataFrame, config: &DataConfig, offset: usize) -> Result<Extracted> {
     let source = config.data.as_str();
     let names: Vec<String> = df
         .get_column_names()
@@ -220,7 +293,7 @@ fn table_from_frame(df: &DataFrame, config: &DataConfig) -> Result<Table> {
     for (j, name) in feature_names.iter().enumerate() {
         let (count, first) = fill_column(df, source, name, &mut features, j, width, &mut bad_rows)?;
         if count > 0 {
-            bad_columns.push((name.clone(), count, first));
+            bad_columns.push((name.clone(), count, offset + first));
         }
     }
     let raw_target = if target_col.dtype().is_string() {
@@ -235,23 +308,49 @@ fn table_from_frame(df: &DataFrame, config: &DataConfig) -> Result<Table> {
     } else {
         RawTarget::Numbers(numeric(df, source, &config.target)?)
     };
-    let target_bad: Vec<usize> = (0..rows)
-        .filter(|&r| match &raw_target {
-            RawTarget::Text(t) => t[r].as_deref().is_none_or(str::is_empty),
-            RawTarget::Numbers(v) => !v[r].is_some_and(f64::is_finite),
-        })
-        .collect();
-    for &r in &target_bad {
-        bad_rows[r] = true;
+    for r in 0..rows {
+        if target_is_bad(&raw_target, r) {
+            bad_rows[r] = true;
+        }
     }
+    Ok(Extracted {
+        feature_names,
+        features,
+        bad_rows,
+        bad_columns,
+        raw_target,
+    })
+}
+
+fn target_is_bad(raw: &RawTarget, r: usize) -> bool {
+    match raw {
+        RawTarget::Text(t) => t[r].as_deref().is_none_or(str::is_empty),
+        RawTarget::Numbers(v) => !v[r].is_some_and(f64::is_finite),
+    }
+}
+
+/// Bad rows refused (naming the first column with a bad cell) or dropped; the task inferred.
+pub(super) fn finish(e: Extracted, config: &DataConfig) -> Result<Table> {
+    let source = config.data.as_str();
+    let Extracted {
+        feature_names,
+        mut features,
+        bad_rows,
+        bad_columns,
+        raw_target,
+    } = e;
+    let rows = bad_rows.len();
+    let width = feature_names.len();
 
     // Rows with NaN, infinite or empty cells: an error naming the first such column, or dropped.
     let keep: Vec<usize> = (0..rows).filter(|&r| !bad_rows[r]).collect();
     if keep.len() < rows && !config.drop_na {
-        let (column, count, first) = bad_columns
-            .into_iter()
-            .next()
-            .unwrap_or_else(|| (config.target.clone(), target_bad.len(), target_bad[0]));
+        let (column, count, first) = bad_columns.into_iter().next().unwrap_or_else(|| {
+            let bad: Vec<usize> = (0..rows)
+                .filter(|&r| target_is_bad(&raw_target, r))
+                .collect();
+            (config.target.clone(), bad.len(), bad[0])
+        });
         return Err(Error::BadCells {
             source_name: source.into(),
             column,
@@ -296,13 +395,20 @@ fn fill_column(
         .column(name)
         .map_err(|_| missing(df, source, name, "--features"))?;
     let dtype = col.dtype();
-    if !(dtype.is_primitive_numeric() || dtype.is_bool() || dtype.is_null()) {
+    // A block of a file whose cells in this column are all empty reads as text.
+    let all_empty = col.null_count() == col.len();
+    if !(dtype.is_primitive_numeric() || dtype.is_bool() || dtype.is_null() || all_empty) {
         return Err(Error::NonNumeric {
             source_name: source.into(),
             column: name.into(),
             dtype: dtype.to_string(),
         });
     }
+    let col = if all_empty {
+        &Column::full_null(col.name().clone(), col.len(), &DataType::Float64)
+    } else {
+        col
+    };
     let cast = col.cast(&DataType::Float64).map_err(|e| Error::Data {
         source_name: source.into(),
         message: format!("column '{name}': {}", one_line(&e.to_string())),

@@ -6,6 +6,8 @@
 
 mod batch;
 #[cfg(feature = "tables")]
+mod chunked;
+#[cfg(feature = "tables")]
 mod load;
 mod resample;
 mod split;
@@ -44,7 +46,7 @@ impl Task {
 }
 
 /// A loaded table: row-major f32 features and a target per row.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Table {
     /// The file path or built-in name the table came from.
     pub source: String,
