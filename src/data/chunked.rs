@@ -9,7 +9,8 @@ use std::io::Read;
 use std::path::Path;
 
 use super::Table;
-use super::load::{BUILTIN, Extracted, extract, finish, parse_csv, read_error};
+use super::columns::{Extracted, extract, finish};
+use super::load::{BUILTIN, parse_csv, read_error};
 use crate::config::DataConfig;
 use crate::error::Result;
 
@@ -109,7 +110,8 @@ mod tests {
 mod same_as_whole {
     use super::load_csv;
     use crate::config::DataConfig;
-    use crate::data::load::{parse_csv, table_from_frame};
+    use crate::data::columns::table_from_frame;
+    use crate::data::load::parse_csv;
 
     /// Loads `text` in blocks of every size from 1 byte up and whole; the tables must agree.
     fn agree(text: &str, config: &DataConfig) {

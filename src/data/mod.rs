@@ -8,6 +8,8 @@ mod batch;
 #[cfg(feature = "tables")]
 mod chunked;
 #[cfg(feature = "tables")]
+mod columns;
+#[cfg(feature = "tables")]
 mod load;
 mod resample;
 mod split;

@@ -1,0 +1,349 @@
+//! A table from parsed columns: the features selected by `--features` / `--ignore` copied
+//! straight into one row-major f32 buffer, bad cells (empty, NaN, infinite) counted per
+//! column and refused by name or dropped, the target read as text or numbers and the task
+//! inferred. A file read in blocks ([`super::chunked`]) appends each block's columns.
+
+use polars::prelude::*;
+
+use super::load::{missing, numeric, one_line};
+use super::{Table, Task};
+use crate::config::{DataConfig, TaskKind};
+use crate::error::{Error, Result};
+
+/// An integer-valued target with at most this many distinct values is a class label.
+const MAX_INFERRED_CLASSES: usize = 50;
+
+/// The target column as text (for string labels) or numbers.
+pub(super) enum RawTarget {
+    Text(Vec<Option<String>>),
+    Numbers(Vec<Option<f64>>),
+}
+
+pub(super) fn table_from_frame(df: &DataFrame, config: &DataConfig) -> Result<Table> {
+    finish(extract(df, config, 0)?, config)
+}
+
+/// What [`extract`] took from a frame (or from several chunks of a file, appended).
+pub(super) struct Extracted {
+    feature_names: Vec<String>,
+    /// Row-major f32 features (0 in a bad cell).
+    features: Vec<f32>,
+    /// Rows with an empty, NaN or infinite cell.
+    bad_rows: Vec<bool>,
+    /// Per feature column with bad cells: name, count, first row (0-based, in the file).
+    bad_columns: Vec<(String, usize, usize)>,
+    raw_target: RawTarget,
+}
+
+impl Extracted {
+    /// Appends the rows of a later chunk of the same file.
+    pub(super) fn append(&mut self, more: Extracted, source: &str, target: &str) -> Result<()> {
+        self.features.extend(more.features);
+        self.bad_rows.extend(more.bad_rows);
+        for (name, count, first) in more.bad_columns {
+            match self.bad_columns.iter_mut().find(|b| b.0 == name) {
+                Some(b) => b.1 += count,
+                None => self.bad_columns.push((name, count, first)),
+            }
+        }
+        let order: Vec<String> = self.feature_names.clone();
+        self.bad_columns
+            .sort_by_key(|b| order.iter().position(|n| *n == b.0).unwrap_or(usize::MAX));
+        match (&mut self.raw_target, more.raw_target) {
+            (RawTarget::Text(a), RawTarget::Text(b)) => a.extend(b),
+            (RawTarget::Numbers(a), RawTarget::Numbers(b)) => a.extend(b),
+            // A chunk of empty cells reads as numbers: it adds only missing values.
+            (RawTarget::Text(a), RawTarget::Numbers(b)) if b.iter().all(Option::is_none) => {
+                a.extend(b.iter().map(|_| None))
+            }
+            (RawTarget::Numbers(a), RawTarget::Text(b)) if a.iter().all(Option::is_none) => {
+                let mut t: Vec<Option<String>> = a.iter().map(|_| None).collect();
+                t.extend(b);
+                self.raw_target = RawTarget::Text(t);
+            }
+            _ => {
+                return Err(Error::Data {
+                    source_name: source.into(),
+                    message: format!(
+                        "target column '{target}' mixes numbers and text (near row {})",
+                        self.bad_rows.len() + 1
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The selected feature columns and the target of a frame whose first row is row `offset`
+/// of its file, checked but not yet filtered.
+pub(super) fn extract(df: &DataFrame, config: &DataConfig, offset: usize) -> Result<Extracted> {
+    let source = config.data.as_str();
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let target_col = df
+        .column(&config.target)
+        .map_err(|_| missing(df, source, &config.target, "--target"))?;
+    for col in &config.ignore {
+        if !names.contains(col) {
+            return Err(missing(df, source, col, "--ignore"));
+        }
+    }
+    let feature_names: Vec<String> = if config.features.is_empty() {
+        names
+            .iter()
+            .filter(|n| **n != config.target && !config.ignore.contains(n))
+            .cloned()
+            .collect()
+    } else {
+        for f in &config.features {
+            if !names.contains(f) {
+                return Err(missing(df, source, f, "--features"));
+            }
+            if *f == config.target {
+                return Err(Error::option(
+                    "--features",
+                    format!("'{f}' is the target column"),
+                ));
+            }
+        }
+        config
+            .features
+            .iter()
+            .filter(|f| !config.ignore.contains(f))
+            .cloned()
+            .collect()
+    };
+    if feature_names.is_empty() {
+        return Err(Error::Data {
+            source_name: source.into(),
+            message: "no feature columns left (check --features and --ignore)".into(),
+        });
+    }
+    // The features go straight into one row-major f32 buffer, a column at a time (no
+    // per-cell Option<f64> copy of the table), with each column's bad cells counted.
+    let rows = df.height();
+    let width = feature_names.len();
+    let mut features = vec![0f32; rows * width];
+    let mut bad_rows = vec![false; rows];
+    let mut bad_columns: Vec<(String, usize, usize)> = Vec::new();
+    for (j, name) in feature_names.iter().enumerate() {
+        let (count, first) = fill_column(df, source, name, &mut features, j, width, &mut bad_rows)?;
+        if count > 0 {
+            bad_columns.push((name.clone(), count, offset + first));
+        }
+    }
+    let raw_target = if target_col.dtype().is_string() {
+        RawTarget::Text(
+            target_col
+                .str()
+                .expect("string column")
+                .iter()
+                .map(|s| s.map(str::to_string))
+                .collect(),
+        )
+    } else {
+        RawTarget::Numbers(numeric(df, source, &config.target)?)
+    };
+    for (r, bad) in bad_rows.iter_mut().enumerate() {
+        *bad |= target_is_bad(&raw_target, r);
+    }
+    Ok(Extracted {
+        feature_names,
+        features,
+        bad_rows,
+        bad_columns,
+        raw_target,
+    })
+}
+
+fn target_is_bad(raw: &RawTarget, r: usize) -> bool {
+    match raw {
+        RawTarget::Text(t) => t[r].as_deref().is_none_or(str::is_empty),
+        RawTarget::Numbers(v) => !v[r].is_some_and(f64::is_finite),
+    }
+}
+
+/// Bad rows refused (naming the first column with a bad cell) or dropped; the task inferred.
+pub(super) fn finish(e: Extracted, config: &DataConfig) -> Result<Table> {
+    let source = config.data.as_str();
+    let Extracted {
+        feature_names,
+        mut features,
+        bad_rows,
+        bad_columns,
+        raw_target,
+    } = e;
+    let rows = bad_rows.len();
+    let width = feature_names.len();
+
+    // Rows with NaN, infinite or empty cells: an error naming the first such column, or dropped.
+    let keep: Vec<usize> = (0..rows).filter(|&r| !bad_rows[r]).collect();
+    if keep.len() < rows && !config.drop_na {
+        let (column, count, first) = bad_columns.into_iter().next().unwrap_or_else(|| {
+            let bad: Vec<usize> = (0..rows)
+                .filter(|&r| target_is_bad(&raw_target, r))
+                .collect();
+            (config.target.clone(), bad.len(), bad[0])
+        });
+        return Err(Error::BadCells {
+            source_name: source.into(),
+            column,
+            count,
+            row: first + 1,
+        });
+    }
+    if keep.len() < rows {
+        // Compact in place: kept rows move up, in order.
+        for (to, &from) in keep.iter().enumerate() {
+            if to != from {
+                features.copy_within(from * width..(from + 1) * width, to * width);
+            }
+        }
+        features.truncate(keep.len() * width);
+        features.shrink_to_fit();
+    }
+    let (task, target) = infer_task(&raw_target, &keep, config.task, source)?;
+    Ok(Table {
+        source: source.into(),
+        feature_names,
+        features,
+        task,
+        target,
+        dropped_rows: rows - keep.len(),
+    })
+}
+
+/// Writes feature column `name` into column `j` of the row-major `features` (`width` wide) as
+/// f32, marking rows whose cell is empty, NaN or infinite in `bad_rows`; returns how many
+/// such cells the column has and the first one's row (0-based).
+fn fill_column(
+    df: &DataFrame,
+    source: &str,
+    name: &str,
+    features: &mut [f32],
+    j: usize,
+    width: usize,
+    bad_rows: &mut [bool],
+) -> Result<(usize, usize)> {
+    let col = df
+        .column(name)
+        .map_err(|_| missing(df, source, name, "--features"))?;
+    let dtype = col.dtype();
+    // A block of a file whose cells in this column are all empty reads as text.
+    let all_empty = col.null_count() == col.len();
+    if !(dtype.is_primitive_numeric() || dtype.is_bool() || dtype.is_null() || all_empty) {
+        return Err(Error::NonNumeric {
+            source_name: source.into(),
+            column: name.into(),
+            dtype: dtype.to_string(),
+        });
+    }
+    let col = if all_empty {
+        &Column::full_null(col.name().clone(), col.len(), &DataType::Float64)
+    } else {
+        col
+    };
+    let cast = col.cast(&DataType::Float64).map_err(|e| Error::Data {
+        source_name: source.into(),
+        message: format!("column '{name}': {}", one_line(&e.to_string())),
+    })?;
+    let (mut count, mut first) = (0, 0);
+    for (r, v) in cast.f64().expect("cast to f64").iter().enumerate() {
+        match v.filter(|x| x.is_finite()) {
+            Some(x) => features[r * width + j] = x as f32,
+            None => {
+                if count == 0 {
+                    first = r;
+                }
+                count += 1;
+                bad_rows[r] = true;
+            }
+        }
+    }
+    Ok((count, first))
+}
+
+/// A string target, or an integer-valued one with at most 50 distinct values, is
+/// classification; otherwise regression. `forced` overrides.
+fn infer_task(
+    raw: &RawTarget,
+    keep: &[usize],
+    forced: Option<TaskKind>,
+    source: &str,
+) -> Result<(Task, Vec<f64>)> {
+    let data_err = |message: String| Error::Data {
+        source_name: source.into(),
+        message,
+    };
+    let (kind, classes, labels): (TaskKind, Vec<String>, Vec<f64>) = match raw {
+        RawTarget::Text(t) => {
+            if forced == Some(TaskKind::Regression) {
+                return Err(Error::option(
+                    "--task",
+                    "regression needs a numeric target column",
+                ));
+            }
+            let mut classes: Vec<String> = keep
+                .iter()
+                .map(|&r| t[r].clone().unwrap_or_default())
+                .collect();
+            classes.sort();
+            classes.dedup();
+            let labels = keep
+                .iter()
+                .map(|&r| {
+                    classes
+                        .binary_search(t[r].as_ref().expect("kept"))
+                        .expect("present") as f64
+                })
+                .collect();
+            (TaskKind::Classification, classes, labels)
+        }
+        RawTarget::Numbers(v) => {
+            let values: Vec<f64> = keep.iter().map(|&r| v[r].expect("kept")).collect();
+            let mut distinct = values.clone();
+            distinct.sort_by(f64::total_cmp);
+            distinct.dedup();
+            let integral = values.iter().all(|x| x.fract() == 0.0);
+            let kind = forced.unwrap_or(if integral && distinct.len() <= MAX_INFERRED_CLASSES {
+                TaskKind::Classification
+            } else {
+                TaskKind::Regression
+            });
+            match kind {
+                TaskKind::Regression => (kind, Vec::new(), values),
+                TaskKind::Classification => {
+                    let labels = values
+                        .iter()
+                        .map(|x| {
+                            distinct
+                                .binary_search_by(|d| d.total_cmp(x))
+                                .expect("present") as f64
+                        })
+                        .collect();
+                    (
+                        kind,
+                        distinct.iter().map(|d| format!("{d}")).collect(),
+                        labels,
+                    )
+                }
+            }
+        }
+    };
+    match kind {
+        TaskKind::Regression => Ok((Task::Regression, labels)),
+        TaskKind::Classification => {
+            if classes.len() < 2 {
+                return Err(data_err(format!(
+                    "the target has {} class(es); classification needs at least two",
+                    classes.len()
+                )));
+            }
+            Ok((Task::Classification { classes }, labels))
+        }
+    }
+}
