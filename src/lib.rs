@@ -11,17 +11,19 @@
 //! ```text
 //!  data (load*, split, standardise, resample, batch) ──► model (MLP, loss per task)
 //!        │                                                   │
-//!        └──────────────► train (one optimizer step) ◄───────┘
+//!        └─────► train (one optimizer step; optim: Burn's, Prodigy, Schedule-Free) ◄┘
 //!                               │
 //!      ┌────────────────────────┴──────────────────────────┐
-//!  finder (the range test: its loop,           run (one training run of a setting:
-//!          RangeTest, batch sources)                the loop compare, sweep, evaluate share)
+//!  finder (the range test: its loop,           run (one training run of a setting on any
+//!          RangeTest, batch sources)                model: the loop every run shares)
 //!      │                                                   │
-//!      └───────► pipeline (the built-in MLP on tables: devices, the suggest run)
+//!      │                                 compare (settings side by side on any model;
+//!      │                                          logged trainings judged alike)
+//!      │                                                   │
+//!      └───────► pipeline (the built-in MLP on tables: the suggest run, its training
+//!                          run, compare on it)
 //!                               │
-//!      compare (settings side by side)      sweep (LR grid, per-split reports)
-//!                               │
-//!                   evaluate (rules against grids of real trainings)
+//!      sweep (LR grid, per-split reports)    evaluate (rules and recipes against grids)
 //!                               │
 //!                 plot* (PNG/SVG)   report (JSON, CSV, Markdown; atomic writes)
 //!                               │

@@ -138,7 +138,7 @@ pub fn run(a: CompareArgs) -> Result<i32> {
     let bar = progress::bar("compare", total, a.common.run.quiet);
     let mut done = 0;
     let stop = Some(signals::stop_flag());
-    let comparison = compare::compare(
+    let comparison = pipeline::compare(
         &config,
         &data,
         &resolved,

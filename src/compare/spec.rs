@@ -22,7 +22,7 @@ pub struct CompareSpec {
 
 impl CompareSpec {
     /// Checks every value; errors name the flag, or the settings file at fault. Whether an
-    /// accuracy level is at most 1 depends on the task, which [`super::compare`] checks
+    /// accuracy level is at most 1 depends on the task, which [`crate::pipeline::compare`] checks
     /// once the data is loaded.
     pub fn validate(&self) -> Result<()> {
         self.config.validate()?;

@@ -25,7 +25,8 @@ use crate::finder::{Hooks, RangeTestResult};
 use crate::model::{Head, Mlp};
 use crate::optim::SCHEDULE_FREE_LR;
 use crate::pipeline;
-use crate::run::{Resolved, Run, RunContext, train_run};
+use crate::pipeline::{RunContext, train_run};
+use crate::run::{Resolved, Run};
 use crate::schedule;
 
 /// A recipe.

@@ -9,9 +9,9 @@ use plotters::prelude::*;
 use super::panel::{Line, Panel, Series, draw_panel, gradient};
 use super::{FONT, Figure, register_font, render};
 use crate::analysis::smoothing::ema_debiased;
-use crate::compare::Comparison;
 use crate::error::Result;
 use crate::history::CompareRunHistory;
+use crate::pipeline::Comparison;
 
 /// Colours of settings, in order (matplotlib's ten categorical colours; cycled beyond ten).
 pub const PALETTE: [RGBColor; 10] = [

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::compare::Comparison;
+use crate::pipeline::Comparison;
 use crate::run::{Run, Summary};
 
 /// `compare.json`: everything, machine-readable.

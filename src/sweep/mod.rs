@@ -23,7 +23,8 @@ use crate::error::{Error, Result};
 use crate::finder::Hooks;
 use crate::model::{Head, Mlp};
 use crate::pipeline::{self, DataSummary};
-use crate::run::{Resolved, Run, RunContext, train_run};
+use crate::pipeline::{RunContext, train_run};
+use crate::run::{Resolved, Run};
 use crate::{schedule, train};
 
 /// Names of the split parts, in order.

@@ -1,6 +1,14 @@
-//! The built-in pipeline behind `lrfind suggest`: load and prepare the data, build the MLP
-//! and optimizer from the config, and run the range test through the library API
-//! ([`crate::finder::range_test`]), exactly as a user's own program would.
+//! The built-in pipeline: the MLP on a table, a client of the library like a user's own
+//! program. For `lrfind suggest`: load and prepare the data, build the MLP and optimizer from
+//! the config, and run the range test through [`crate::finder::range_test`]; for the runs,
+//! the MLP's training run ([`train_run`], over [`crate::run::train_model`]) and `compare` on
+//! the MLP ([`compare()`], over the settings of [`crate::compare`]).
+
+mod compare;
+mod mlp_run;
+
+pub use compare::{CompareProgress, Comparison, compare};
+pub use mlp_run::{RunContext, train_run};
 
 use std::time::{Duration, Instant};
 
