@@ -5,7 +5,7 @@
 
 use polars::prelude::*;
 
-use super::load::{missing, numeric, one_line};
+use super::load::{missing, numeric, numeric_column};
 use super::{Table, Task};
 use crate::config::{DataConfig, TaskKind};
 use crate::error::{Error, Result};
@@ -229,28 +229,7 @@ fn fill_column(
     width: usize,
     bad_rows: &mut [bool],
 ) -> Result<(usize, usize)> {
-    let col = df
-        .column(name)
-        .map_err(|_| missing(df, source, name, "--features"))?;
-    let dtype = col.dtype();
-    // A block of a file whose cells in this column are all empty reads as text.
-    let all_empty = col.null_count() == col.len();
-    if !(dtype.is_primitive_numeric() || dtype.is_bool() || dtype.is_null() || all_empty) {
-        return Err(Error::NonNumeric {
-            source_name: source.into(),
-            column: name.into(),
-            dtype: dtype.to_string(),
-        });
-    }
-    let col = if all_empty {
-        &Column::full_null(col.name().clone(), col.len(), &DataType::Float64)
-    } else {
-        col
-    };
-    let cast = col.cast(&DataType::Float64).map_err(|e| Error::Data {
-        source_name: source.into(),
-        message: format!("column '{name}': {}", one_line(&e.to_string())),
-    })?;
+    let cast = numeric_column(df, source, name)?;
     let (mut count, mut first) = (0, 0);
     for (r, v) in cast.f64().expect("cast to f64").iter().enumerate() {
         match v.filter(|x| x.is_finite()) {

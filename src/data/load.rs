@@ -132,6 +132,16 @@ fn builtin_names() -> String {
 
 /// One column as f64 values (`None` for null cells); errors if it is not numeric.
 pub(crate) fn numeric(df: &DataFrame, source: &str, name: &str) -> Result<Vec<Option<f64>>> {
+    Ok(numeric_column(df, source, name)?
+        .f64()
+        .expect("cast to f64")
+        .iter()
+        .collect())
+}
+
+/// One column cast to f64 (an all-empty column, as a block of a file may read, is all
+/// missing); errors if it is not numeric.
+pub(crate) fn numeric_column(df: &DataFrame, source: &str, name: &str) -> Result<Column> {
     let col = df
         .column(name)
         .map_err(|_| missing(df, source, name, "--features"))?;
@@ -150,11 +160,10 @@ pub(crate) fn numeric(df: &DataFrame, source: &str, name: &str) -> Result<Vec<Op
     } else {
         col
     };
-    let cast = col.cast(&DataType::Float64).map_err(|e| Error::Data {
+    col.cast(&DataType::Float64).map_err(|e| Error::Data {
         source_name: source.into(),
         message: format!("column '{name}': {}", one_line(&e.to_string())),
-    })?;
-    Ok(cast.f64().expect("cast to f64").iter().collect())
+    })
 }
 
 pub(super) fn missing(df: &DataFrame, source: &str, column: &str, flag: &'static str) -> Error {
