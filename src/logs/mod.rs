@@ -98,6 +98,7 @@ impl Metric {
 }
 
 /// Appends `points` to the metric `name` (made if new); nothing when there are none.
+#[cfg(feature = "tables")]
 pub(crate) fn push_points(metrics: &mut Vec<Metric>, name: &str, points: Vec<Point>) {
     if points.is_empty() {
         return;
