@@ -19,6 +19,10 @@ pub mod defaults {
     pub const BATCH_SIZE: usize = 64;
     /// Hidden layer widths of the MLP.
     pub const HIDDEN: [usize; 1] = [128];
+    /// Width of the token embedding of the sequence model (`--tokens`).
+    pub const EMBED_DIM: usize = 64;
+    /// Longest `--seq-len` taken by default (the longest sequence, at most this).
+    pub const MAX_DEFAULT_SEQ_LEN: usize = 512;
     /// First LR of the ramp.
     pub const START_LR: f64 = 1e-7;
     /// Last LR of the ramp.
@@ -135,6 +139,12 @@ pub const MAX_ITERS: usize = 1_000_000;
 /// Most worker threads accepted (more than any machine has cores; each thread reserves a
 /// stack).
 pub const MAX_THREADS: usize = 1024;
+/// Longest `--seq-len` accepted (a batch holds batch size x this many embeddings).
+pub const MAX_SEQ_LEN: usize = 65_536;
+/// Largest `--vocab` accepted (the embedding holds one row per id).
+pub const MAX_VOCAB: usize = 50_000_000;
+/// Widest `--embed-dim` accepted.
+pub const MAX_EMBED_DIM: usize = 65_536;
 
 /// Most epochs a compare or sweep run accepts: one record per epoch is kept, reported and
 /// drawn, and a hundred thousand epochs is already days of training.
@@ -198,6 +208,15 @@ pub struct DataConfig {
     pub drop_na: bool,
     /// Mini-batch size.
     pub batch_size: usize,
+    /// A column holding each row's token ids (a Parquet list of integers, or a CSV text of
+    /// integers separated by spaces); switches the built-in model to a sequence classifier.
+    /// The other columns are then features only if `features` names them.
+    pub tokens: Option<String>,
+    /// Pad or truncate every sequence to this many tokens, keeping the first (default: the
+    /// longest sequence, at most [`defaults::MAX_DEFAULT_SEQ_LEN`]).
+    pub seq_len: Option<usize>,
+    /// Token ids run from 0 to `vocab - 1` (default: the largest id in the data, plus one).
+    pub vocab: Option<usize>,
 }
 
 impl Default for DataConfig {
@@ -212,6 +231,9 @@ impl Default for DataConfig {
             split: defaults::SPLIT.to_vec(),
             drop_na: false,
             batch_size: defaults::BATCH_SIZE,
+            tokens: None,
+            seq_len: None,
+            vocab: None,
         }
     }
 }
@@ -226,6 +248,8 @@ pub struct ModelConfig {
     pub dropout: f64,
     /// Head for two-class problems.
     pub binary_head: BinaryHead,
+    /// Width of the token embedding (sequence data only).
+    pub embed_dim: usize,
 }
 
 impl Default for ModelConfig {
@@ -234,6 +258,7 @@ impl Default for ModelConfig {
             hidden: defaults::HIDDEN.to_vec(),
             dropout: 0.0,
             binary_head: BinaryHead::Bce,
+            embed_dim: defaults::EMBED_DIM,
         }
     }
 }
@@ -538,9 +563,67 @@ impl SuggestConfig {
         if d.batch_size == 0 {
             return Err(Error::option("--batch-size", "must be at least 1"));
         }
+        if d.seq_len.is_some() && d.tokens.is_none() || d.vocab.is_some() && d.tokens.is_none() {
+            let flag = if d.seq_len.is_some() {
+                "--seq-len"
+            } else {
+                "--vocab"
+            };
+            return Err(Error::option(
+                flag,
+                "applies to token sequences (--tokens) only",
+            ));
+        }
+        if d.seq_len == Some(0) {
+            return Err(Error::option("--seq-len", "must be at least 1"));
+        }
+        if let Some(n) = d.seq_len.filter(|&n| n > MAX_SEQ_LEN) {
+            return Err(Error::at_most(
+                "--seq-len",
+                MAX_SEQ_LEN,
+                "every batch holds batch size x sequence length token embeddings",
+                n,
+            ));
+        }
+        if d.vocab == Some(0) {
+            return Err(Error::option("--vocab", "must be at least 1"));
+        }
+        if let Some(n) = d.vocab.filter(|&n| n > MAX_VOCAB) {
+            return Err(Error::at_most(
+                "--vocab",
+                MAX_VOCAB,
+                "the embedding holds one row per token id",
+                n,
+            ));
+        }
+        if let Some(t) = &d.tokens {
+            if *t == d.target {
+                return Err(Error::option(
+                    "--tokens",
+                    format!("'{t}' is the target column"),
+                ));
+            }
+            if d.features.contains(t) {
+                return Err(Error::option(
+                    "--features",
+                    format!("'{t}' is the --tokens column"),
+                ));
+            }
+        }
         let m = &self.model;
         if m.hidden.contains(&0) {
             return Err(Error::option("--hidden", "layer widths must be at least 1"));
+        }
+        if m.embed_dim == 0 {
+            return Err(Error::option("--embed-dim", "must be at least 1"));
+        }
+        if m.embed_dim > MAX_EMBED_DIM {
+            return Err(Error::at_most(
+                "--embed-dim",
+                MAX_EMBED_DIM,
+                "the embedding holds this many values per token id",
+                m.embed_dim,
+            ));
         }
         if !(0.0..1.0).contains(&m.dropout) {
             return Err(Error::option(

@@ -6,8 +6,9 @@
 use polars::prelude::*;
 
 use super::load::{missing, numeric, numeric_column};
+use super::token_cells::{TokenColumn, read_tokens};
 use super::{Table, Task};
-use crate::config::{DataConfig, TaskKind};
+use crate::config::{DataConfig, TaskKind, defaults};
 use crate::error::{Error, Result};
 
 /// An integer-valued target with at most this many distinct values is a class label.
@@ -33,6 +34,8 @@ pub(super) struct Extracted {
     /// Per feature column with bad cells: name, count, first row (0-based, in the file).
     bad_columns: Vec<(String, usize, usize)>,
     raw_target: RawTarget,
+    /// The `--tokens` column, when there is one.
+    tokens: Option<TokenColumn>,
 }
 
 impl Extracted {
@@ -49,6 +52,9 @@ impl Extracted {
         let order: Vec<String> = self.feature_names.clone();
         self.bad_columns
             .sort_by_key(|b| order.iter().position(|n| *n == b.0).unwrap_or(usize::MAX));
+        if let (Some(a), Some(b)) = (self.tokens.as_mut(), more.tokens) {
+            a.append(b, source)?;
+        }
         match (&mut self.raw_target, more.raw_target) {
             (RawTarget::Text(a), RawTarget::Text(b)) => a.extend(b),
             (RawTarget::Numbers(a), RawTarget::Numbers(b)) => a.extend(b),
@@ -92,7 +98,14 @@ pub(super) fn extract(df: &DataFrame, config: &DataConfig, offset: usize) -> Res
             return Err(missing(df, source, col, "--ignore"));
         }
     }
-    let feature_names: Vec<String> = if config.features.is_empty() {
+    let tokens_col = config.tokens.as_deref();
+    if let Some(t) = tokens_col
+        && !names.iter().any(|n| n == t)
+    {
+        return Err(missing(df, source, t, "--tokens"));
+    }
+    // With token sequences the other columns are features only when named.
+    let feature_names: Vec<String> = if config.features.is_empty() && tokens_col.is_none() {
         names
             .iter()
             .filter(|n| **n != config.target && !config.ignore.contains(n))
@@ -117,7 +130,7 @@ pub(super) fn extract(df: &DataFrame, config: &DataConfig, offset: usize) -> Res
             .cloned()
             .collect()
     };
-    if feature_names.is_empty() {
+    if feature_names.is_empty() && tokens_col.is_none() {
         return Err(Error::Data {
             source_name: source.into(),
             message: "no feature columns left (check --features and --ignore)".into(),
@@ -151,12 +164,27 @@ pub(super) fn extract(df: &DataFrame, config: &DataConfig, offset: usize) -> Res
     for (r, bad) in bad_rows.iter_mut().enumerate() {
         *bad |= target_is_bad(&raw_target, r);
     }
+    let tokens = match tokens_col {
+        Some(t) => {
+            let column = read_tokens(df, source, t, offset, config.vocab)?;
+            if let Some(&first) = column.missing.first() {
+                bad_columns.push((t.to_string(), column.missing.len(), first));
+                column
+                    .missing
+                    .iter()
+                    .for_each(|&r| bad_rows[r - offset] = true);
+            }
+            Some(column)
+        }
+        None => None,
+    };
     Ok(Extracted {
         feature_names,
         features,
         bad_rows,
         bad_columns,
         raw_target,
+        tokens,
     })
 }
 
@@ -176,6 +204,7 @@ pub(super) fn finish(e: Extracted, config: &DataConfig) -> Result<Table> {
         bad_rows,
         bad_columns,
         raw_target,
+        tokens,
     } = e;
     let rows = bad_rows.len();
     let width = feature_names.len();
@@ -207,6 +236,19 @@ pub(super) fn finish(e: Extracted, config: &DataConfig) -> Result<Table> {
         features.shrink_to_fit();
     }
     let (task, target) = infer_task(&raw_target, &keep, config.task, source)?;
+    let tokens = tokens.map(|t| {
+        // Stored ids are the data's plus one, so the largest stored id is the vocabulary.
+        let vocab = config
+            .vocab
+            .unwrap_or_else(|| t.ragged.values.iter().copied().max().unwrap_or(1) as usize);
+        t.ragged.pad(
+            &t.column,
+            &keep,
+            config.seq_len,
+            defaults::MAX_DEFAULT_SEQ_LEN,
+            vocab,
+        )
+    });
     Ok(Table {
         source: source.into(),
         feature_names,
@@ -214,6 +256,7 @@ pub(super) fn finish(e: Extracted, config: &DataConfig) -> Result<Table> {
         task,
         target,
         dropped_rows: rows - keep.len(),
+        tokens,
     })
 }
 

@@ -1,7 +1,7 @@
 //! Data: loading tables (CSV, Parquet, built-in datasets), inferring the task, the one
 //! seeded split function, standardisation, and batching into tensors.
 //!
-//! The flow is [`load`] (a [`Table`] of f32 features and a target) → [`prepare`] (split and
+//! The flow is [`load`] (a [`Table`] of f32 features, optional [`Tokens`] and a target) → [`prepare`] (split and
 //! standardise into a [`Prepared`] dataset) → [`Batcher`] (mini-batches as tensors).
 
 mod batch;
@@ -13,6 +13,9 @@ mod columns;
 mod load;
 mod resample;
 mod split;
+#[cfg(feature = "tables")]
+mod token_cells;
+mod tokens;
 
 pub use batch::{Batch, Batcher, Targets};
 #[cfg(feature = "tables")]
@@ -21,6 +24,7 @@ pub use load::{BUILTIN, load};
 pub(crate) use load::{numeric, one_line, parse_csv, read_frame};
 pub use resample::{Resample, resample};
 pub use split::{Prepared, Standardizer, check_classes, prepare, split_indices};
+pub use tokens::{Ragged, TokenStats, Tokens};
 
 use serde::{Deserialize, Serialize};
 
@@ -62,6 +66,8 @@ pub struct Table {
     pub target: Vec<f64>,
     /// Rows dropped by `drop_na`.
     pub dropped_rows: usize,
+    /// Each row's token sequence, when the data has a `--tokens` column.
+    pub tokens: Option<Tokens>,
 }
 
 impl Table {

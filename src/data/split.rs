@@ -155,7 +155,8 @@ pub fn prepare(mut table: Table, config: &DataConfig, seed: u64) -> Result<Prepa
         });
     }
     let width = table.width();
-    let standardizer = config.standardize.then(|| {
+    // A sequence table may have no feature columns: nothing to standardise.
+    let standardizer = (config.standardize && width > 0).then(|| {
         let s = Standardizer::fit(&table.features, width, &parts[0]);
         table
             .features
