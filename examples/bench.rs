@@ -54,11 +54,11 @@ fn measure(
         let iters = batches.len();
         let t = Instant::now();
         for b in &batches {
-            let loss = head.loss(model.forward(b.inputs.clone()), b);
+            let loss = head.loss(model.forward(b), b);
             let grads = GradientsParams::from_grads(loss.backward(), &model);
             model = optim.step(1e-3, model, grads);
         }
-        let _ = model.forward(batches[0].inputs.clone()).into_data();
+        let _ = model.forward(&batches[0]).into_data();
         bare.push(t.elapsed().as_secs_f64() * 1e3 / iters as f64);
 
         // (b) the range test through the library, same model, optimizer and batches.
@@ -70,7 +70,7 @@ fn measure(
             &model,
             train::optimizer(&config.optimizer),
             batches.iter().cloned(),
-            |m: &Mlp, b: &Batch| head.loss(m.forward(b.inputs.clone()), b),
+            |m: &Mlp, b: &Batch| head.loss(m.forward(b), b),
             &rt,
             Hooks::default(),
         )

@@ -159,7 +159,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         |m: &DigitsCnn| {
             train::evaluate(
                 m,
-                |m: &DigitsCnn, x| m.forward(x),
+                |m: &DigitsCnn, b: &data::Batch| m.forward(b.inputs.clone()),
                 Head::Classes(10),
                 &valid,
                 1.0,

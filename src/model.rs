@@ -1,4 +1,5 @@
-//! The built-in model (an MLP) and the loss for each task.
+//! The built-in model (an MLP, with a pooled token embedding in front for sequence data)
+//! and the loss for each task.
 //!
 //! The output is sized from the task: K logits with softmax cross-entropy for K classes, one
 //! logit with binary cross-entropy on logits for two classes (or two logits with `--binary-head
@@ -6,11 +7,11 @@
 
 use burn::module::Module;
 use burn::nn::loss::{BinaryCrossEntropyLossConfig, CrossEntropyLossConfig, MseLoss, Reduction};
-use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig, Relu};
-use burn::tensor::{Device, Tensor};
+use burn::nn::{Dropout, DropoutConfig, Embedding, EmbeddingConfig, Linear, LinearConfig, Relu};
+use burn::tensor::{Device, Int, Tensor};
 
 use crate::config::{BinaryHead, ModelConfig};
-use crate::data::{Batch, Targets, Task};
+use crate::data::{Batch, Table, Targets, Task};
 
 /// The model's output layer and loss, from the task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,9 +80,57 @@ impl Head {
     }
 }
 
-/// A multi-layer perceptron: Linear → ReLU (→ Dropout) for each hidden layer, then Linear.
+/// The sequence part of the model: each token's embedding, pooled over the sequence with the
+/// padding masked out, as the mean and the maximum concatenated (`[batch, 2 × embed_dim]`).
+/// Mean pooling hears how often a token occurs, max pooling whether one occurs at all; a
+/// motif of a few tokens in a long sequence is nearly lost in the mean alone.
+#[derive(Module, Debug)]
+pub struct TokenPool {
+    embedding: Embedding,
+}
+
+impl TokenPool {
+    /// An embedding of `vocab` ids (plus the padding id 0) into `embed_dim` values.
+    pub fn new(vocab: usize, embed_dim: usize, device: &Device) -> Self {
+        TokenPool {
+            embedding: EmbeddingConfig::new(vocab + 1, embed_dim).init(device),
+        }
+    }
+
+    /// Width of the pooled output.
+    pub fn outputs(&self) -> usize {
+        2 * self.embedding.weight.val().dims()[1]
+    }
+
+    /// `[batch, seq_len]` ids (0 = padding; every row has at least one token) →
+    /// `[batch, 2 × embed_dim]`.
+    pub fn forward(&self, tokens: Tensor<2, Int>) -> Tensor<2> {
+        let mask = tokens
+            .clone()
+            .not_equal_elem(0)
+            .float()
+            .unsqueeze_dim::<3>(2); // [b, s, 1]
+        let embedded = self.embedding.forward(tokens); // [b, s, e]
+        let count = mask.clone().sum_dim(1).clamp_min(1.0); // [b, 1, 1]
+        let mean = (embedded.clone() * mask.clone()).sum_dim(1) / count; // [b, 1, e]
+        // Padding pushed far below any embedding value, so the maximum never picks it.
+        let max = (embedded + (mask - 1.0) * 1e9).max_dim(1); // [b, 1, e]
+        Tensor::cat(vec![mean, max], 2).squeeze_dim::<2>(1) // [b, 2e]
+    }
+
+    /// E.g. "embedding 1001×64, masked mean+max pooling".
+    pub fn describe(&self) -> String {
+        let [ids, dim] = self.embedding.weight.val().dims();
+        format!("embedding {ids}×{dim}, masked mean+max pooling")
+    }
+}
+
+/// The built-in model: an optional [`TokenPool`] over the row's token sequence, its output
+/// put before the row's features, then a multi-layer perceptron (Linear → ReLU (→ Dropout)
+/// for each hidden layer, then Linear).
 #[derive(Module, Debug)]
 pub struct Mlp {
+    tokens: Option<TokenPool>,
     hidden: Vec<Linear>,
     output: Linear,
     activation: Relu,
@@ -89,9 +138,30 @@ pub struct Mlp {
 }
 
 impl Mlp {
-    /// A freshly initialised MLP on `device` (seed the device first for reproducible weights).
+    /// A freshly initialised MLP on `inputs` features, on `device` (seed the device first for
+    /// reproducible weights).
     pub fn new(inputs: usize, config: &ModelConfig, head: Head, device: &Device) -> Self {
-        let mut width = inputs;
+        Self::with_tokens(None, inputs, config, head, device)
+    }
+
+    /// The model for a table: a sequence model ([`TokenPool`] of `config.embed_dim`) when it
+    /// has token sequences, then the MLP on the pooled tokens and the features.
+    pub fn for_table(table: &Table, config: &ModelConfig, head: Head, device: &Device) -> Self {
+        let pool = table
+            .tokens
+            .as_ref()
+            .map(|t| TokenPool::new(t.vocab, config.embed_dim, device));
+        Self::with_tokens(pool, table.width(), config, head, device)
+    }
+
+    fn with_tokens(
+        tokens: Option<TokenPool>,
+        features: usize,
+        config: &ModelConfig,
+        head: Head,
+        device: &Device,
+    ) -> Self {
+        let mut width = features + tokens.as_ref().map_or(0, TokenPool::outputs);
         let hidden = config
             .hidden
             .iter()
@@ -102,6 +172,7 @@ impl Mlp {
             })
             .collect();
         Mlp {
+            tokens,
             hidden,
             output: LinearConfig::new(width, head.outputs()).init(device),
             activation: Relu::new(),
@@ -109,9 +180,19 @@ impl Mlp {
         }
     }
 
-    /// `[batch, inputs]` → `[batch, outputs]`.
-    pub fn forward(&self, input: Tensor<2>) -> Tensor<2> {
-        let mut x = input; // [batch, inputs]
+    /// A batch → `[batch, outputs]`.
+    pub fn forward(&self, batch: &Batch) -> Tensor<2> {
+        let mut x = match (&self.tokens, &batch.tokens) {
+            (Some(pool), Some(ids)) => {
+                let pooled = pool.forward(ids.clone()); // [batch, 2e]
+                if batch.inputs.dims()[1] > 0 {
+                    Tensor::cat(vec![pooled, batch.inputs.clone()], 1) // [batch, 2e + features]
+                } else {
+                    pooled
+                }
+            }
+            _ => batch.inputs.clone(), // [batch, features]
+        };
         for layer in &self.hidden {
             x = self
                 .dropout
@@ -120,18 +201,24 @@ impl Mlp {
         self.output.forward(x) // [batch, outputs]
     }
 
-    /// A name like "MLP 64-128-10".
-    pub fn describe(&self, inputs: usize) -> String {
-        let mut widths = vec![inputs];
+    /// A name like "MLP 64-128-10", or "embedding 1001×64, masked mean+max pooling, MLP
+    /// 128-128-1" for a sequence model.
+    pub fn describe(&self) -> String {
+        let first = self.hidden.first().unwrap_or(&self.output);
+        let mut widths = vec![first.weight.val().dims()[0]];
         widths.extend(self.hidden.iter().map(|l| l.weight.val().dims()[1]));
         widths.push(self.output.weight.val().dims()[1]);
-        format!(
+        let mlp = format!(
             "MLP {}",
             widths
                 .iter()
                 .map(|w| w.to_string())
                 .collect::<Vec<_>>()
                 .join("-")
-        )
+        );
+        match &self.tokens {
+            Some(pool) => format!("{}, {mlp}", pool.describe()),
+            None => mlp,
+        }
     }
 }

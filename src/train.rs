@@ -177,7 +177,7 @@ pub struct Predictions {
 /// Build the batches on a device without autodiff ([`crate::pipeline::plain_device`]).
 pub fn predict<M: Module>(
     model: &M,
-    forward: impl Fn(&M, Tensor<2>) -> Tensor<2>,
+    forward: impl Fn(&M, &Batch) -> Tensor<2>,
     head: Head,
     batches: &[Batch],
 ) -> Predictions {
@@ -189,7 +189,7 @@ pub fn predict<M: Module>(
         loss: 0.0,
     };
     for b in batches {
-        let output = forward(&model, b.inputs.clone());
+        let output = forward(&model, b);
         let values: Vec<f32> = output
             .clone()
             .into_data()
@@ -208,7 +208,7 @@ pub fn predict<M: Module>(
 /// `target_scale` is the regression target's standard deviation (1 for classification).
 pub fn evaluate<M: Module>(
     model: &M,
-    forward: impl Fn(&M, Tensor<2>) -> Tensor<2>,
+    forward: impl Fn(&M, &Batch) -> Tensor<2>,
     head: Head,
     batches: &[Batch],
     target_scale: f64,

@@ -84,6 +84,18 @@ pub struct DataArgs {
     /// Mini-batch size.
     #[arg(long, default_value_t = defaults::BATCH_SIZE)]
     pub batch_size: usize,
+    /// Column of token ids per row (Parquet list of integers, or CSV text of integers
+    /// separated by spaces): trains a sequence classifier; other columns are features only
+    /// if --features names them.
+    #[arg(long, value_name = "COL")]
+    pub tokens: Option<String>,
+    /// Pad or truncate sequences to this many tokens, keeping the first [default: the
+    /// longest sequence, at most 512].
+    #[arg(long)]
+    pub seq_len: Option<usize>,
+    /// Token ids run from 0 to VOCAB - 1 [default: the largest id in the data, plus one].
+    #[arg(long)]
+    pub vocab: Option<usize>,
 }
 
 /// The built-in model.
@@ -98,6 +110,9 @@ pub struct ModelArgs {
     /// Head for two-class data: one logit with BCE, or two logits with cross-entropy.
     #[arg(long, value_enum, default_value_t = BinaryHead::Bce)]
     pub binary_head: BinaryHead,
+    /// Width of the token embedding (with --tokens).
+    #[arg(long, default_value_t = defaults::EMBED_DIM)]
+    pub embed_dim: usize,
 }
 
 /// The optimizer.
@@ -233,6 +248,10 @@ impl CommonArgs {
         }
         c.data.drop_na = d.drop_na;
         c.data.batch_size = d.batch_size;
+        c.data.tokens = d.tokens.clone();
+        c.data.seq_len = d.seq_len;
+        c.data.vocab = d.vocab;
+        c.model.embed_dim = m.embed_dim;
         c.model.hidden = m.hidden.clone();
         c.model.dropout = m.dropout;
         c.model.binary_head = m.binary_head;

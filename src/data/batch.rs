@@ -20,8 +20,11 @@ pub enum Targets {
 /// One mini-batch.
 #[derive(Debug, Clone)]
 pub struct Batch {
-    /// Features, `[batch, features]`.
+    /// Features, `[batch, features]` (`[batch, 0]` for a sequence table without features).
     pub inputs: Tensor<2>,
+    /// Token ids, `[batch, seq_len]`, each the data's id plus one, 0 for padding (sequence
+    /// tables only; see [`super::Tokens`]).
+    pub tokens: Option<Tensor<2, Int>>,
     /// Class indices `[batch]` (ClassIndex).
     pub classes: Option<Tensor<1, Int>>,
     /// 0/1 labels `[batch, 1]` (Binary).
@@ -59,11 +62,23 @@ impl Batch {
         }
         Batch {
             inputs,
+            tokens: None,
             classes,
             binary,
             values,
             labels: targets.to_vec(),
         }
+    }
+
+    /// The batch with row-major token ids (`seq_len` per row) added.
+    pub fn with_tokens(mut self, ids: &[u32], seq_len: usize, device: &Device) -> Self {
+        let n = ids.len() / seq_len.max(1);
+        let ids: Vec<i64> = ids.iter().map(|&t| i64::from(t)).collect();
+        self.tokens = Some(Tensor::from_data(
+            TensorData::new(ids, [n, seq_len]),
+            device,
+        ));
+        self
     }
 
     /// Number of rows.
@@ -86,6 +101,8 @@ const SHUFFLE_STREAM: u64 = 2;
 #[derive(Debug, Clone)]
 pub struct Batcher {
     features: Vec<f32>,
+    /// Token ids of the rows and the sequence length (sequence tables only).
+    tokens: Option<(Vec<u32>, usize)>,
     targets: Vec<f64>,
     width: usize,
     batch_size: usize,
@@ -114,6 +131,11 @@ impl Batcher {
         }
         Batcher {
             features,
+            tokens: data
+                .table
+                .tokens
+                .as_ref()
+                .map(|t| (t.gather(rows), t.seq_len)),
             targets: rows.iter().map(|&r| data.table.target[r]).collect(),
             width,
             batch_size: batch_size.min(rows.len()).max(1),
@@ -143,13 +165,19 @@ impl Batcher {
             .map(|start| {
                 let end = (start + size).min(self.targets.len());
                 let f = self.features[start * self.width..end * self.width].to_vec();
-                Batch::new(
+                let b = Batch::new(
                     f,
                     &self.targets[start..end],
                     self.width,
                     self.encoding,
                     &self.device,
-                )
+                );
+                match &self.tokens {
+                    Some((ids, len)) => {
+                        b.with_tokens(&ids[start * len..end * len], *len, &self.device)
+                    }
+                    None => b,
+                }
             })
             .collect()
     }
@@ -171,6 +199,16 @@ impl Iterator for Batcher {
             f.extend_from_slice(&self.features[r * self.width..(r + 1) * self.width]);
         }
         let t: Vec<f64> = rows.iter().map(|&r| self.targets[r]).collect();
-        Some(Batch::new(f, &t, self.width, self.encoding, &self.device))
+        let b = Batch::new(f, &t, self.width, self.encoding, &self.device);
+        Some(match &self.tokens {
+            Some((ids, len)) => {
+                let mut picked = Vec::with_capacity(rows.len() * len);
+                for &r in rows {
+                    picked.extend_from_slice(&ids[r * len..(r + 1) * len]);
+                }
+                b.with_tokens(&picked, *len, &self.device)
+            }
+            None => b,
+        })
     }
 }

@@ -66,9 +66,8 @@ pub fn compare(
     let device = super::device(config.backend);
     let head = Head::for_task(&data.table.task, config.model.binary_head);
     check_targets(targets, head == Head::Regression)?;
-    let inputs = data.table.width();
     device.seed(config.seed);
-    let initial = Mlp::new(inputs, &config.model, head, &device);
+    let initial = Mlp::for_table(&data.table, &config.model, head, &device);
     let valid = super::eval_batches(data, data.valid(), head, config.backend);
     if valid.is_empty() {
         return Err(Error::option(
@@ -112,7 +111,7 @@ pub fn compare(
     Ok(Comparison {
         config: config.clone(),
         data: DataSummary::of(data),
-        model: initial.describe(inputs),
+        model: initial.describe(),
         metric: if higher_is_better { "accuracy" } else { "mse" }.into(),
         higher_is_better,
         targets: targets.to_vec(),

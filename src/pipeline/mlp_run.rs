@@ -52,9 +52,8 @@ pub fn train_run(
         ctx.seed,
     );
     let steps_per_epoch = batches.batches_per_epoch().max(1);
-    let mut loss = |m: &Mlp, b: &Batch| head.loss(m.forward(b.inputs.clone()), b);
-    let mut evaluate =
-        |m: &Mlp| train::evaluate(m, |m: &Mlp, x| m.forward(x), head, ctx.valid, scale);
+    let mut loss = |m: &Mlp, b: &Batch| head.loss(m.forward(b), b);
+    let mut evaluate = |m: &Mlp| train::evaluate(m, Mlp::forward, head, ctx.valid, scale);
     let l = Loop {
         batches: &mut batches,
         steps_per_epoch,

@@ -56,6 +56,37 @@ pub struct DataSummary {
     pub dropped_rows: usize,
     /// Whether features were standardised.
     pub standardized: bool,
+    /// The token sequences, for sequence data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tokens: Option<SequenceSummary>,
+}
+
+/// What the token sequences of sequence data looked like, for reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SequenceSummary {
+    /// The `--tokens` column.
+    pub column: String,
+    /// Tokens per row after padding or truncation.
+    pub seq_len: usize,
+    /// Token ids run from 0 to `vocab - 1`.
+    pub vocab: usize,
+    /// Lengths as read, and rows truncated.
+    pub stats: data::TokenStats,
+}
+
+impl SequenceSummary {
+    /// One line, e.g. "tokens 'seq': 32 per row (read 5 to 40, mean 21.3; 12 rows cut), 100 ids".
+    pub fn line(&self) -> String {
+        let s = &self.stats;
+        let cut = match s.truncated {
+            0 => String::new(),
+            n => format!("; {n} rows cut to {}", self.seq_len),
+        };
+        format!(
+            "tokens '{}': {} per row (read {} to {}, mean {:.1}{cut}), {} ids",
+            self.column, self.seq_len, s.shortest, s.longest, s.mean, self.vocab
+        )
+    }
 }
 
 impl DataSummary {
@@ -69,6 +100,12 @@ impl DataSummary {
             split_rows: data.parts.iter().map(Vec::len).collect(),
             dropped_rows: data.table.dropped_rows,
             standardized: data.standardizer.is_some(),
+            tokens: data.table.tokens.as_ref().map(|t| SequenceSummary {
+                column: t.column.clone(),
+                seq_len: t.seq_len,
+                vocab: t.vocab,
+                stats: t.stats,
+            }),
         }
     }
 }
@@ -190,8 +227,7 @@ pub fn suggest(
     let device = device(config.backend);
     device.seed(config.seed);
     let head = Head::for_task(&data.table.task, config.model.binary_head);
-    let inputs = data.table.width();
-    let model = Mlp::new(inputs, &config.model, head, &device);
+    let model = Mlp::for_table(&data.table, &config.model, head, &device);
     let batches = Batcher::new(
         data,
         data.train(),
@@ -211,7 +247,7 @@ pub fn suggest(
             "the validation curve needs a validation part (the second --split fraction)",
         ));
     }
-    let mut validate = |m: &Mlp| train::evaluate(m, |m, x| m.forward(x), head, &valid, 1.0).loss;
+    let mut validate = |m: &Mlp| train::evaluate(m, Mlp::forward, head, &valid, 1.0).loss;
     // The caller's hooks, with the built-in validation function when it has none (the
     // casts shorten the trait objects' lifetimes to this function's).
     let hooks = Hooks {
@@ -234,14 +270,14 @@ pub fn suggest(
         &model,
         train::optimizer(&config.optimizer),
         batches,
-        |m: &Mlp, b: &data::Batch| head.loss(m.forward(b.inputs.clone()), b),
+        |m: &Mlp, b: &data::Batch| head.loss(m.forward(b), b),
         &range_test,
         hooks,
     )?;
     Ok(SuggestRun {
         config: config.clone(),
         data: DataSummary::of(data),
-        model: model.describe(inputs),
+        model: model.describe(),
         loss: head.describe(),
         optimizer: train::describe_optimizer(&config.optimizer),
         result,

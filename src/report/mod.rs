@@ -351,6 +351,9 @@ pub fn summary_text(run: &SuggestRun) -> String {
         run.optimizer,
         run.config.data.batch_size
     );
+    if let Some(t) = &run.data.tokens {
+        let _ = writeln!(s, "  {}", t.line());
+    }
     let stop = match r.stop {
         Stop::Completed => "completed".to_string(),
         Stop::Diverged { index } => format!("diverged at LR {:.3e}", r.lrs[index]),

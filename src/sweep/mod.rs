@@ -261,8 +261,7 @@ pub fn run_part(
     let head = Head::for_task(&first.table.task, config.model.binary_head);
     let device = pipeline::device(config.backend);
     device.seed(config.seed);
-    let width = first.table.width();
-    let initial = Mlp::new(width, &config.model, head, &device);
+    let initial = Mlp::for_table(&first.table, &config.model, head, &device);
 
     let suggestion = if spec.mark_suggestion {
         let mut c = config.clone();
@@ -340,13 +339,12 @@ pub fn run_part(
             incomplete = true;
             break;
         }
-        let forward = |m: &Mlp, x| m.forward(x);
         let splits: Vec<SplitReport> = eval[s]
             .iter()
             .enumerate()
             .filter(|(_, batches)| !batches.is_empty())
             .map(|(i, batches)| {
-                let p = train::predict(&model, forward, head, batches);
+                let p = train::predict(&model, Mlp::forward, head, batches);
                 split_report(
                     SPLITS[i],
                     head,
@@ -384,7 +382,7 @@ pub fn run_part(
         spec: spec.clone(),
         shard,
         data: DataSummary::of(first),
-        model: initial.describe(width),
+        model: initial.describe(),
         loss: head.describe(),
         balance,
         suggestion,
