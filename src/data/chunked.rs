@@ -167,5 +167,24 @@ mod same_as_whole {
         );
         // A header and no rows.
         agree("a,b,label\n", &config);
+        // Token sequences: plain, listed, one per cell in a block, mixed (refused by row).
+        let tokens = DataConfig {
+            tokens: Some("seq".into()),
+            ..config.clone()
+        };
+        agree("seq,label\n1 2 3,x\n4,y\n5 6,x\n7 8 9 10,y\n", &tokens);
+        agree(
+            "seq,label\n\"[1, 2]\",x\n[4],y\n\"[5,6]\",x\n[0],y\n",
+            &tokens,
+        );
+        agree("seq,label\n1 2,x\n[4],y\n5 6,x\n7,y\n", &tokens);
+        agree(
+            "seq,a,label\n1 2,1,x\n,2,y\n5 6,3,x\n7,,y\n",
+            &DataConfig {
+                features: vec!["a".into()],
+                drop_na: true,
+                ..tokens.clone()
+            },
+        );
     }
 }

@@ -53,7 +53,7 @@ impl Extracted {
         self.bad_columns
             .sort_by_key(|b| order.iter().position(|n| *n == b.0).unwrap_or(usize::MAX));
         if let (Some(a), Some(b)) = (self.tokens.as_mut(), more.tokens) {
-            a.append(b, source)?;
+            a.append(b);
         }
         match (&mut self.raw_target, more.raw_target) {
             (RawTarget::Text(a), RawTarget::Text(b)) => a.extend(b),
@@ -208,6 +208,9 @@ pub(super) fn finish(e: Extracted, config: &DataConfig) -> Result<Table> {
     } = e;
     let rows = bad_rows.len();
     let width = feature_names.len();
+    if let Some(t) = &tokens {
+        t.check_one_form(source)?;
+    }
 
     // Rows with NaN, infinite or empty cells: an error naming the first such column, or dropped.
     let keep: Vec<usize> = (0..rows).filter(|&r| !bad_rows[r]).collect();

@@ -13,11 +13,11 @@ use crate::error::{Error, Result};
 
 /// How a column writes its sequences (a file must use one form throughout).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Form {
+enum Form {
     /// A list per cell (Parquet lists, or text like `[3, 17, 42]`).
-    List,
+    List = 0,
     /// Ids separated by spaces (or a single integer).
-    Plain,
+    Plain = 1,
 }
 
 impl Form {
@@ -36,36 +36,48 @@ pub(super) struct TokenColumn {
     pub column: String,
     /// The ids and each row's length.
     pub ragged: Ragged,
-    /// The form of the first sequence read, and its row (0-based in the file).
-    pub form: Option<(Form, usize)>,
+    /// The first row (0-based in the file) written in each form: list, plain.
+    first: [Option<usize>; 2],
     /// Rows whose cell is missing (0-based in the file).
     pub missing: Vec<usize>,
 }
 
 impl TokenColumn {
     /// Appends a later block of the same file.
-    pub(super) fn append(&mut self, more: TokenColumn, source: &str) -> Result<()> {
-        match (self.form, more.form) {
-            (Some(a), Some(b)) if a.0 != b.0 => return Err(mixed(source, &self.column, a, b)),
-            (None, b) => self.form = b,
-            _ => {}
+    pub(super) fn append(&mut self, more: TokenColumn) {
+        for (a, b) in self.first.iter_mut().zip(more.first) {
+            *a = a.or(b);
         }
         self.ragged.append(more.ragged);
         self.missing.extend(more.missing);
-        Ok(())
     }
-}
 
-fn mixed(source: &str, column: &str, a: (Form, usize), b: (Form, usize)) -> Error {
-    Error::Data {
-        source_name: source.into(),
-        message: format!(
-            "column '{column}' mixes list and non-list cells (row {} is {}, row {} is {})",
-            a.1 + 1,
-            a.0.name(),
-            b.1 + 1,
-            b.0.name()
-        ),
+    fn note(&mut self, form: Form, row: usize) {
+        self.first[form as usize].get_or_insert(row);
+    }
+
+    /// Refuses a column that writes some sequences as lists and others not (checked once the
+    /// whole column is read, so a file read in blocks gives the same error).
+    pub(super) fn check_one_form(&self, source: &str) -> Result<()> {
+        let [Some(list), Some(plain)] = self.first else {
+            return Ok(());
+        };
+        let (a, b) = if list < plain {
+            ((Form::List, list), (Form::Plain, plain))
+        } else {
+            ((Form::Plain, plain), (Form::List, list))
+        };
+        Err(Error::Data {
+            source_name: source.into(),
+            message: format!(
+                "column '{}' mixes list and non-list cells (row {} is {}, row {} is {})",
+                self.column,
+                a.1 + 1,
+                a.0.name(),
+                b.1 + 1,
+                b.0.name()
+            ),
+        })
     }
 }
 
@@ -137,16 +149,6 @@ pub(super) fn read_tokens(
         column: column.into(),
         ..TokenColumn::default()
     };
-    let note_form = |out: &mut TokenColumn, form: Form, row: usize| -> Result<()> {
-        match out.form {
-            None => out.form = Some((form, row)),
-            Some(first) if first.0 != form => {
-                return Err(mixed(source, column, first, (form, row)));
-            }
-            Some(_) => {}
-        }
-        Ok(())
-    };
     let empty = |row: usize| ids.bad(row, "the sequence is empty".into());
     let dtype = col.dtype().clone();
     let cast_err = |e: PolarsError| Error::Data {
@@ -168,7 +170,7 @@ pub(super) fn read_tokens(
             let cell = cell.trim();
             let before = out.ragged.values.len();
             if let Some(inner) = cell.strip_prefix('[') {
-                note_form(&mut out, Form::List, row)?;
+                out.note(Form::List, row);
                 let Some(inner) = inner.strip_suffix(']') else {
                     return Err(ids.bad(row, format!("'{cell}' opens a list it does not close")));
                 };
@@ -178,7 +180,7 @@ pub(super) fn read_tokens(
                     }
                 }
             } else {
-                note_form(&mut out, Form::Plain, row)?;
+                out.note(Form::Plain, row);
                 for token in cell.split_whitespace() {
                     out.ragged.values.push(ids.text(token, row)?);
                 }
@@ -208,7 +210,7 @@ pub(super) fn read_tokens(
                 out.ragged.lengths.push(0);
                 continue;
             };
-            note_form(&mut out, Form::List, row)?;
+            out.note(Form::List, row);
             let values = cell.as_ref().f64().expect("cast to f64");
             if values.is_empty() {
                 return Err(empty(row));
@@ -228,7 +230,7 @@ pub(super) fn read_tokens(
                 out.ragged.lengths.push(0);
                 continue;
             }
-            note_form(&mut out, Form::Plain, row)?;
+            out.note(Form::Plain, row);
             out.ragged.values.push(ids.number(v, row)?);
             out.ragged.lengths.push(1);
         }

@@ -15,6 +15,7 @@ mod lr_free;
 mod metrics;
 mod plot;
 mod properties;
+mod sequences;
 mod signals;
 mod sweep;
 
