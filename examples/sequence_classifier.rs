@@ -1,5 +1,6 @@
-//! A token-sequence binary classifier, the model family of a typical LR-sweep write-up:
-//! embedding, mean pooling over the sequence, one logit, binary cross-entropy on logits,
+//! A token-sequence binary classifier, the model family of a typical LR-sweep write-up, with
+//! lrfind's own sequence model (the one `--tokens` trains): embedding, masked mean+max
+//! pooling over the sequence, one logit, binary cross-entropy on logits,
 //! sequences of 256 tokens, imbalanced labels (about 1 positive in 8). The sequences are
 //! generated here (seeded): positives use a handful of "signal" tokens a little more often.
 //! The range test runs in validation-loss mode too, so both curves are drawn.
@@ -8,75 +9,47 @@
 //! cargo run --release --example sequence_classifier -- [--rows 4000] [--iters 300] [--out out]
 //! ```
 
-use burn::module::Module;
-use burn::nn::loss::BinaryCrossEntropyLossConfig;
-use burn::nn::{Embedding, EmbeddingConfig, Linear, LinearConfig};
 use burn::optim::AdamWConfig;
-use burn::tensor::{Device, Int, Tensor, TensorData};
-use lrfind::config::CurveKind;
+use burn::tensor::Device;
+use lrfind::config::{CurveKind, ModelConfig};
+use lrfind::data::{Batch, Targets};
+use lrfind::model::{Head, Mlp, TokenPool};
 use lrfind::rng::Rng;
-use lrfind::{RangeTestConfig, finder, plot};
+use lrfind::{RangeTestConfig, finder, plot, train};
 
 const SEQ_LEN: usize = 256;
 const VOCAB: usize = 1000;
 const SIGNAL: [usize; 5] = [3, 17, 42, 256, 777];
 const POSITIVE_RATE: usize = 8; // one in eight
 
-#[derive(Module, Debug)]
-struct SequenceClassifier {
-    embedding: Embedding,
-    output: Linear,
-}
-
-impl SequenceClassifier {
-    fn new(device: &Device) -> Self {
-        SequenceClassifier {
-            embedding: EmbeddingConfig::new(VOCAB, 32).init(device),
-            output: LinearConfig::new(32, 1).init(device),
-        }
-    }
-
-    /// `[batch, SEQ_LEN]` tokens → `[batch, 1]` logits.
-    fn forward(&self, tokens: Tensor<2, Int>) -> Tensor<2> {
-        let embedded = self.embedding.forward(tokens); // [batch, SEQ_LEN, 32]
-        let pooled = embedded.mean_dim(1).squeeze_dim::<2>(1); // [batch, 32]
-        self.output.forward(pooled)
-    }
-}
-
-#[derive(Debug, Clone)]
-struct SeqBatch {
-    tokens: Tensor<2, Int>,
-    labels: Tensor<2, Int>,
-}
-
 /// `rows` labelled sequences: tokens uniform over the vocabulary, except that each token of
-/// a positive sequence is a signal token with probability 1/16.
-fn generate(rows: usize, seed: u64) -> (Vec<i64>, Vec<i64>) {
+/// a positive sequence is a signal token with probability 1/16. Ids are stored plus one, as
+/// lrfind's sequence batches hold them (0 is the padding id).
+fn generate(rows: usize, seed: u64) -> (Vec<u32>, Vec<f64>) {
     let mut rng = Rng::new(seed, 0);
     let (mut tokens, mut labels) = (Vec::with_capacity(rows * SEQ_LEN), Vec::with_capacity(rows));
     for _ in 0..rows {
         let positive = rng.below(POSITIVE_RATE) == 0;
-        labels.push(i64::from(positive));
+        labels.push(f64::from(u8::from(positive)));
         for _ in 0..SEQ_LEN {
             let token = if positive && rng.below(16) == 0 {
                 SIGNAL[rng.below(SIGNAL.len())]
             } else {
                 rng.below(VOCAB)
             };
-            tokens.push(token as i64);
+            tokens.push(token as u32 + 1);
         }
     }
     (tokens, labels)
 }
 
-fn batches(tokens: &[i64], labels: &[i64], size: usize, device: &Device) -> Vec<SeqBatch> {
+/// Sequence batches of `size` rows (no feature columns, one 0/1 label per row).
+fn batches(tokens: &[u32], labels: &[f64], size: usize, device: &Device) -> Vec<Batch> {
     labels
         .chunks(size)
         .zip(tokens.chunks(size * SEQ_LEN))
-        .map(|(l, t)| SeqBatch {
-            tokens: Tensor::from_data(TensorData::new(t.to_vec(), [l.len(), SEQ_LEN]), device),
-            labels: Tensor::from_data(TensorData::new(l.to_vec(), [l.len(), 1]), device),
+        .map(|(l, t)| {
+            Batch::new(Vec::new(), l, 0, Targets::Binary, device).with_tokens(t, SEQ_LEN, device)
         })
         .collect()
 }
@@ -97,7 +70,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let device = Device::flex().autodiff();
     device.seed(0);
     let (tokens, labels) = generate(rows, 7);
-    let positives = labels.iter().filter(|&&l| l == 1).count();
+    let positives = labels.iter().filter(|&&l| l == 1.0).count();
     println!("{rows} sequences of {SEQ_LEN} tokens, {positives} positive");
     // 80 % training batches (cycled), 20 % a fixed validation set on a plain device.
     let cut = rows * 4 / 5;
@@ -105,21 +78,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let plain = Device::flex();
     let valid = batches(&tokens[cut * SEQ_LEN..], &labels[cut..], 256, &plain);
 
-    let model = SequenceClassifier::new(&device);
-    let bce = BinaryCrossEntropyLossConfig::new().with_logits(true);
-    let loss_fn = |m: &SequenceClassifier, b: &SeqBatch| {
-        bce.init(&b.tokens.device())
-            .forward(m.forward(b.tokens.clone()), b.labels.clone())
+    // lrfind's own sequence model (what `--tokens` trains): a 32-wide embedding, masked
+    // mean+max pooling, straight to one logit.
+    let head = Head::BinaryLogit;
+    let config = ModelConfig {
+        hidden: Vec::new(),
+        ..ModelConfig::default()
     };
-    let mut validate = |m: &SequenceClassifier| {
-        let m = m.valid();
-        let n: usize = valid.iter().map(|b| b.labels.dims()[0]).sum();
-        let total: f64 = valid
-            .iter()
-            .map(|b| loss_fn(&m, b).into_scalar::<f64>() * b.labels.dims()[0] as f64)
-            .sum();
-        total / n as f64
-    };
+    let pool = TokenPool::new(VOCAB, 32, &device);
+    let model = Mlp::with_pool(Some(pool), 0, &config, head, &device);
+    let loss_fn = |m: &Mlp, b: &Batch| head.loss(m.forward(b), b);
+    let mut validate = |m: &Mlp| train::evaluate(m, Mlp::forward, head, &valid, 1.0).loss;
     let result = finder::range_test(
         &model,
         AdamWConfig::new().init(),

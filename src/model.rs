@@ -141,7 +141,7 @@ impl Mlp {
     /// A freshly initialised MLP on `inputs` features, on `device` (seed the device first for
     /// reproducible weights).
     pub fn new(inputs: usize, config: &ModelConfig, head: Head, device: &Device) -> Self {
-        Self::with_tokens(None, inputs, config, head, device)
+        Self::with_pool(None, inputs, config, head, device)
     }
 
     /// The model for a table: a sequence model ([`TokenPool`] of `config.embed_dim`) when it
@@ -151,10 +151,12 @@ impl Mlp {
             .tokens
             .as_ref()
             .map(|t| TokenPool::new(t.vocab, config.embed_dim, device));
-        Self::with_tokens(pool, table.width(), config, head, device)
+        Self::with_pool(pool, table.width(), config, head, device)
     }
 
-    fn with_tokens(
+    /// A model on `features` feature columns, with `tokens` pooled in front of them when
+    /// given (for sequence batches built by hand, see `examples/sequence_classifier.rs`).
+    pub fn with_pool(
         tokens: Option<TokenPool>,
         features: usize,
         config: &ModelConfig,
