@@ -110,10 +110,13 @@ fn arg(name: &str) -> Option<String> {
 }
 
 fn items(prepared: &data::Prepared, rows: &[usize]) -> Vec<DigitItem> {
-    let width = prepared.table.width();
     rows.iter()
         .map(|&r| DigitItem {
-            pixels: prepared.table.features[r * width..(r + 1) * width].to_vec(),
+            pixels: {
+                let mut pixels = Vec::new();
+                prepared.push_features(r, &mut pixels);
+                pixels
+            },
             label: prepared.table.target[r] as i64,
         })
         .collect()

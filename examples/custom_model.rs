@@ -128,7 +128,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .resolve(None, epochs, 64)
         })
         .collect::<lrfind::Result<Vec<_>>>()?;
-    let valid = pipeline::eval_batches(
+    let valid = pipeline::eval_set(
         &digits,
         digits.valid(),
         Head::Classes(10),
@@ -161,7 +161,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 m,
                 |m: &DigitsCnn, b: &data::Batch| m.forward(b.inputs.clone()),
                 Head::Classes(10),
-                &valid,
+                valid.in_order_iter(pipeline::EVAL_BATCH),
                 1.0,
             )
         },

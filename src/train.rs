@@ -1,6 +1,8 @@
 //! The training step: forward, loss, backward and one optimizer step at a given LR, and
 //! the optimizer built from its config.
 
+use std::borrow::Borrow;
+
 use burn::grad_clipping::GradientClippingConfig;
 use burn::module::Module;
 use burn::optim::decay::WeightDecayConfig;
@@ -173,13 +175,15 @@ pub struct Predictions {
     pub loss: f64,
 }
 
-/// Runs `forward` on `batches` without gradients and collects outputs and the mean loss.
-/// Build the batches on a device without autodiff ([`crate::pipeline::plain_device`]).
-pub fn predict<M: Module>(
+/// Runs `forward` on `batches` (a slice, or batches built one at a time, e.g.
+/// [`crate::data::Batcher::in_order_iter`]) without gradients and collects outputs and the
+/// mean loss. Build the batches on a device without autodiff
+/// ([`crate::pipeline::plain_device`]).
+pub fn predict<M: Module, B: Borrow<Batch>>(
     model: &M,
     forward: impl Fn(&M, &Batch) -> Tensor<2>,
     head: Head,
-    batches: &[Batch],
+    batches: impl IntoIterator<Item = B>,
 ) -> Predictions {
     let model = model.valid();
     let mut p = Predictions {
@@ -189,6 +193,7 @@ pub fn predict<M: Module>(
         loss: 0.0,
     };
     for b in batches {
+        let b = b.borrow();
         let output = forward(&model, b);
         let values: Vec<f32> = output
             .clone()
@@ -206,11 +211,11 @@ pub fn predict<M: Module>(
 
 /// Evaluates `forward` on `batches` without gradients: mean loss, and accuracy or MSE.
 /// `target_scale` is the regression target's standard deviation (1 for classification).
-pub fn evaluate<M: Module>(
+pub fn evaluate<M: Module, B: Borrow<Batch>>(
     model: &M,
     forward: impl Fn(&M, &Batch) -> Tensor<2>,
     head: Head,
-    batches: &[Batch],
+    batches: impl IntoIterator<Item = B>,
     target_scale: f64,
 ) -> Evaluation {
     let p = predict(model, forward, head, batches);

@@ -100,11 +100,11 @@ const SHUFFLE_STREAM: u64 = 2;
 /// every step sees the same batch size.
 #[derive(Debug, Clone)]
 pub struct Batcher {
-    features: Vec<f32>,
-    /// Token ids of the rows and the sequence length (sequence tables only).
-    tokens: Option<(Vec<u32>, usize)>,
+    /// The prepared data (its table's features and tokens are shared, not copied).
+    data: Prepared,
+    /// The table rows this batcher covers.
+    rows: Vec<usize>,
     targets: Vec<f64>,
-    width: usize,
     batch_size: usize,
     encoding: Targets,
     device: Device,
@@ -124,20 +124,10 @@ impl Batcher {
         device: &Device,
         seed: u64,
     ) -> Self {
-        let width = data.table.width();
-        let mut features = Vec::with_capacity(rows.len() * width);
-        for &r in rows {
-            features.extend_from_slice(&data.table.features[r * width..(r + 1) * width]);
-        }
         Batcher {
-            features,
-            tokens: data
-                .table
-                .tokens
-                .as_ref()
-                .map(|t| (t.gather(rows), t.seq_len)),
+            data: data.clone(),
+            rows: rows.to_vec(),
             targets: rows.iter().map(|&r| data.table.target[r]).collect(),
-            width,
             batch_size: batch_size.min(rows.len()).max(1),
             encoding,
             device: device.clone(),
@@ -146,6 +136,38 @@ impl Batcher {
             pos: usize::MAX,
             epoch: 0,
         }
+    }
+
+    /// The batch of the batcher's rows at positions `picked`, in that order.
+    fn batch(&self, picked: impl Iterator<Item = usize> + Clone) -> Batch {
+        let width = self.data.table.width();
+        let n = picked.clone().count();
+        let mut f = Vec::with_capacity(n * width);
+        for i in picked.clone() {
+            self.data.push_features(self.rows[i], &mut f);
+        }
+        let t: Vec<f64> = picked.clone().map(|i| self.targets[i]).collect();
+        let b = Batch::new(f, &t, width, self.encoding, &self.device);
+        match &self.data.table.tokens {
+            Some(tokens) => {
+                let mut ids = Vec::with_capacity(n * tokens.seq_len);
+                for i in picked {
+                    ids.extend_from_slice(tokens.row(self.rows[i]));
+                }
+                b.with_tokens(&ids, tokens.seq_len, &self.device)
+            }
+            None => b,
+        }
+    }
+
+    /// Number of rows covered.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether it covers no rows.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
     }
 
     /// Full batches per epoch.
@@ -160,26 +182,16 @@ impl Batcher {
 
     /// Every row once, in order, in batches of at most `size` (for evaluation).
     pub fn in_order(&self, size: usize) -> Vec<Batch> {
-        (0..self.targets.len())
+        self.in_order_iter(size).collect()
+    }
+
+    /// Every row once, in order, in batches of at most `size`, each built when asked for (an
+    /// evaluation pass holds one batch's tensors at a time).
+    pub fn in_order_iter(&self, size: usize) -> impl Iterator<Item = Batch> + '_ {
+        let n = self.targets.len();
+        (0..n)
             .step_by(size.max(1))
-            .map(|start| {
-                let end = (start + size).min(self.targets.len());
-                let f = self.features[start * self.width..end * self.width].to_vec();
-                let b = Batch::new(
-                    f,
-                    &self.targets[start..end],
-                    self.width,
-                    self.encoding,
-                    &self.device,
-                );
-                match &self.tokens {
-                    Some((ids, len)) => {
-                        b.with_tokens(&ids[start * len..end * len], *len, &self.device)
-                    }
-                    None => b,
-                }
-            })
-            .collect()
+            .map(move |start| self.batch(start..(start + size).min(n)))
     }
 }
 
@@ -192,23 +204,9 @@ impl Iterator for Batcher {
             self.pos = 0;
             self.epoch += 1;
         }
-        let rows = &self.order[self.pos..self.pos + self.batch_size];
+        let start = self.pos;
         self.pos += self.batch_size;
-        let mut f = Vec::with_capacity(rows.len() * self.width);
-        for &r in rows {
-            f.extend_from_slice(&self.features[r * self.width..(r + 1) * self.width]);
-        }
-        let t: Vec<f64> = rows.iter().map(|&r| self.targets[r]).collect();
-        let b = Batch::new(f, &t, self.width, self.encoding, &self.device);
-        Some(match &self.tokens {
-            Some((ids, len)) => {
-                let mut picked = Vec::with_capacity(rows.len() * len);
-                for &r in rows {
-                    picked.extend_from_slice(&ids[r * len..(r + 1) * len]);
-                }
-                b.with_tokens(&picked, *len, &self.device)
-            }
-            None => b,
-        })
+        let picked = self.order[start..start + self.batch_size].iter().copied();
+        Some(self.batch(picked))
     }
 }

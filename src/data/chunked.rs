@@ -1,32 +1,93 @@
-//! A CSV data file read in blocks of rows rather than whole: each block of whole records
+//! A data file read in blocks of rows rather than whole. A CSV file: each block of whole records
 //! (the header put in front) is parsed by polars and its columns copied into the table's f32
 //! buffer before the next is read, so the peak holds the table and one block, not the
 //! file's text and a parsed copy of all of it. Records are cut at newlines outside quotes.
 //! The types are inferred per block and every value is read as a number, so the table is
-//! the one a whole-file read gives (tested).
+//! the one a whole-file read gives (tested). A Parquet file is read the same way, a few whole
+//! row groups at a time ([`load_parquet`]).
 
 use std::io::Read;
 use std::path::Path;
 
+use polars::prelude::{ParquetReader, PolarsError, SerReader};
+
 use super::Table;
 use super::columns::{Extracted, extract, finish};
-use super::load::{BUILTIN, parse_csv, read_error};
+use super::load::{BUILTIN, one_line, parse_csv, read_error};
 use crate::config::DataConfig;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Bytes read at a time.
 pub const BLOCK: usize = 16 << 20;
 
-/// The path of a CSV data file (not a built-in dataset, not Parquet).
-pub(super) fn csv_file(data: &str) -> Option<&Path> {
+/// Rows of a Parquet file read at a time (whole row groups: at least one, and more while
+/// they add up to fewer than this).
+pub const PARQUET_ROWS: usize = 65_536;
+
+/// A data file: CSV (any extension but Parquet's) or Parquet; `None` for a built-in dataset.
+pub(super) enum DataFile<'a> {
+    Csv(&'a Path),
+    Parquet(&'a Path),
+}
+
+/// The kind of data file `data` names.
+pub(super) fn data_file(data: &str) -> Option<DataFile<'_>> {
     let path = Path::new(data);
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let builtin = BUILTIN.iter().any(|(name, _)| *name == data);
-    (!builtin && ext != "parquet" && ext != "pq").then_some(path)
+    if BUILTIN.iter().any(|(name, _)| *name == data) {
+        None
+    } else if ext == "parquet" || ext == "pq" {
+        Some(DataFile::Parquet(path))
+    } else {
+        Some(DataFile::Csv(path))
+    }
+}
+
+/// Loads a Parquet file a few whole row groups at a time (at least `rows` rows per read,
+/// unless the file ends), so the peak holds the table and one read's columns.
+pub(super) fn load_parquet(path: &Path, config: &DataConfig, rows: usize) -> Result<Table> {
+    let bad = |e: PolarsError| Error::DataFormat {
+        path: path.into(),
+        format: "Parquet",
+        message: one_line(&e.to_string()),
+    };
+    let open = || std::fs::File::open(path).map_err(|e| read_error(path, e));
+    let mut reader = ParquetReader::new(open()?);
+    let metadata = reader.get_metadata().map_err(bad)?.clone();
+    // Row-group-aligned reads: a slice inside a group decodes the whole group.
+    let mut reads: Vec<(usize, usize)> = Vec::new();
+    let mut start = 0;
+    let mut len = 0;
+    for group in &metadata.row_groups {
+        len += group.num_rows();
+        if len >= rows {
+            reads.push((start, len));
+            start += len;
+            len = 0;
+        }
+    }
+    if len > 0 || reads.is_empty() {
+        reads.push((start, len));
+    }
+    let mut table: Option<Extracted> = None;
+    for (offset, len) in reads {
+        let mut reader = ParquetReader::new(open()?);
+        reader.set_metadata(metadata.clone());
+        let df = reader
+            .with_slice(Some((offset, len)))
+            .finish()
+            .map_err(bad)?;
+        let part = extract(&df, config, offset)?;
+        match table.as_mut() {
+            None => table = Some(part),
+            Some(t) => t.append(part, &config.data, &config.target)?,
+        }
+    }
+    finish(table.expect("at least one read"), config)
 }
 
 /// The end of the last whole record in `buf` (just past a newline outside quotes), given
@@ -186,5 +247,35 @@ mod same_as_whole {
                 ..tokens.clone()
             },
         );
+    }
+
+    #[test]
+    fn parquet_read_by_row_groups_gives_the_whole_files_table() {
+        use crate::data::load::read_frame;
+        use polars::prelude::*;
+        let text = "seq,a,label\n1 2 3,1,x\n4,2,y\n5 6,3,x\n7 8 9 10,4,y\n0,5,x\n11 12,,y\n";
+        let mut df = parse_csv(text.as_bytes(), std::path::Path::new("t.csv")).unwrap();
+        let path =
+            std::env::temp_dir().join(format!("lrfind-groups-{}.parquet", std::process::id()));
+        let file = std::fs::File::create(&path).unwrap();
+        ParquetWriter::new(file)
+            .with_row_group_size(Some(2))
+            .finish(&mut df)
+            .unwrap();
+        let config = DataConfig {
+            data: path.display().to_string(),
+            target: "label".into(),
+            tokens: Some("seq".into()),
+            features: vec!["a".into()],
+            drop_na: true,
+            ..DataConfig::default()
+        };
+        let whole = table_from_frame(&read_frame(&config.data).unwrap(), &config).unwrap();
+        assert_eq!(whole.rows(), 5);
+        for rows in [1, 2, 3, 4, 100] {
+            let by_groups = super::load_parquet(&path, &config, rows).unwrap();
+            assert_eq!(by_groups, whole, "{rows} rows per read");
+        }
+        let _ = std::fs::remove_file(&path);
     }
 }

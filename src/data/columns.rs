@@ -3,6 +3,8 @@
 //! column and refused by name or dropped, the target read as text or numbers and the task
 //! inferred. A file read in blocks ([`super::chunked`]) appends each block's columns.
 
+use std::sync::Arc;
+
 use polars::prelude::*;
 
 use super::load::{missing, numeric, numeric_column};
@@ -255,11 +257,11 @@ pub(super) fn finish(e: Extracted, config: &DataConfig) -> Result<Table> {
     Ok(Table {
         source: source.into(),
         feature_names,
-        features,
+        features: Arc::new(features),
         task,
         target,
         dropped_rows: rows - keep.len(),
-        tokens,
+        tokens: tokens.map(Arc::new),
     })
 }
 

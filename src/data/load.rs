@@ -22,8 +22,11 @@ pub const BUILTIN: [(&str, &str); 2] = [
 
 /// Loads the table named by `config.data` (a built-in name or a file path).
 pub fn load(config: &DataConfig) -> Result<Table> {
-    if let Some(path) = super::chunked::csv_file(&config.data) {
-        return super::chunked::load_csv(path, config, super::chunked::BLOCK);
+    use super::chunked::{BLOCK, DataFile, PARQUET_ROWS, data_file, load_csv, load_parquet};
+    match data_file(&config.data) {
+        Some(DataFile::Csv(path)) => return load_csv(path, config, BLOCK),
+        Some(DataFile::Parquet(path)) => return load_parquet(path, config, PARQUET_ROWS),
+        None => {}
     }
     let df = read_frame(&config.data)?;
     table_from_frame(&df, config)

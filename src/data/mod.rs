@@ -26,6 +26,8 @@ pub use resample::{Resample, resample};
 pub use split::{Prepared, Standardizer, check_classes, prepare, split_indices};
 pub use tokens::{Ragged, TokenStats, Tokens};
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 /// What the target is, once the task is known.
@@ -58,16 +60,18 @@ pub struct Table {
     pub source: String,
     /// Feature column names, in column order.
     pub feature_names: Vec<String>,
-    /// Row-major features, `rows × feature_names.len()`.
-    pub features: Vec<f32>,
+    /// Row-major features, `rows × feature_names.len()`, as read (shared: a clone of the
+    /// table, or a [`Prepared`] view of it, copies no features).
+    pub features: Arc<Vec<f32>>,
     /// The task, with the class names for classification.
     pub task: Task,
     /// Class index per row (classification) or value per row (regression).
     pub target: Vec<f64>,
     /// Rows dropped by `drop_na`.
     pub dropped_rows: usize,
-    /// Each row's token sequence, when the data has a `--tokens` column.
-    pub tokens: Option<Tokens>,
+    /// Each row's token sequence, when the data has a `--tokens` column (shared, as the
+    /// features are).
+    pub tokens: Option<Arc<Tokens>>,
 }
 
 impl Table {

@@ -114,10 +114,12 @@ impl Standardizer {
     }
 }
 
-/// A dataset ready to train on: the table's rows split, features standardised.
+/// A dataset ready to train on: the table's rows split, and the standardiser the batches
+/// apply to each row's features as they are built (so the table's features stay shared,
+/// never copied per setting).
 #[derive(Debug, Clone)]
 pub struct Prepared {
-    /// The table (features standardised in place when asked).
+    /// The table (features as read; a regression target standardised).
     pub table: Table,
     /// Row indices of the training, validation and (optional) test parts.
     pub parts: Vec<Vec<usize>>,
@@ -138,9 +140,19 @@ impl Prepared {
     pub fn valid(&self) -> &[usize] {
         &self.parts[1]
     }
+
+    /// Appends row `r`'s features, standardised when standardisation is on, to `out`.
+    pub fn push_features(&self, r: usize, out: &mut Vec<f32>) {
+        let width = self.table.width();
+        let start = out.len();
+        out.extend_from_slice(&self.table.features[r * width..(r + 1) * width]);
+        if let Some(s) = &self.standardizer {
+            s.apply(&mut out[start..]);
+        }
+    }
 }
 
-/// Splits the table and standardises it as `config` says.
+/// Splits the table and fits the standardiser as `config` says.
 pub fn prepare(mut table: Table, config: &DataConfig, seed: u64) -> Result<Prepared> {
     let labels = table.labels();
     let parts = split_indices(table.rows(), labels.as_deref(), &config.split, seed);
@@ -156,14 +168,8 @@ pub fn prepare(mut table: Table, config: &DataConfig, seed: u64) -> Result<Prepa
     }
     let width = table.width();
     // A sequence table may have no feature columns: nothing to standardise.
-    let standardizer = (config.standardize && width > 0).then(|| {
-        let s = Standardizer::fit(&table.features, width, &parts[0]);
-        table
-            .features
-            .chunks_mut(width)
-            .for_each(|row| s.apply(row));
-        s
-    });
+    let standardizer = (config.standardize && width > 0)
+        .then(|| Standardizer::fit(&table.features, width, &parts[0]));
     let mut target_scale = (0.0, 1.0);
     if table.task == Task::Regression {
         let values: Vec<f32> = table.target.iter().map(|&v| v as f32).collect();

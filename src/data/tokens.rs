@@ -39,15 +39,6 @@ impl Tokens {
     pub fn row(&self, r: usize) -> &[u32] {
         &self.ids[r * self.seq_len..(r + 1) * self.seq_len]
     }
-
-    /// Copies the rows in `rows`, in that order, into one row-major array.
-    pub fn gather(&self, rows: &[usize]) -> Vec<u32> {
-        let mut out = Vec::with_capacity(rows.len() * self.seq_len);
-        for &r in rows {
-            out.extend_from_slice(self.row(r));
-        }
-        out
-    }
 }
 
 /// Sequences as read: every id (already shifted by one) end to end, and each row's length.
@@ -67,7 +58,8 @@ impl Ragged {
     }
 
     /// Pads or truncates the rows in `keep` (in order) to `seq_len` tokens, default the
-    /// longest kept row capped at `max_default`, and frees the ragged copy as it goes.
+    /// longest kept row capped at `max_default`, in place: the padded array reuses the ragged
+    /// one's memory, so the peak is the larger of the two, not both.
     pub fn pad(
         self,
         column: &str,
@@ -76,26 +68,43 @@ impl Ragged {
         max_default: usize,
         vocab: usize,
     ) -> Tokens {
-        let mut starts = Vec::with_capacity(self.lengths.len());
+        let Ragged {
+            mut values,
+            lengths,
+        } = self;
+        let mut starts = Vec::with_capacity(lengths.len());
         let mut at = 0usize;
-        for &n in &self.lengths {
+        for &n in &lengths {
             starts.push(at);
             at += n as usize;
         }
-        let kept = || keep.iter().map(|&r| self.lengths[r] as usize);
+        let kept = || keep.iter().map(|&r| lengths[r] as usize);
         let longest = kept().max().unwrap_or(0);
         let shortest = kept().min().unwrap_or(0);
         let mean = kept().sum::<usize>() as f64 / keep.len().max(1) as f64;
         let seq_len = seq_len.unwrap_or(longest.min(max_default)).max(1);
         let truncated = kept().filter(|&n| n > seq_len).count();
-        let mut ids = vec![0u32; keep.len() * seq_len];
-        for (row, &r) in ids.chunks_mut(seq_len).zip(keep) {
-            let n = (self.lengths[r] as usize).min(seq_len);
-            row[..n].copy_from_slice(&self.values[starts[r]..starts[r] + n]);
+        // Forward: each kept row's first tokens moved to the front, end to end (each lands at
+        // or before where it was, so nothing unread is overwritten).
+        let mut end = 0;
+        for &r in keep {
+            let n = (lengths[r] as usize).min(seq_len);
+            values.copy_within(starts[r]..starts[r] + n, end);
+            end += n;
         }
+        // Backward: each row spread to its slot (at or after where it now is), padding zeroed.
+        values.resize(keep.len() * seq_len, 0);
+        for (k, &r) in keep.iter().enumerate().rev() {
+            let n = (lengths[r] as usize).min(seq_len);
+            let dst = k * seq_len;
+            values.copy_within(end - n..end, dst);
+            values[dst + n..dst + seq_len].fill(0);
+            end -= n;
+        }
+        values.shrink_to_fit();
         Tokens {
             column: column.into(),
-            ids,
+            ids: values,
             seq_len,
             vocab,
             stats: TokenStats {
@@ -128,6 +137,30 @@ mod tests {
         };
         let t = ragged.pad("seq", &[0, 1], None, 2, 9);
         assert_eq!(t.seq_len, 2);
-        assert_eq!(t.gather(&[1, 0]), vec![4, 0, 1, 2]);
+        assert_eq!((t.row(0), t.row(1)), (&[1, 2][..], &[4, 0][..]));
+    }
+
+    #[test]
+    fn in_place_padding_matches_a_plain_copy() {
+        let mut rng = crate::rng::Rng::new(3, 0);
+        for _ in 0..200 {
+            let rows = 1 + rng.below(8);
+            let lengths: Vec<u32> = (0..rows).map(|_| rng.below(6) as u32).collect();
+            let total: u32 = lengths.iter().sum();
+            let values: Vec<u32> = (1..=total).collect();
+            let keep: Vec<usize> = (0..rows).filter(|_| rng.below(4) > 0).collect();
+            let seq_len = 1 + rng.below(5);
+            // The plain copy: each kept row's first tokens, zero-padded.
+            let mut expected = Vec::new();
+            for &r in &keep {
+                let start: u32 = lengths[..r].iter().sum();
+                let n = (lengths[r] as usize).min(seq_len);
+                expected.extend((0..n).map(|i| start + 1 + i as u32));
+                expected.extend(std::iter::repeat_n(0, seq_len - n));
+            }
+            let ragged = Ragged { values, lengths };
+            let t = ragged.pad("seq", &keep, Some(seq_len), 512, 99);
+            assert_eq!(t.ids, expected);
+        }
     }
 }

@@ -148,7 +148,7 @@ impl ArmOutcome {
 struct Setup {
     data: data::Prepared,
     head: Head,
-    valid: Vec<data::Batch>,
+    valid: data::Batcher,
     device: burn::tensor::Device,
     initial: Mlp,
 }
@@ -159,7 +159,7 @@ fn setup(config: &SuggestConfig, table: &Table) -> Result<Setup> {
     let device = pipeline::device(config.backend);
     device.seed(config.seed);
     let initial = Mlp::for_table(&data.table, &config.model, head, &device);
-    let valid = pipeline::eval_batches(&data, data.valid(), head, config.backend);
+    let valid = pipeline::eval_set(&data, data.valid(), head, config.backend);
     Ok(Setup {
         data,
         head,

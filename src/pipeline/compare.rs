@@ -68,7 +68,7 @@ pub fn compare(
     check_targets(targets, head == Head::Regression)?;
     device.seed(config.seed);
     let initial = Mlp::for_table(&data.table, &config.model, head, &device);
-    let valid = super::eval_batches(data, data.valid(), head, config.backend);
+    let valid = super::eval_set(data, data.valid(), head, config.backend);
     if valid.is_empty() {
         return Err(Error::option(
             "--split",

@@ -19,7 +19,7 @@ pub struct RunContext<'a> {
     /// The model's head.
     pub head: Head,
     /// Validation batches, on a device without autodiff.
-    pub valid: &'a [Batch],
+    pub valid: &'a Batcher,
     /// Device for training (with autodiff).
     pub device: &'a Device,
     /// Seed of the batch order (the device is reseeded with it too).
@@ -53,7 +53,10 @@ pub fn train_run(
     );
     let steps_per_epoch = batches.batches_per_epoch().max(1);
     let mut loss = |m: &Mlp, b: &Batch| head.loss(m.forward(b), b);
-    let mut evaluate = |m: &Mlp| train::evaluate(m, Mlp::forward, head, ctx.valid, scale);
+    let mut evaluate = |m: &Mlp| {
+        let batches = ctx.valid.in_order_iter(super::EVAL_BATCH);
+        train::evaluate(m, Mlp::forward, head, batches, scale)
+    };
     let l = Loop {
         batches: &mut batches,
         steps_per_epoch,

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::evaluation::{geometric_mean, spread_decades};
 use crate::config::{Backend, SuggestConfig};
-use crate::data::{self, Batch, Batcher, Prepared, Task};
+use crate::data::{self, Batcher, Prepared, Task};
 use crate::error::{Error, Result};
 use crate::finder::{self, Hooks, RangeTestResult};
 use crate::model::{Head, Mlp};
@@ -209,10 +209,11 @@ pub fn load_data(config: &SuggestConfig) -> Result<Prepared> {
 /// Batch size of evaluation passes (results do not depend on it).
 pub const EVAL_BATCH: usize = 512;
 
-/// The given rows in order, in evaluation batches on the backend's device without autodiff.
-pub fn eval_batches(data: &Prepared, rows: &[usize], head: Head, backend: Backend) -> Vec<Batch> {
+/// The given rows for evaluation, on the backend's device without autodiff: iterate them
+/// with `in_order_iter(EVAL_BATCH)`, which builds one batch at a time.
+pub fn eval_set(data: &Prepared, rows: &[usize], head: Head, backend: Backend) -> Batcher {
     let plain = plain_device(backend);
-    Batcher::new(data, rows, EVAL_BATCH, head.targets(), &plain, 0).in_order(EVAL_BATCH)
+    Batcher::new(data, rows, EVAL_BATCH, head.targets(), &plain, 0)
 }
 
 /// Runs the range test of the built-in MLP on prepared data. Reseeds the device first, so
@@ -237,9 +238,9 @@ pub fn suggest(
         config.seed,
     );
     let valid = if config.range_test.val_every > 0 && hooks.validate.is_none() {
-        eval_batches(data, data.valid(), head, config.backend)
+        eval_set(data, data.valid(), head, config.backend)
     } else {
-        Vec::new()
+        eval_set(data, &[], head, config.backend)
     };
     if config.range_test.val_every > 0 && valid.is_empty() && hooks.validate.is_none() {
         return Err(crate::Error::option(
@@ -247,7 +248,8 @@ pub fn suggest(
             "the validation curve needs a validation part (the second --split fraction)",
         ));
     }
-    let mut validate = |m: &Mlp| train::evaluate(m, Mlp::forward, head, &valid, 1.0).loss;
+    let mut validate =
+        |m: &Mlp| train::evaluate(m, Mlp::forward, head, valid.in_order_iter(EVAL_BATCH), 1.0).loss;
     // The caller's hooks, with the built-in validation function when it has none (the
     // casts shorten the trait objects' lifetimes to this function's).
     let hooks = Hooks {

@@ -289,12 +289,12 @@ pub fn run_part(
     };
 
     // Evaluation batches of each split, per standardisation setting.
-    let eval: Vec<Vec<Vec<data::Batch>>> = prepared
+    let eval: Vec<Vec<data::Batcher>> = prepared
         .iter()
         .map(|d| {
             d.parts
                 .iter()
-                .map(|rows| pipeline::eval_batches(d, rows, head, config.backend))
+                .map(|rows| pipeline::eval_set(d, rows, head, config.backend))
                 .collect()
         })
         .collect();
@@ -342,8 +342,9 @@ pub fn run_part(
         let splits: Vec<SplitReport> = eval[s]
             .iter()
             .enumerate()
-            .filter(|(_, batches)| !batches.is_empty())
-            .map(|(i, batches)| {
+            .filter(|(_, set)| !set.is_empty())
+            .map(|(i, set)| {
+                let batches = set.in_order_iter(pipeline::EVAL_BATCH);
                 let p = train::predict(&model, Mlp::forward, head, batches);
                 split_report(
                     SPLITS[i],
