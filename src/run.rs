@@ -119,6 +119,9 @@ pub struct Loop<'a, M, B> {
     pub higher_is_better: bool,
     /// When set (e.g. by a signal handler), the run stops after the current step.
     pub stop: Option<&'a AtomicBool>,
+    /// Called after every optimizer step with the steps done and the run's total (for
+    /// progress bars).
+    pub on_step: Option<&'a mut dyn FnMut(usize, usize)>,
 }
 
 /// Trains `setting` from `initial` (the one loop of every run, for any model) and returns its
@@ -163,6 +166,9 @@ pub fn train_model<M: burn::module::Module, B>(
             step_lrs.push(lr);
             step_losses.push(loss);
             sum += loss;
+            if let Some(f) = l.on_step.as_mut() {
+                f(step_lrs.len(), timeline.total_steps);
+            }
             if !loss.is_finite() {
                 diverged = true;
                 break 'epochs;

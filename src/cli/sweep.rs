@@ -164,16 +164,22 @@ pub fn run(a: SweepArgs) -> Result<i32> {
     let quiet = a.common.run.quiet;
     let points = spec.grid.points().len();
     let configs = shard.map_or(points, |s| s.range(points).len());
-    let bar = progress::bar("sweep", configs * spec.epochs, quiet);
-    let mut done = 0;
+    let first = shard.map_or(0, |s| s.range(points).start);
+    let bar = progress::configurations_bar("sweep", configs, quiet);
+    let mut rate = progress::Rate::default();
     let mut on_epoch = |p: &sweep::SweepProgress| {
-        done += 1;
-        bar.set_position(done as u64);
+        let k = p.point.index - first;
+        let steps = p.steps.max(1);
+        let per_s = rate.update(p.point.index, p.step);
+        bar.set_position((k * progress::PER_CONFIGURATION + p.step * progress::PER_CONFIGURATION / steps) as u64);
+        let speed = per_s.map_or(String::new(), |r| format!(" · {r:.0} steps/s"));
         bar.set_message(format!(
-            "configuration {} of {points}: lr {:.2e}, epoch {}",
-            p.point.index + 1,
+            "config {}/{configs} · lr {:.2e} · epoch {}/{} · step {}/{steps}{speed}",
+            k + 1,
             p.point.lr,
-            p.epoch
+            (p.step * p.epochs).div_ceil(steps).max(1),
+            p.epochs,
+            p.step,
         ));
     };
     let stop = Some(signals::stop_flag());

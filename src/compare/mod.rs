@@ -86,6 +86,7 @@ where
             targets,
             higher_is_better,
             stop: None,
+            on_step: None,
         };
         let (run, _) = train_model(initial, setting, l, |_, _| {});
         if let Some(e) = cycled.error {

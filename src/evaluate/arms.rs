@@ -180,7 +180,7 @@ impl Setup {
             targets: &[],
             stop: None,
         };
-        train_run(&ctx, &self.initial, setting, |_, _| {}).0
+        train_run(&ctx, &self.initial, setting, |_, _| {}, |_, _| {}).0
     }
 }
 

@@ -99,7 +99,7 @@ pub fn compare(
                 epochs: setting.epochs,
                 lr,
             })
-        });
+        }, |_, _| {});
         if run.interrupted {
             not_run.push(setting.name.clone());
         } else {

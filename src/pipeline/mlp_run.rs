@@ -33,12 +33,13 @@ pub struct RunContext<'a> {
 /// Trains one setting of the built-in MLP from `initial` on the prepared data (the client of
 /// [`train_model`] that `compare`, `sweep` and `evaluate` use on tables), evaluated on the
 /// context's validation batches. The device is reseeded first, so the result does not depend
-/// on what ran before.
+/// on what ran before. `on_step(done, total)` follows the optimizer steps.
 pub fn train_run(
     ctx: &RunContext,
     initial: &Mlp,
     setting: &Resolved,
     on_epoch: impl FnMut(usize, f64),
+    mut on_step: impl FnMut(usize, usize),
 ) -> (Run, Mlp) {
     let (head, data) = (ctx.head, ctx.data);
     let scale = data.target_scale.1;
@@ -65,6 +66,7 @@ pub fn train_run(
         targets: ctx.targets,
         higher_is_better: head != Head::Regression,
         stop: ctx.stop,
+        on_step: Some(&mut on_step),
     };
     train_model(initial, setting, l, on_epoch)
 }

@@ -171,8 +171,14 @@ pub struct Sweep {
 pub struct SweepProgress<'a> {
     /// The configuration in training.
     pub point: &'a Point,
-    /// 1-based epoch just finished.
+    /// Epochs finished.
     pub epoch: usize,
+    /// Epochs of each configuration.
+    pub epochs: usize,
+    /// Optimizer steps done in this configuration.
+    pub step: usize,
+    /// Optimizer steps of this configuration (all its epochs).
+    pub steps: usize,
 }
 
 /// Prepares the data once per standardisation setting, checks the split and resamples the
@@ -245,14 +251,14 @@ fn prepare(spec: &SweepSpec, table: &Table) -> Result<(Vec<Prepared>, Option<Bal
 }
 
 /// Runs one part of a sweep on `table` (the table `spec.config.data` describes, e.g. from
-/// `data::load`): the configurations of `shard` (all of them when None). `on_epoch` is
-/// called after every epoch of every configuration.
+/// `data::load`): the configurations of `shard` (all of them when None). `on_progress` is
+/// called after every optimizer step and every epoch of every configuration.
 pub fn run_part(
     spec: &SweepSpec,
     table: &Table,
     shard: Option<Shard>,
     stop: Option<&AtomicBool>,
-    mut on_epoch: impl FnMut(&SweepProgress),
+    mut on_progress: impl FnMut(&SweepProgress),
 ) -> Result<SweepPart> {
     spec.validate()?;
     let config = &spec.config;
@@ -332,9 +338,34 @@ pub fn run_part(
             epochs: spec.epochs,
             batch_size: point.batch_size,
         };
-        let (run, model) = train_run(&ctx, &initial, &setting, |epoch, _| {
-            on_epoch(&SweepProgress { point, epoch })
-        });
+        // Both callbacks report through the caller's one function.
+        let progress = std::cell::RefCell::new((&mut on_progress, 0usize, 0usize));
+        let (run, model) = train_run(
+            &ctx,
+            &initial,
+            &setting,
+            |epoch, _| {
+                let (f, step, steps) = &mut *progress.borrow_mut();
+                f(&SweepProgress {
+                    point,
+                    epoch,
+                    epochs: spec.epochs,
+                    step: *step,
+                    steps: *steps,
+                })
+            },
+            |step, total| {
+                let (f, done, steps) = &mut *progress.borrow_mut();
+                (*done, *steps) = (step, total);
+                f(&SweepProgress {
+                    point,
+                    epoch: (step - 1) * spec.epochs / total.max(1),
+                    epochs: spec.epochs,
+                    step,
+                    steps: total,
+                })
+            },
+        );
         if run.interrupted {
             incomplete = true;
             break;
@@ -501,9 +532,9 @@ pub fn run(
     spec: &SweepSpec,
     table: &Table,
     stop: Option<&AtomicBool>,
-    on_epoch: impl FnMut(&SweepProgress),
+    on_progress: impl FnMut(&SweepProgress),
 ) -> Result<Sweep> {
-    let part = run_part(spec, table, None, stop, on_epoch)?;
+    let part = run_part(spec, table, None, stop, on_progress)?;
     let roundtrip = serde_json::from_slice(&part_json(&part)).expect("a part reads back");
     assemble(vec![roundtrip])
 }
