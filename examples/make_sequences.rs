@@ -11,12 +11,13 @@
 //! of about 0.90 at the defaults (Poisson counts of 2.25 against 0.26), not 1.
 //!
 //! ```text
-//! cargo run --release --example make_sequences -- --out seq.parquet [--rows 1800000]
+//! cargo run --release --example make_sequences -- --out seq.parquet [--rows 2000000]
 //!     [--seq-len 256] [--min-len 256] [--vocab 10000] [--positives 0.06] [--signal 2]
 //!     [--seed 0]
 //! ```
-//! The defaults are the LR-sweep write-up's shape (1.8 million rows of 256 tokens, 6 %
-//! positives). `tests/fixtures/sequences/` holds small files made with it (see its README).
+//! The defaults are the LR-sweep write-up's shape (2 million rows of 256 tokens, 6 %
+//! positives: with `--split 0.9,0.05,0.05`, 1.8 million to train on and 100,000 each to
+//! validate and test). `tests/fixtures/sequences/` holds small files made with it.
 
 use std::io::Write;
 use std::path::Path;
@@ -73,7 +74,7 @@ fn row(rng: &mut Rng, shape: &Shape, signal_ids: &[u32]) -> (u8, Vec<u32>) {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let rows: usize = arg("--rows", 1_800_000);
+    let rows: usize = arg("--rows", 2_000_000);
     let shape = Shape {
         seq_len: arg("--seq-len", 256),
         min_len: arg("--min-len", 256),

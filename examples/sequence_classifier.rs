@@ -11,7 +11,7 @@
 
 use burn::optim::AdamWConfig;
 use burn::tensor::Device;
-use lrfind::config::{CurveKind, ModelConfig};
+use lrfind::config::{CurveKind, ModelConfig, Pooling};
 use lrfind::data::{Batch, Targets};
 use lrfind::model::{Head, Mlp, TokenPool};
 use lrfind::rng::Rng;
@@ -85,7 +85,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         hidden: Vec::new(),
         ..ModelConfig::default()
     };
-    let pool = TokenPool::new(VOCAB, 32, &device);
+    let pool = TokenPool::new(VOCAB, 32, Pooling::MeanMax, &device);
     let model = Mlp::with_pool(Some(pool), 0, &config, head, &device);
     let loss_fn = |m: &Mlp, b: &Batch| head.loss(m.forward(b), b);
     let mut validate = |m: &Mlp| train::evaluate(m, Mlp::forward, head, &valid, 1.0).loss;

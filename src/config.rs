@@ -72,6 +72,20 @@ pub enum BinaryHead {
     Ce,
 }
 
+/// How the sequence model pools its token embeddings over a sequence (padding masked out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[serde(rename_all = "snake_case")]
+pub enum Pooling {
+    /// The mean and the maximum, concatenated.
+    #[default]
+    MeanMax,
+    /// The mean.
+    Mean,
+    /// The maximum.
+    Max,
+}
+
 /// The CPU (or GPU) backend that runs the tensors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
@@ -145,6 +159,12 @@ pub const MAX_SEQ_LEN: usize = 65_536;
 pub const MAX_VOCAB: usize = 50_000_000;
 /// Widest `--embed-dim` accepted.
 pub const MAX_EMBED_DIM: usize = 65_536;
+/// Most values an embedding may hold (token ids x `--embed-dim`: 4 GB of f32, about 16 GB
+/// with its gradient and AdamW's two moments).
+pub const MAX_EMBEDDING: usize = 1_000_000_000;
+/// Most embedding values one batch may hold (`--batch-size` x sequence length x
+/// `--embed-dim`: 8 GB of f32 before the backward pass).
+pub const MAX_BATCH_EMBEDDINGS: usize = 1 << 31;
 
 /// Most epochs a compare or sweep run accepts: one record per epoch is kept, reported and
 /// drawn, and a hundred thousand epochs is already days of training.
@@ -209,7 +229,7 @@ pub struct DataConfig {
     /// Mini-batch size.
     pub batch_size: usize,
     /// A column holding each row's token ids (a Parquet list of integers, or a CSV text of
-    /// integers separated by spaces); switches the built-in model to a sequence classifier.
+    /// integers separated by spaces); switches the built-in model to a sequence model.
     /// The other columns are then features only if `features` names them.
     pub tokens: Option<String>,
     /// Pad or truncate every sequence to this many tokens, keeping the first (default: the
@@ -250,6 +270,8 @@ pub struct ModelConfig {
     pub binary_head: BinaryHead,
     /// Width of the token embedding (sequence data only).
     pub embed_dim: usize,
+    /// Pooling of the token embeddings (sequence data only).
+    pub pooling: Pooling,
 }
 
 impl Default for ModelConfig {
@@ -259,6 +281,7 @@ impl Default for ModelConfig {
             dropout: 0.0,
             binary_head: BinaryHead::Bce,
             embed_dim: defaults::EMBED_DIM,
+            pooling: Pooling::MeanMax,
         }
     }
 }
@@ -624,6 +647,31 @@ impl SuggestConfig {
                 "the embedding holds this many values per token id",
                 m.embed_dim,
             ));
+        }
+        if d.tokens.is_some() {
+            let len = d.seq_len.unwrap_or(defaults::MAX_DEFAULT_SEQ_LEN);
+            let values = d.batch_size as u128 * len as u128 * m.embed_dim as u128;
+            if values > MAX_BATCH_EMBEDDINGS as u128 {
+                return Err(Error::option(
+                    "--embed-dim",
+                    format!(
+                        "a batch would hold {values} embedding values (--batch-size {} x sequence length {len} x --embed-dim {}), more than {MAX_BATCH_EMBEDDINGS}",
+                        d.batch_size, m.embed_dim
+                    ),
+                ));
+            }
+            if let Some(v) = d.vocab {
+                let values = (v as u128 + 1) * m.embed_dim as u128;
+                if values > MAX_EMBEDDING as u128 {
+                    return Err(Error::option(
+                        "--embed-dim",
+                        format!(
+                            "--vocab {v} x --embed-dim {} make an embedding of {values} values, more than {MAX_EMBEDDING}",
+                            m.embed_dim
+                        ),
+                    ));
+                }
+            }
         }
         if !(0.0..1.0).contains(&m.dropout) {
             return Err(Error::option(

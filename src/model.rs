@@ -10,8 +10,9 @@ use burn::nn::loss::{BinaryCrossEntropyLossConfig, CrossEntropyLossConfig, MseLo
 use burn::nn::{Dropout, DropoutConfig, Embedding, EmbeddingConfig, Linear, LinearConfig, Relu};
 use burn::tensor::{Device, Int, Tensor};
 
-use crate::config::{BinaryHead, ModelConfig};
+use crate::config::{BinaryHead, MAX_EMBEDDING, ModelConfig, Pooling};
 use crate::data::{Batch, Table, Targets, Task};
+use crate::error::{Error, Result};
 
 /// The model's output layer and loss, from the task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,29 +82,36 @@ impl Head {
 }
 
 /// The sequence part of the model: each token's embedding, pooled over the sequence with the
-/// padding masked out, as the mean and the maximum concatenated (`[batch, 2 × embed_dim]`).
-/// Mean pooling hears how often a token occurs, max pooling whether one occurs at all; a
-/// motif of a few tokens in a long sequence is nearly lost in the mean alone.
+/// padding masked out; by default the mean and the maximum, concatenated (`[batch, 2 ×
+/// embed_dim]`). Mean pooling hears how often tokens occur, max pooling whether one occurs
+/// at all; a few telling tokens in a long sequence are nearly lost in the mean alone.
 #[derive(Module, Debug)]
 pub struct TokenPool {
     embedding: Embedding,
+    #[module(skip)]
+    pooling: Pooling,
 }
 
 impl TokenPool {
     /// An embedding of `vocab` ids (plus the padding id 0) into `embed_dim` values.
-    pub fn new(vocab: usize, embed_dim: usize, device: &Device) -> Self {
+    pub fn new(vocab: usize, embed_dim: usize, pooling: Pooling, device: &Device) -> Self {
         TokenPool {
             embedding: EmbeddingConfig::new(vocab + 1, embed_dim).init(device),
+            pooling,
         }
     }
 
     /// Width of the pooled output.
     pub fn outputs(&self) -> usize {
-        2 * self.embedding.weight.val().dims()[1]
+        let dim = self.embedding.weight.val().dims()[1];
+        match self.pooling {
+            Pooling::MeanMax => 2 * dim,
+            Pooling::Mean | Pooling::Max => dim,
+        }
     }
 
     /// `[batch, seq_len]` ids (0 = padding; every row has at least one token) →
-    /// `[batch, 2 × embed_dim]`.
+    /// `[batch, outputs]`.
     pub fn forward(&self, tokens: Tensor<2, Int>) -> Tensor<2> {
         let mask = tokens
             .clone()
@@ -111,17 +119,32 @@ impl TokenPool {
             .float()
             .unsqueeze_dim::<3>(2); // [b, s, 1]
         let embedded = self.embedding.forward(tokens); // [b, s, e]
-        let count = mask.clone().sum_dim(1).clamp_min(1.0); // [b, 1, 1]
-        let mean = (embedded.clone() * mask.clone()).sum_dim(1) / count; // [b, 1, e]
+        let mean = |e: Tensor<3>, mask: Tensor<3>| {
+            let count = mask.clone().sum_dim(1).clamp_min(1.0); // [b, 1, 1]
+            (e * mask).sum_dim(1) / count // [b, 1, e]
+        };
         // Padding pushed far below any embedding value, so the maximum never picks it.
-        let max = (embedded + (mask - 1.0) * 1e9).max_dim(1); // [b, 1, e]
-        Tensor::cat(vec![mean, max], 2).squeeze_dim::<2>(1) // [b, 2e]
+        let max = |e: Tensor<3>, mask: Tensor<3>| (e + (mask - 1.0) * 1e9).max_dim(1); // [b, 1, e]
+        let pooled = match self.pooling {
+            Pooling::MeanMax => Tensor::cat(
+                vec![mean(embedded.clone(), mask.clone()), max(embedded, mask)],
+                2,
+            ), // [b, 1, 2e]
+            Pooling::Mean => mean(embedded, mask),
+            Pooling::Max => max(embedded, mask),
+        };
+        pooled.squeeze_dim::<2>(1)
     }
 
     /// E.g. "embedding 1001×64, masked mean+max pooling".
     pub fn describe(&self) -> String {
         let [ids, dim] = self.embedding.weight.val().dims();
-        format!("embedding {ids}×{dim}, masked mean+max pooling")
+        let how = match self.pooling {
+            Pooling::MeanMax => "mean+max",
+            Pooling::Mean => "mean",
+            Pooling::Max => "max",
+        };
+        format!("embedding {ids}×{dim}, masked {how} pooling")
     }
 }
 
@@ -145,13 +168,32 @@ impl Mlp {
     }
 
     /// The model for a table: a sequence model ([`TokenPool`] of `config.embed_dim`) when it
-    /// has token sequences, then the MLP on the pooled tokens and the features.
-    pub fn for_table(table: &Table, config: &ModelConfig, head: Head, device: &Device) -> Self {
+    /// has token sequences, then the MLP on the pooled tokens and the features. Refuses an
+    /// embedding of more than [`MAX_EMBEDDING`] values (a stray huge token id would
+    /// otherwise exhaust memory).
+    pub fn for_table(
+        table: &Table,
+        config: &ModelConfig,
+        head: Head,
+        device: &Device,
+    ) -> Result<Self> {
+        if let Some(t) = &table.tokens {
+            let values = (t.vocab as u128 + 1) * config.embed_dim as u128;
+            if values > MAX_EMBEDDING as u128 {
+                return Err(Error::Data {
+                    source_name: table.source.clone(),
+                    message: format!(
+                        "column '{}': {} token ids x --embed-dim {} make an embedding of {values} values, more than {MAX_EMBEDDING} (give a smaller --embed-dim, or renumber the ids from 0)",
+                        t.column, t.vocab, config.embed_dim
+                    ),
+                });
+            }
+        }
         let pool = table
             .tokens
             .as_ref()
-            .map(|t| TokenPool::new(t.vocab, config.embed_dim, device));
-        Self::with_pool(pool, table.width(), config, head, device)
+            .map(|t| TokenPool::new(t.vocab, config.embed_dim, config.pooling, device));
+        Ok(Self::with_pool(pool, table.width(), config, head, device))
     }
 
     /// A model on `features` feature columns, with `tokens` pooled in front of them when
@@ -182,7 +224,8 @@ impl Mlp {
         }
     }
 
-    /// A batch → `[batch, outputs]`.
+    /// A batch → `[batch, outputs]`. A sequence model needs the batch's tokens (it panics
+    /// without them); a model without a [`TokenPool`] reads the features only.
     pub fn forward(&self, batch: &Batch) -> Tensor<2> {
         let mut x = match (&self.tokens, &batch.tokens) {
             (Some(pool), Some(ids)) => {
@@ -193,7 +236,10 @@ impl Mlp {
                     pooled
                 }
             }
-            _ => batch.inputs.clone(), // [batch, features]
+            (Some(_), None) => {
+                panic!("a sequence model needs batches with tokens (Batch::with_tokens)")
+            }
+            (None, _) => batch.inputs.clone(), // [batch, features]
         };
         for layer in &self.hidden {
             x = self

@@ -6,8 +6,8 @@ use clap::Args;
 
 use crate::analysis::Method;
 use crate::config::{
-    Backend, BinaryHead, CurveKind, OptimizerConfig, OptimizerKind, Ramp, SuggestConfig, TaskKind,
-    defaults,
+    Backend, BinaryHead, CurveKind, OptimizerConfig, OptimizerKind, Pooling, Ramp, SuggestConfig,
+    TaskKind, defaults,
 };
 use crate::report::TableFormat;
 
@@ -85,7 +85,7 @@ pub struct DataArgs {
     #[arg(long, default_value_t = defaults::BATCH_SIZE)]
     pub batch_size: usize,
     /// Column of token ids per row (Parquet list of integers, or CSV text of integers
-    /// separated by spaces): trains a sequence classifier; other columns are features only
+    /// separated by spaces): trains a sequence model; other columns are features only
     /// if --features names them.
     #[arg(long, value_name = "COL")]
     pub tokens: Option<String>,
@@ -113,6 +113,9 @@ pub struct ModelArgs {
     /// Width of the token embedding (with --tokens).
     #[arg(long, default_value_t = defaults::EMBED_DIM)]
     pub embed_dim: usize,
+    /// Pooling of the token embeddings over a sequence, padding masked (with --tokens).
+    #[arg(long, value_enum, default_value_t = Pooling::MeanMax)]
+    pub pooling: Pooling,
 }
 
 /// The optimizer.
@@ -252,6 +255,7 @@ impl CommonArgs {
         c.data.seq_len = d.seq_len;
         c.data.vocab = d.vocab;
         c.model.embed_dim = m.embed_dim;
+        c.model.pooling = m.pooling;
         c.model.hidden = m.hidden.clone();
         c.model.dropout = m.dropout;
         c.model.binary_head = m.binary_head;

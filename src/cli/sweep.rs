@@ -171,7 +171,9 @@ pub fn run(a: SweepArgs) -> Result<i32> {
         let k = p.point.index - first;
         let steps = p.steps.max(1);
         let per_s = rate.update(p.point.index, p.step);
-        bar.set_position((k * progress::PER_CONFIGURATION + p.step * progress::PER_CONFIGURATION / steps) as u64);
+        bar.set_position(
+            (k * progress::PER_CONFIGURATION + p.step * progress::PER_CONFIGURATION / steps) as u64,
+        );
         let speed = per_s.map_or(String::new(), |r| format!(" · {r:.0} steps/s"));
         bar.set_message(format!(
             "config {}/{configs} · lr {:.2e} · epoch {}/{} · step {}/{steps}{speed}",

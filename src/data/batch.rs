@@ -1,9 +1,12 @@
 //! Mini-batches as tensors: a [`Batcher`] cycles over a set of rows, reshuffling (seeded)
 //! at the start of every epoch, and yields [`Batch`]es forever as an iterator.
 
+use std::sync::Arc;
+
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
-use super::Prepared;
+use super::split::push_row;
+use super::{Prepared, Standardizer, Tokens};
 use crate::rng::Rng;
 
 /// How targets are encoded as tensors; set by the model's head.
@@ -100,11 +103,14 @@ const SHUFFLE_STREAM: u64 = 2;
 /// every step sees the same batch size.
 #[derive(Debug, Clone)]
 pub struct Batcher {
-    /// The prepared data (its table's features and tokens are shared, not copied).
-    data: Prepared,
+    /// The table's features, targets and tokens, shared (not copied) with the table.
+    features: Arc<Vec<f32>>,
+    width: usize,
+    standardizer: Option<Standardizer>,
+    target: Arc<Vec<f64>>,
+    tokens: Option<Arc<Tokens>>,
     /// The table rows this batcher covers.
     rows: Vec<usize>,
-    targets: Vec<f64>,
     batch_size: usize,
     encoding: Targets,
     device: Device,
@@ -115,7 +121,7 @@ pub struct Batcher {
 }
 
 impl Batcher {
-    /// A batcher over `rows` of the prepared dataset. `rows.len()` must be at least `batch_size`.
+    /// A batcher over `rows` of the prepared dataset (batches of at most `rows.len()`).
     pub fn new(
         data: &Prepared,
         rows: &[usize],
@@ -125,9 +131,12 @@ impl Batcher {
         seed: u64,
     ) -> Self {
         Batcher {
-            data: data.clone(),
+            features: data.table.features.clone(),
+            width: data.table.width(),
+            standardizer: data.standardizer.clone(),
+            target: data.table.target.clone(),
+            tokens: data.table.tokens.clone(),
             rows: rows.to_vec(),
-            targets: rows.iter().map(|&r| data.table.target[r]).collect(),
             batch_size: batch_size.min(rows.len()).max(1),
             encoding,
             device: device.clone(),
@@ -140,15 +149,15 @@ impl Batcher {
 
     /// The batch of the batcher's rows at positions `picked`, in that order.
     fn batch(&self, picked: impl Iterator<Item = usize> + Clone) -> Batch {
-        let width = self.data.table.width();
         let n = picked.clone().count();
-        let mut f = Vec::with_capacity(n * width);
+        let mut f = Vec::with_capacity(n * self.width);
         for i in picked.clone() {
-            self.data.push_features(self.rows[i], &mut f);
+            let s = self.standardizer.as_ref();
+            push_row(&self.features, self.width, s, self.rows[i], &mut f);
         }
-        let t: Vec<f64> = picked.clone().map(|i| self.targets[i]).collect();
-        let b = Batch::new(f, &t, width, self.encoding, &self.device);
-        match &self.data.table.tokens {
+        let t: Vec<f64> = picked.clone().map(|i| self.target[self.rows[i]]).collect();
+        let b = Batch::new(f, &t, self.width, self.encoding, &self.device);
+        match &self.tokens {
             Some(tokens) => {
                 let mut ids = Vec::with_capacity(n * tokens.seq_len);
                 for i in picked {
@@ -172,7 +181,7 @@ impl Batcher {
 
     /// Full batches per epoch.
     pub fn batches_per_epoch(&self) -> usize {
-        self.targets.len() / self.batch_size
+        self.rows.len() / self.batch_size
     }
 
     /// Epochs started so far.
@@ -188,9 +197,9 @@ impl Batcher {
     /// Every row once, in order, in batches of at most `size`, each built when asked for (an
     /// evaluation pass holds one batch's tensors at a time).
     pub fn in_order_iter(&self, size: usize) -> impl Iterator<Item = Batch> + '_ {
-        let n = self.targets.len();
+        let (n, size) = (self.rows.len(), size.max(1));
         (0..n)
-            .step_by(size.max(1))
+            .step_by(size)
             .map(move |start| self.batch(start..(start + size).min(n)))
     }
 }
@@ -199,6 +208,9 @@ impl Iterator for Batcher {
     type Item = Batch;
 
     fn next(&mut self) -> Option<Batch> {
+        if self.rows.is_empty() {
+            return None;
+        }
         if self.pos.saturating_add(self.batch_size) > self.order.len() {
             self.rng.shuffle(&mut self.order);
             self.pos = 0;

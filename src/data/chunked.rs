@@ -13,7 +13,7 @@ use polars::prelude::{ParquetReader, PolarsError, SerReader};
 
 use super::Table;
 use super::columns::{Extracted, extract, finish};
-use super::load::{BUILTIN, one_line, parse_csv, read_error};
+use super::load::{BUILTIN, one_line, parse_csv_as, read_error};
 use crate::config::DataConfig;
 use crate::error::{Error, Result};
 
@@ -138,7 +138,7 @@ pub(super) fn load_csv(path: &Path, config: &DataConfig, block: usize) -> Result
             bytes.push(b'\n');
         }
         bytes.extend(buf.drain(..end));
-        let df = parse_csv(&bytes, path)?;
+        let df = parse_csv_as(&bytes, path, config.tokens.as_deref())?;
         drop(bytes);
         let part = extract(&df, config, rows)?;
         rows += df.height();
@@ -150,7 +150,7 @@ pub(super) fn load_csv(path: &Path, config: &DataConfig, block: usize) -> Result
     match table {
         Some(t) => finish(t, config),
         // A header and no data: the error a whole-file read gives.
-        None => parse_csv(&header.unwrap_or_default(), path)
+        None => parse_csv_as(&header.unwrap_or_default(), path, config.tokens.as_deref())
             .and_then(|df| finish(extract(&df, config, 0)?, config)),
     }
 }
@@ -172,7 +172,7 @@ mod same_as_whole {
     use super::load_csv;
     use crate::config::DataConfig;
     use crate::data::columns::table_from_frame;
-    use crate::data::load::parse_csv;
+    use crate::data::load::{parse_csv, parse_csv_as};
 
     /// Loads `text` in blocks of every size from 1 byte up and whole; the tables must agree.
     fn agree(text: &str, config: &DataConfig) {
@@ -180,7 +180,8 @@ mod same_as_whole {
         std::fs::write(&path, text).unwrap();
         let mut config = config.clone();
         config.data = path.display().to_string();
-        let whole = parse_csv(text.as_bytes(), &path).and_then(|df| table_from_frame(&df, &config));
+        let whole = parse_csv_as(text.as_bytes(), &path, config.tokens.as_deref())
+            .and_then(|df| table_from_frame(&df, &config));
         for block in [1, 2, 3, 5, 7, 11, 16, 64, 1 << 20] {
             let chunked = load_csv(&path, &config, block);
             match (&whole, &chunked) {
@@ -239,6 +240,8 @@ mod same_as_whole {
             &tokens,
         );
         agree("seq,label\n1 2,x\n[4],y\n5 6,x\n7,y\n", &tokens);
+        // A block of one-token cells is text too, so `3.0` is refused in any block.
+        agree("seq,label\n1 2,x\n4,y\n3.0,x\n7,y\n", &tokens);
         agree(
             "seq,a,label\n1 2,1,x\n,2,y\n5 6,3,x\n7,,y\n",
             &DataConfig {

@@ -259,7 +259,7 @@ pub(super) fn finish(e: Extracted, config: &DataConfig) -> Result<Table> {
         feature_names,
         features: Arc::new(features),
         task,
-        target,
+        target: Arc::new(target),
         dropped_rows: rows - keep.len(),
         tokens: tokens.map(Arc::new),
     })

@@ -3,6 +3,7 @@
 
 use std::io::Cursor;
 use std::path::Path;
+use std::sync::Arc;
 
 use polars::prelude::*;
 
@@ -71,6 +72,13 @@ pub(super) fn read_error(path: &Path, e: std::io::Error) -> Error {
 
 /// Parses CSV bytes (with a header, types inferred from every row).
 pub(crate) fn parse_csv(bytes: &[u8], path: &Path) -> Result<DataFrame> {
+    parse_csv_as(bytes, path, None)
+}
+
+/// Parses CSV bytes, reading column `text` (when the header has it) as text whatever its
+/// cells look like: a token column is parsed by lrfind's rules, not by type inference, which
+/// would read a block of one-token sequences as numbers and accept `3.0` there.
+pub(crate) fn parse_csv_as(bytes: &[u8], path: &Path, text: Option<&str>) -> Result<DataFrame> {
     let bad = |message: String| Error::DataFormat {
         path: path.into(),
         format: "CSV",
@@ -96,9 +104,13 @@ pub(crate) fn parse_csv(bytes: &[u8], path: &Path) -> Result<DataFrame> {
             k + 1
         )));
     }
+    let overwrite = text
+        .filter(|t| names.contains(t))
+        .map(|t| Arc::new(Schema::from_iter([Field::new(t.into(), DataType::String)])));
     let df = CsvReadOptions::default()
         .with_has_header(true)
         .with_infer_schema_length(None)
+        .with_schema_overwrite(overwrite)
         .into_reader_with_file_handle(Cursor::new(bytes))
         .finish()
         .map_err(|e| {

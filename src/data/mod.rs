@@ -1,8 +1,9 @@
 //! Data: loading tables (CSV, Parquet, built-in datasets), inferring the task, the one
 //! seeded split function, standardisation, and batching into tensors.
 //!
-//! The flow is [`load`] (a [`Table`] of f32 features, optional [`Tokens`] and a target) → [`prepare`] (split and
-//! standardise into a [`Prepared`] dataset) → [`Batcher`] (mini-batches as tensors).
+//! The flow is [`load`] (a [`Table`] of f32 features, optional [`Tokens`] and a target) →
+//! [`prepare`] (split, and fit the standardiser, into a [`Prepared`] dataset) → [`Batcher`]
+//! (mini-batches as tensors, standardised as they are built).
 
 mod batch;
 #[cfg(feature = "tables")]
@@ -65,8 +66,9 @@ pub struct Table {
     pub features: Arc<Vec<f32>>,
     /// The task, with the class names for classification.
     pub task: Task,
-    /// Class index per row (classification) or value per row (regression).
-    pub target: Vec<f64>,
+    /// Class index per row (classification) or value per row (regression); shared as the
+    /// features are.
+    pub target: Arc<Vec<f64>>,
     /// Rows dropped by `drop_na`.
     pub dropped_rows: usize,
     /// Each row's token sequence, when the data has a `--tokens` column (shared, as the

@@ -1,6 +1,8 @@
 //! The project's one split function (seeded, stratified for classification) and
 //! z-score standardisation with statistics from the training part only.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use super::{Table, Task};
@@ -143,12 +145,28 @@ impl Prepared {
 
     /// Appends row `r`'s features, standardised when standardisation is on, to `out`.
     pub fn push_features(&self, r: usize, out: &mut Vec<f32>) {
-        let width = self.table.width();
-        let start = out.len();
-        out.extend_from_slice(&self.table.features[r * width..(r + 1) * width]);
-        if let Some(s) = &self.standardizer {
-            s.apply(&mut out[start..]);
-        }
+        push_row(
+            &self.table.features,
+            self.table.width(),
+            self.standardizer.as_ref(),
+            r,
+            out,
+        );
+    }
+}
+
+/// Appends row `r` of row-major `features` (`width` wide) to `out`, standardised by `s`.
+pub(super) fn push_row(
+    features: &[f32],
+    width: usize,
+    s: Option<&Standardizer>,
+    r: usize,
+    out: &mut Vec<f32>,
+) {
+    let start = out.len();
+    out.extend_from_slice(&features[r * width..(r + 1) * width]);
+    if let Some(s) = s {
+        s.apply(&mut out[start..]);
     }
 }
 
@@ -175,8 +193,8 @@ pub fn prepare(mut table: Table, config: &DataConfig, seed: u64) -> Result<Prepa
         let values: Vec<f32> = table.target.iter().map(|&v| v as f32).collect();
         let s = Standardizer::fit(&values, 1, &parts[0]);
         target_scale = (s.mean[0], s.scale[0]);
-        table
-            .target
+        // The one copy of a shared target: the standardised one this dataset trains on.
+        Arc::make_mut(&mut table.target)
             .iter_mut()
             .for_each(|v| *v = (*v - target_scale.0) / target_scale.1);
     }

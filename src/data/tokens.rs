@@ -59,7 +59,8 @@ impl Ragged {
 
     /// Pads or truncates the rows in `keep` (in order) to `seq_len` tokens, default the
     /// longest kept row capped at `max_default`, in place: the padded array reuses the ragged
-    /// one's memory, so the peak is the larger of the two, not both.
+    /// one's memory, so the peak is about the larger of the two (plus 8 bytes per row), not
+    /// both.
     pub fn pad(
         self,
         column: &str,

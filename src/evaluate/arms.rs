@@ -158,7 +158,7 @@ fn setup(config: &SuggestConfig, table: &Table) -> Result<Setup> {
     let head = Head::for_task(&data.table.task, config.model.binary_head);
     let device = pipeline::device(config.backend);
     device.seed(config.seed);
-    let initial = Mlp::for_table(&data.table, &config.model, head, &device);
+    let initial = Mlp::for_table(&data.table, &config.model, head, &device)?;
     let valid = pipeline::eval_set(&data, data.valid(), head, config.backend);
     Ok(Setup {
         data,

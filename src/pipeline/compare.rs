@@ -67,7 +67,7 @@ pub fn compare(
     let head = Head::for_task(&data.table.task, config.model.binary_head);
     check_targets(targets, head == Head::Regression)?;
     device.seed(config.seed);
-    let initial = Mlp::for_table(&data.table, &config.model, head, &device);
+    let initial = Mlp::for_table(&data.table, &config.model, head, &device)?;
     let valid = super::eval_set(data, data.valid(), head, config.backend);
     if valid.is_empty() {
         return Err(Error::option(
@@ -91,15 +91,21 @@ pub fn compare(
             not_run.push(setting.name.clone());
             continue;
         }
-        let (run, _) = train_run(&ctx, &initial, setting, |epoch, lr| {
-            on_epoch(&CompareProgress {
-                setting: &setting.name,
-                index,
-                epoch,
-                epochs: setting.epochs,
-                lr,
-            })
-        }, |_, _| {});
+        let (run, _) = train_run(
+            &ctx,
+            &initial,
+            setting,
+            |epoch, lr| {
+                on_epoch(&CompareProgress {
+                    setting: &setting.name,
+                    index,
+                    epoch,
+                    epochs: setting.epochs,
+                    lr,
+                })
+            },
+            |_, _| {},
+        );
         if run.interrupted {
             not_run.push(setting.name.clone());
         } else {

@@ -75,7 +75,7 @@ pub struct SequenceSummary {
 }
 
 impl SequenceSummary {
-    /// One line, e.g. "tokens 'seq': 32 per row (read 5 to 40, mean 21.3; 12 rows cut), 100 ids".
+    /// One line, e.g. "tokens 'seq': 32 per row (read 5 to 40, mean 21.3; 12 rows cut to 32), 100 ids".
     pub fn line(&self) -> String {
         let s = &self.stats;
         let cut = match s.truncated {
@@ -228,7 +228,7 @@ pub fn suggest(
     let device = device(config.backend);
     device.seed(config.seed);
     let head = Head::for_task(&data.table.task, config.model.binary_head);
-    let model = Mlp::for_table(&data.table, &config.model, head, &device);
+    let model = Mlp::for_table(&data.table, &config.model, head, &device)?;
     let batches = Batcher::new(
         data,
         data.train(),

@@ -267,7 +267,7 @@ pub fn run_part(
     let head = Head::for_task(&first.table.task, config.model.binary_head);
     let device = pipeline::device(config.backend);
     device.seed(config.seed);
-    let initial = Mlp::for_table(&first.table, &config.model, head, &device);
+    let initial = Mlp::for_table(&first.table, &config.model, head, &device)?;
 
     let suggestion = if spec.mark_suggestion {
         let mut c = config.clone();

@@ -254,6 +254,23 @@ fn bad_token_input_is_refused_by_column_and_row() {
         &["--embed-dim", "0"],
         "Error: --embed-dim: must be at least 1",
     );
+    run(
+        &not_int,
+        &["--vocab", "40000000", "--embed-dim", "64"],
+        "Error: --embed-dim: --vocab 40000000 x --embed-dim 64 make an embedding of 2560000064 values, more than 1000000000",
+    );
+    run(
+        &not_int,
+        &["--seq-len", "65536", "--embed-dim", "65536"],
+        "Error: --embed-dim: a batch would hold 8589934592 embedding values (--batch-size 2 x sequence length 65536 x --embed-dim 65536), more than 2147483648",
+    );
+    // An inferred vocabulary too large for the embedding is refused by column.
+    let huge = file("huge.csv", "1,3 49999999,0");
+    run(
+        &huge,
+        &[],
+        "column 'seq': 50000000 token ids x --embed-dim 64 make an embedding of 3200000064 values",
+    );
     assert_rejected(
         &[
             "suggest", "--data", &not_int, "--target", "label", "--tokens", "nope", "--out", o,
@@ -299,7 +316,7 @@ fn bad_token_input_is_refused_by_column_and_row() {
         ok.to_str().unwrap(),
     ]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("(11 rows, 0 features)"));
-    // One integer per cell reads as a number column: a fraction is refused there too.
+    // A column of one integer per cell is read as text too: a fraction is refused alike.
     let mut text = String::from("label,seq\n");
     for i in 0..10 {
         text += &format!("{},{i}\n", i % 2);
@@ -310,6 +327,6 @@ fn bad_token_input_is_refused_by_column_and_row() {
     run(
         single.to_str().unwrap(),
         &[],
-        "column 'seq', row 11: token 0.5 is not a non-negative integer",
+        "column 'seq', row 11: token '0.5' is not a non-negative integer",
     );
 }
