@@ -153,11 +153,16 @@ fn bad_token_input_is_refused_by_column_and_row() {
     let d = dir.path();
     let out = d.join("out");
     let o = &out.to_str().unwrap().to_string();
-    // Ten good rows, then the case's bad row as row 11.
-    let file = |name: &str, bad: &str| -> String {
+    // Ten good rows (sequences plain, or written as lists), then the case's bad row as row 11.
+    let write = |name: &str, as_list: bool, bad: &str| -> String {
         let mut text = String::from("label,seq,x\n");
         for i in 0..10 {
-            text += &format!("{},{} {} 7,{i}\n", i % 2, i, i + 1);
+            let seq = if as_list {
+                format!("\"[{i}, {}, 7]\"", i + 1)
+            } else {
+                format!("{i} {} 7", i + 1)
+            };
+            text += &format!("{},{seq},{i}\n", i % 2);
         }
         text += bad;
         text += "\n";
@@ -165,21 +170,11 @@ fn bad_token_input_is_refused_by_column_and_row() {
         std::fs::write(&p, text).unwrap();
         p.display().to_string()
     };
+    let file = |name: &str, bad: &str| write(name, false, bad);
+    let listed = |name: &str, bad: &str| write(name, true, bad);
     let not_int = file("not_int.csv", "1,3 x 5,0");
     let negative = file("negative.csv", "1,3 -1 5,0");
     let fraction = file("fraction.csv", "0,3 1.5,0");
-    // Ten good rows written as lists, then the case's bad row as row 11.
-    let listed = |name: &str, bad: &str| -> String {
-        let mut text = String::from("label,seq,x\n");
-        for i in 0..10 {
-            text += &format!("{},\"[{}, {}, 7]\",{i}\n", i % 2, i, i + 1);
-        }
-        text += bad;
-        text += "\n";
-        let p = d.join(name);
-        std::fs::write(&p, text).unwrap();
-        p.display().to_string()
-    };
     let empty = listed("empty.csv", "1,[],0");
     let mixed = file("mixed.csv", "1,\"[3, 4]\",0");
     let unclosed = listed("unclosed.csv", "1,[3 4,0");
