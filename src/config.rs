@@ -597,27 +597,13 @@ impl SuggestConfig {
                 "applies to token sequences (--tokens) only",
             ));
         }
-        if d.seq_len == Some(0) {
-            return Err(Error::option("--seq-len", "must be at least 1"));
+        if let Some(n) = d.seq_len {
+            let why = "every batch holds batch size x sequence length token embeddings";
+            Error::check_count("--seq-len", n, MAX_SEQ_LEN, why)?;
         }
-        if let Some(n) = d.seq_len.filter(|&n| n > MAX_SEQ_LEN) {
-            return Err(Error::at_most(
-                "--seq-len",
-                MAX_SEQ_LEN,
-                "every batch holds batch size x sequence length token embeddings",
-                n,
-            ));
-        }
-        if d.vocab == Some(0) {
-            return Err(Error::option("--vocab", "must be at least 1"));
-        }
-        if let Some(n) = d.vocab.filter(|&n| n > MAX_VOCAB) {
-            return Err(Error::at_most(
-                "--vocab",
-                MAX_VOCAB,
-                "the embedding holds one row per token id",
-                n,
-            ));
+        if let Some(n) = d.vocab {
+            let why = "the embedding holds one row per token id";
+            Error::check_count("--vocab", n, MAX_VOCAB, why)?;
         }
         if let Some(t) = &d.tokens {
             if *t == d.target {
@@ -637,17 +623,8 @@ impl SuggestConfig {
         if m.hidden.contains(&0) {
             return Err(Error::option("--hidden", "layer widths must be at least 1"));
         }
-        if m.embed_dim == 0 {
-            return Err(Error::option("--embed-dim", "must be at least 1"));
-        }
-        if m.embed_dim > MAX_EMBED_DIM {
-            return Err(Error::at_most(
-                "--embed-dim",
-                MAX_EMBED_DIM,
-                "the embedding holds this many values per token id",
-                m.embed_dim,
-            ));
-        }
+        let why = "the embedding holds this many values per token id";
+        Error::check_count("--embed-dim", m.embed_dim, MAX_EMBED_DIM, why)?;
         if d.tokens.is_some() {
             let len = d.seq_len.unwrap_or(defaults::MAX_DEFAULT_SEQ_LEN);
             let values = d.batch_size as u128 * len as u128 * m.embed_dim as u128;
@@ -680,16 +657,8 @@ impl SuggestConfig {
             ));
         }
         self.optimizer.validate()?;
-        if self.threads == Some(0) {
-            return Err(Error::option("--threads", "must be at least 1"));
-        }
-        if let Some(t) = self.threads.filter(|&t| t > MAX_THREADS) {
-            return Err(Error::at_most(
-                "--threads",
-                MAX_THREADS,
-                "each thread reserves a stack",
-                t,
-            ));
+        if let Some(t) = self.threads {
+            Error::check_count("--threads", t, MAX_THREADS, "each thread reserves a stack")?;
         }
         Ok(())
     }

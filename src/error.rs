@@ -138,6 +138,18 @@ impl Error {
         Error::option(flag, format!("must be at most {max} ({why}), got {got}"))
     }
 
+    /// Checks a count given by `flag`: refused when 0 ("must be at least 1") or above `max`
+    /// (with the reason `why`).
+    pub fn check_count(flag: &'static str, value: usize, max: usize, why: &str) -> Result<()> {
+        if value == 0 {
+            return Err(Error::option(flag, "must be at least 1"));
+        }
+        if value > max {
+            return Err(Error::at_most(flag, max, why, value));
+        }
+        Ok(())
+    }
+
     /// Shorthand for [`Error::Output`] from an I/O error.
     pub fn output(path: impl Into<PathBuf>, err: impl std::fmt::Display) -> Self {
         Error::Output {

@@ -76,17 +76,8 @@ impl EvaluateSpec {
     /// Checks the values; errors name the flag.
     pub fn validate(&self) -> Result<()> {
         self.config.validate()?;
-        if self.seeds == 0 {
-            return Err(Error::option("--seeds", "must be at least 1"));
-        }
-        if self.seeds > MAX_SEEDS {
-            return Err(Error::at_most(
-                "--seeds",
-                MAX_SEEDS,
-                "each seed trains the whole grid",
-                self.seeds,
-            ));
-        }
+        let why = "each seed trains the whole grid";
+        Error::check_count("--seeds", self.seeds, MAX_SEEDS, why)?;
         if self.epochs_list.is_empty() || self.epochs_list.contains(&0) {
             return Err(Error::option(
                 "--epochs-list",

@@ -156,18 +156,8 @@ pub const MAX_REPEATS: usize = 1000;
 impl Repeats {
     /// Checks a number of repeats (1 is a single run); errors name `--repeats`.
     pub fn check(repeats: usize) -> Result<()> {
-        if repeats == 0 {
-            return Err(Error::option("--repeats", "must be at least 1"));
-        }
-        if repeats > MAX_REPEATS {
-            return Err(Error::at_most(
-                "--repeats",
-                MAX_REPEATS,
-                "each repeat is a whole range test",
-                repeats,
-            ));
-        }
-        Ok(())
+        let why = "each repeat is a whole range test";
+        Error::check_count("--repeats", repeats, MAX_REPEATS, why)
     }
 
     /// Summarises the runs of several seeds (the first is the main run).

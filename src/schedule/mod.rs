@@ -193,17 +193,8 @@ pub const MAX_SAMPLED_STEPS: usize = 1_000_000;
 /// depends on the losses), as `lrfind schedule` draws them. Checks the timeline and the LR
 /// first; errors name `--steps`, `--steps-per-epoch` and `--lr`.
 pub fn sample(chains: &[Chain], lr: f64, tl: &Timeline) -> Result<Vec<Vec<f64>>> {
-    if tl.total_steps == 0 {
-        return Err(Error::option("--steps", "must be at least 1"));
-    }
-    if tl.total_steps > MAX_SAMPLED_STEPS {
-        return Err(Error::at_most(
-            "--steps",
-            MAX_SAMPLED_STEPS,
-            "one value per step is kept and drawn",
-            tl.total_steps,
-        ));
-    }
+    let why = "one value per step is kept and drawn";
+    Error::check_count("--steps", tl.total_steps, MAX_SAMPLED_STEPS, why)?;
     if tl.steps_per_epoch == 0 {
         return Err(Error::option("--steps-per-epoch", "must be at least 1"));
     }

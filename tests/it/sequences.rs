@@ -3,6 +3,7 @@
 //! and `sweep`, CSV and Parquet giving the same report, and every bad-input case.
 
 use std::path::{Path, PathBuf};
+use std::process::Output;
 
 use serde_json::Value;
 
@@ -38,23 +39,24 @@ fn comparable(path: &Path) -> Value {
     v
 }
 
+/// Runs `command` on the fixture in form `ext` (`--tokens tokens`), writing to `out`.
+fn on_fixture(command: &str, ext: &str, out: &Path, extra: &[&str]) -> Output {
+    let data = fixture(ext);
+    let mut args = vec![
+        command, "--data", &data, "--target", "label", "--tokens", "tokens",
+    ];
+    args.extend_from_slice(extra);
+    args.extend(["--out", out.to_str().unwrap()]);
+    lrfind_ok(&args)
+}
+
 #[test]
 fn suggest_on_sequences_reads_csv_and_parquet_alike() {
     let dir = crate::TempDir::new();
     let mut docs = Vec::new();
     for ext in ["csv", "parquet"] {
         let out = dir.path().join(ext);
-        let o = lrfind_ok(&[
-            "suggest",
-            "--data",
-            &fixture(ext),
-            "--target",
-            "label",
-            "--tokens",
-            "tokens",
-            "--out",
-            out.to_str().unwrap(),
-        ]);
+        let o = on_fixture("suggest", ext, &out, &[]);
         let text = String::from_utf8_lossy(&o.stdout).into_owned();
         assert!(
             text.contains(
@@ -97,24 +99,16 @@ fn a_sequence_sweep_learns_the_motif_and_parquet_gives_the_same_report() {
     let mut reports = Vec::new();
     for ext in ["csv", "parquet"] {
         let out = dir.path().join(ext);
-        lrfind_ok(&[
-            "sweep",
+        let grid = [
             "--quiet",
-            "--data",
-            &fixture(ext),
-            "--target",
-            "label",
-            "--tokens",
-            "tokens",
             "--seq-len",
             "16",
             "--lrs",
             "1e-7,1e-2",
             "--epochs",
             "2",
-            "--out",
-            out.to_str().unwrap(),
-        ]);
+        ];
+        on_fixture("sweep", ext, &out, &grid);
         let doc = read_json(&out.join("sweep.json"));
         // Chance at a tiny LR, well above it at a sane one.
         let (tiny, sane) = (
