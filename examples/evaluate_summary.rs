@@ -20,6 +20,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use lrfind::analysis::confidence::{MEMORISING_FLOOR, PLATEAU_FLOOR, Regime, loss_floor};
 use lrfind::analysis::evaluation::spearman;
 use lrfind::analysis::evaluation::{
     BOOTSTRAP_LEVEL, BOOTSTRAP_RESAMPLES, REFUSAL_DECADES, bootstrap_mean, decades_outside,
@@ -99,6 +100,193 @@ fn valley_width(p: &Point) -> f64 {
     let c = p.case.eval.range_tests[p.seed].suggested_rule_curve();
     knee_point(c.lrs, c.raw, &KNEE)
         .map_or(f64::NAN, |k| (c.lrs[k.minimum] / c.lrs[k.index]).log10())
+}
+
+/// The loss-floor regime of a point's range test.
+fn regime_of(p: &Point) -> Option<Regime> {
+    loss_floor(&p.case.eval.range_tests[p.seed].suggested_rule_curve()).and_then(Regime::of)
+}
+
+/// Spearman's rho of `x` against `y` over the points where `x` is finite, with a 90 %
+/// bootstrap interval over those points.
+fn rho_interval(x: &[f64], y: &[f64]) -> String {
+    let (x, y): (Vec<f64>, Vec<f64>) = x
+        .iter()
+        .zip(y)
+        .filter(|(a, _)| a.is_finite())
+        .map(|(a, b)| (*a, *b))
+        .unzip();
+    let rho = spearman(&x, &y);
+    let mut rng = lrfind::rng::Rng::new(1, 0);
+    let mut boots: Vec<f64> = (0..1000)
+        .filter_map(|_| {
+            let idx: Vec<usize> = (0..x.len()).map(|_| rng.below(x.len())).collect();
+            let bx: Vec<f64> = idx.iter().map(|&i| x[i]).collect();
+            let by: Vec<f64> = idx.iter().map(|&i| y[i]).collect();
+            spearman(&bx, &by)
+        })
+        .collect();
+    boots.sort_by(f64::total_cmp);
+    let q = |f: f64| {
+        boots
+            .get(((f * (boots.len() as f64 - 1.0)).round() as usize).min(boots.len().max(1) - 1))
+            .copied()
+            .unwrap_or(f64::NAN)
+    };
+    format!(
+        "{} [{:.2}, {:.2}] over {} points",
+        rho.map_or("undefined".into(), |r| format!("{r:.2}")),
+        q(0.05),
+        q(0.95),
+        x.len()
+    )
+}
+
+/// `knee`'s record per loss-floor regime (the numbers `Regime::record` holds), and the same
+/// record computed leave-one-dataset-out: does the record of the other datasets predict the
+/// held-out one's distance?
+fn regimes(all: &[Point], datasets: &[String], frozen: &[f64]) {
+    let regime: Vec<Option<Regime>> = all.iter().map(regime_of).collect();
+    let record = |keep: &dyn Fn(usize) -> bool, r: Regime| -> (usize, f64, f64) {
+        let d: Vec<f64> = (0..all.len())
+            .filter(|&i| keep(i) && regime[i] == Some(r))
+            .map(|i| frozen[i])
+            .collect();
+        let within = d.iter().filter(|&&x| x <= 0.25).count() as f64 / d.len().max(1) as f64;
+        (d.len(), mean(&d), within)
+    };
+    println!("\n## knee's record by loss floor (the confidence's regimes)\n");
+    println!(
+        "| regime | loss floor | points | datasets | mean distance | within 0.25 | stated in the code |\n|---|---|---|---|---|---|---|"
+    );
+    for r in Regime::ALL {
+        let (n, m, w) = record(&|_| true, r);
+        let names: std::collections::BTreeSet<&str> = (0..all.len())
+            .filter(|&i| regime[i] == Some(r))
+            .map(|i| all[i].case.dataset.as_str())
+            .collect();
+        let floor = match r {
+            Regime::Memorising => format!("below {MEMORISING_FLOOR}"),
+            Regime::Fitting => format!("{MEMORISING_FLOOR} to {PLATEAU_FLOOR}"),
+            Regime::Plateau => format!("{PLATEAU_FLOOR} and up"),
+        };
+        let stated = r.record();
+        println!(
+            "| {} | {floor} | {n} | {} | {m:.3} | {:.1} % | {} points, {:.3}, {:.1} % |",
+            r.name(),
+            names.into_iter().collect::<Vec<_>>().join(", "),
+            100.0 * w,
+            stated.points,
+            stated.mean_decades,
+            100.0 * stated.within_quarter
+        );
+    }
+    // Leave one dataset out: each point's predicted distance is its regime's mean on the
+    // other datasets.
+    let mut held_out = vec![f64::NAN; all.len()];
+    for d in datasets {
+        for r in Regime::ALL {
+            let (_, m, _) = record(&|i| &all[i].case.dataset != d, r);
+            for i in 0..all.len() {
+                if &all[i].case.dataset == d && regime[i] == Some(r) {
+                    held_out[i] = m;
+                }
+            }
+        }
+    }
+    println!(
+        "\n| the regime's mean distance as a prediction | rho with knee's distance [90 % bootstrap] |\n|---|---|"
+    );
+    let in_sample: Vec<f64> = (0..all.len())
+        .map(|i| regime[i].map_or(f64::NAN, |r| record(&|_| true, r).1))
+        .collect();
+    println!("| in sample | {} |", rho_interval(&in_sample, frozen));
+    println!(
+        "| leave-one-dataset-out | {} |",
+        rho_interval(&held_out, frozen)
+    );
+    nested_thresholds(all, datasets, frozen);
+    println!(
+        "\n| regime | held-out points within 0.25 (per held-out dataset's own record) |\n|---|---|"
+    );
+    for r in Regime::ALL {
+        let per: Vec<String> = datasets
+            .iter()
+            .filter_map(|d| {
+                let (n, m, w) = record(&|i| &all[i].case.dataset == d, r);
+                (n > 0).then(|| format!("{d} {:.0} % ({n}, mean {m:.2})", 100.0 * w))
+            })
+            .collect();
+        println!("| {} | {} |", r.name(), per.join("; "));
+    }
+}
+
+/// The thresholds of the regimes chosen by leave-one-dataset-out as well: for each held-out
+/// dataset, the pair (memorising below, plateau from) whose regime means track knee's
+/// distance best (Spearman) on the other datasets, and those datasets' means as the
+/// held-out points' prediction.
+fn nested_thresholds(all: &[Point], datasets: &[String], frozen: &[f64]) {
+    const LOW: [f64; 5] = [0.005, 0.01, 0.02, 0.03, 0.05];
+    const HIGH: [f64; 5] = [0.1, 0.15, 0.2, 0.3, 0.5];
+    let floors: Vec<f64> = all
+        .iter()
+        .map(|p| {
+            loss_floor(&p.case.eval.range_tests[p.seed].suggested_rule_curve()).unwrap_or(f64::NAN)
+        })
+        .collect();
+    let class = |f: f64, (lo, hi): (f64, f64)| -> Option<usize> {
+        (f.is_finite() && (0.0..=1.0).contains(&f))
+            .then(|| usize::from(f >= lo) + usize::from(f >= hi))
+    };
+    let means = |keep: &dyn Fn(usize) -> bool, t: (f64, f64)| -> [f64; 3] {
+        let mut m = [0.0; 3];
+        for (r, slot) in m.iter_mut().enumerate() {
+            let d: Vec<f64> = (0..all.len())
+                .filter(|&i| keep(i) && class(floors[i], t) == Some(r))
+                .map(|i| frozen[i])
+                .collect();
+            *slot = if d.is_empty() { f64::NAN } else { mean(&d) };
+        }
+        m
+    };
+    let fit = |keep: &dyn Fn(usize) -> bool| -> ((f64, f64), [f64; 3]) {
+        let mut best = (f64::NEG_INFINITY, (0.0, 0.0), [0.0; 3]);
+        for lo in LOW {
+            for hi in HIGH {
+                let m = means(keep, (lo, hi));
+                let (x, y): (Vec<f64>, Vec<f64>) = (0..all.len())
+                    .filter(|&i| keep(i))
+                    .filter_map(|i| Some((m[class(floors[i], (lo, hi))?], frozen[i])))
+                    .filter(|(a, _)| a.is_finite())
+                    .unzip();
+                let rho = spearman(&x, &y).unwrap_or(f64::NEG_INFINITY);
+                if rho > best.0 + 1e-12 {
+                    best = (rho, (lo, hi), m);
+                }
+            }
+        }
+        (best.1, best.2)
+    };
+    let (t_all, _) = fit(&|_| true);
+    println!(
+        "\nThresholds chosen on all datasets (memorising below, plateau from; candidates {LOW:?} x {HIGH:?}): {t_all:?}.\n"
+    );
+    println!("| held-out dataset | thresholds chosen on the others |\n|---|---|");
+    let mut held = vec![f64::NAN; all.len()];
+    for d in datasets {
+        let keep = |i: usize| &all[i].case.dataset != d;
+        let (t, m) = fit(&keep);
+        println!("| {d} | {t:?} |");
+        for i in (0..all.len()).filter(|&i| !keep(i)) {
+            if let Some(r) = class(floors[i], t) {
+                held[i] = m[r];
+            }
+        }
+    }
+    println!(
+        "\n| thresholds and means both chosen leave-one-dataset-out | {} |",
+        rho_interval(&held, frozen)
+    );
 }
 
 fn mean(v: &[f64]) -> f64 {
@@ -342,10 +530,15 @@ fn main() {
     println!(
         "| feature of the range test | rho with knee's distance [90 % bootstrap over points] |\n|---|---|"
     );
-    let predictors: [Predictor; 6] = [
-        ("confidence score", &|p: &Point| {
-            p.case.eval.range_tests[p.seed].suggested().confidence.score
-        }),
+    let predictors: [Predictor; 7] = [
+        (
+            "confidence score (how clearly the curve reads)",
+            &|p: &Point| p.case.eval.range_tests[p.seed].suggested().confidence.score,
+        ),
+        (
+            "the regime's record: knee's mean distance on curves of the same loss floor",
+            &|p: &Point| regime_of(p).map_or(f64::NAN, |r| r.record().mean_decades),
+        ),
         (
             "decades from knee's point to the minimum (the valley's width)",
             &valley_width,
@@ -382,34 +575,10 @@ fn main() {
         ),
     ];
     for (name, f) in predictors {
-        let pairs: Vec<(f64, f64)> = all
-            .iter()
-            .zip(&frozen)
-            .map(|(p, d)| (f(p), *d))
-            .filter(|(x, _)| x.is_finite())
-            .collect();
-        let (x, y): (Vec<f64>, Vec<f64>) = pairs.iter().copied().unzip();
-        let rho = spearman(&x, &y);
-        let mut rng = lrfind::rng::Rng::new(1, 0);
-        let mut boots: Vec<f64> = (0..1000)
-            .filter_map(|_| {
-                let idx: Vec<usize> = (0..pairs.len()).map(|_| rng.below(pairs.len())).collect();
-                let bx: Vec<f64> = idx.iter().map(|&i| x[i]).collect();
-                let by: Vec<f64> = idx.iter().map(|&i| y[i]).collect();
-                spearman(&bx, &by)
-            })
-            .collect();
-        boots.sort_by(f64::total_cmp);
-        let q =
-            |f: f64| boots[((f * (boots.len() - 1) as f64).round() as usize).min(boots.len() - 1)];
-        println!(
-            "| {name} | {} [{:.2}, {:.2}] over {} points |",
-            rho.map_or("undefined".into(), |r| format!("{r:.2}")),
-            q(0.05),
-            q(0.95),
-            pairs.len()
-        );
+        let x: Vec<f64> = all.iter().map(f).collect();
+        println!("| {name} | {} |", rho_interval(&x, &frozen));
     }
+    regimes(&all, &datasets, &frozen);
     println!(
         "\n| valley width (decades) | points | knee's mean distance | within 0.25 |\n|---|---|---|---|"
     );

@@ -11,10 +11,21 @@
 //! rules within 0.25 decade score 1) and the score is their geometric mean, so one
 //! missing piece of evidence makes the whole answer unreliable. Rules more than half a
 //! decade apart get a warning.
+//!
+//! The score says whether the curve reads clearly; it does not say how far the best LR of
+//! the user's training lies from the suggestion (on the evaluate cases it does not track
+//! that distance). What does is the **loss floor**: how low the loss `knee` reads goes, as a
+//! fraction of where it started ([`Regime`]). A training loss that falls to almost nothing
+//! means the model memorises its training set at these LRs, and the best LR then depends on
+//! how well it generalises, which a training-loss curve cannot show; a loss that levels off
+//! high means noisy or hard labels, where a wide range of LRs trains equally well. Each
+//! regime carries `knee`'s record on the evaluate cases ([`TrackRecord`]: mean distance
+//! outside the good interval, share within a quarter decade), and the level is the lower of
+//! the score's and the record's.
 
 use serde::{Deserialize, Serialize};
 
-use super::rules::{Curve, Method};
+use super::rules::{Curve, Method, knee_curve};
 use super::suggest::Suggestion;
 
 /// A fall of this fraction of the starting loss scores 1.
@@ -29,17 +40,124 @@ pub const HIGH: f64 = 0.6;
 pub const MEDIUM: f64 = 0.3;
 
 /// The level of a confidence score.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
-    /// Trust the suggestion.
-    High,
-    /// Check it (a short sweep around it).
-    Medium,
     /// The curve gives no reliable answer.
     #[default]
     Low,
+    /// Check it (a short sweep around it).
+    Medium,
+    /// Trust the suggestion.
+    High,
 }
+
+/// Below this loss floor (the minimum of the loss `knee` reads over its start) the curve
+/// counts as memorising: the model fits its training set almost perfectly.
+pub const MEMORISING_FLOOR: f64 = 0.01;
+/// From this loss floor up the loss levels off high (noisy or hard labels).
+pub const PLATEAU_FLOOR: f64 = 0.2;
+/// A regime's record from here up (share within a quarter decade) is "high"...
+pub const HIGH_RECORD: f64 = 0.9;
+/// ... and from here up "medium"; below, "low".
+pub const MEDIUM_RECORD: f64 = 0.6;
+
+/// What the loss floor says about the training, and so about how far the best LR may lie
+/// from the suggestion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Regime {
+    /// The loss fell below [`MEMORISING_FLOOR`] of its start: the model memorises the
+    /// training set, and generalisation, which the curve cannot show, decides the best LR.
+    Memorising,
+    /// The loss fell to between [`MEMORISING_FLOOR`] and [`PLATEAU_FLOOR`] of its start.
+    Fitting,
+    /// The loss levelled off at [`PLATEAU_FLOOR`] of its start or higher: noisy or hard
+    /// labels, a flat optimum, a wide range of good LRs.
+    Plateau,
+}
+
+/// `knee`'s record on the evaluate cases' curves of one regime (README, "Does the
+/// confidence track the distance?"): 300 case-seed-length points, refusals counted as
+/// one-decade misses; `cargo run --release --example evaluate_summary` recomputes it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TrackRecord {
+    /// Case-seed-length points of this regime.
+    pub points: usize,
+    /// Mean distance outside the good interval, in decades.
+    pub mean_decades: f64,
+    /// Share of points within a quarter decade of the good interval.
+    pub within_quarter: f64,
+}
+
+impl Regime {
+    /// Every regime, from the lowest floor up.
+    pub const ALL: [Regime; 3] = [Regime::Memorising, Regime::Fitting, Regime::Plateau];
+
+    /// The regime of a loss floor (minimum over start); `None` when it is not a fraction
+    /// (a loss that starts at or below zero).
+    pub fn of(floor: f64) -> Option<Regime> {
+        match floor {
+            f if !(0.0..=1.0).contains(&f) => None,
+            f if f < MEMORISING_FLOOR => Some(Regime::Memorising),
+            f if f < PLATEAU_FLOOR => Some(Regime::Fitting),
+            _ => Some(Regime::Plateau),
+        }
+    }
+
+    /// `knee`'s record on the evaluate cases in this regime.
+    pub fn record(self) -> TrackRecord {
+        let (points, mean_decades, within_quarter) = match self {
+            Regime::Memorising => RECORD_MEMORISING,
+            Regime::Fitting => RECORD_FITTING,
+            Regime::Plateau => RECORD_PLATEAU,
+        };
+        TrackRecord {
+            points,
+            mean_decades,
+            within_quarter,
+        }
+    }
+
+    /// The level the record gives.
+    pub fn level(self) -> Level {
+        let share = self.record().within_quarter;
+        if share >= HIGH_RECORD {
+            Level::High
+        } else if share >= MEDIUM_RECORD {
+            Level::Medium
+        } else {
+            Level::Low
+        }
+    }
+
+    /// The regime's name, as written in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Regime::Memorising => "memorising",
+            Regime::Fitting => "fitting",
+            Regime::Plateau => "plateau",
+        }
+    }
+
+    /// What the regime means for the user, in plain words.
+    pub fn explanation(self) -> &'static str {
+        match self {
+            Regime::Memorising => {
+                "the training loss falls to almost nothing: the model memorises its training set, and how well it generalises, which this curve cannot show, decides the best LR (check with a short sweep around the suggestion)"
+            }
+            Regime::Fitting => "the loss falls well and turns: the usual case",
+            Regime::Plateau => {
+                "the loss levels off high (noisy or hard labels): a wide range of LRs trains about equally well"
+            }
+        }
+    }
+}
+
+/// `knee`'s record per regime: (points, mean decades outside, share within a quarter).
+const RECORD_MEMORISING: (usize, f64, f64) = (90, 0.279, 0.722);
+const RECORD_FITTING: (usize, f64, f64) = (120, 0.082, 0.925);
+const RECORD_PLATEAU: (usize, f64, f64) = (90, 0.044, 0.967);
 
 /// The confidence of a curve's suggestions.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -56,6 +174,17 @@ pub struct Confidence {
     pub turn: f64,
     /// Spread of the falling-part rules' suggestions, in decades (None: fewer than two).
     pub spread_decades: Option<f64>,
+    /// The loss floor: the minimum of the loss `knee` reads (its centered smoothing) as a
+    /// fraction of its start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub floor: Option<f64>,
+    /// What the floor says about the training (None: no floor, or a loss at or below 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regime: Option<Regime>,
+    /// `knee`'s record on evaluate curves of the same regime: how far the suggestion is
+    /// likely to be from the best LR of the training.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<TrackRecord>,
     /// What lowers the confidence, in plain words.
     pub warnings: Vec<String>,
 }
@@ -128,19 +257,86 @@ pub fn confidence(curve: &Curve, suggestions: &[Suggestion]) -> Confidence {
         _ => {}
     }
     let score = (fall_score * turn_score * agree_score).cbrt();
-    let level = if score >= HIGH {
+    let read_level = if score >= HIGH {
         Level::High
     } else if score >= MEDIUM {
         Level::Medium
     } else {
         Level::Low
     };
+    let floor = loss_floor(curve);
+    let regime = floor.and_then(Regime::of);
+    if regime == Some(Regime::Memorising) {
+        warnings.push(Regime::Memorising.explanation().into());
+    }
     Confidence {
         score,
-        level,
+        level: regime.map_or(read_level, |r| read_level.min(r.level())),
         fall,
         turn,
         spread_decades: spread,
+        floor,
+        regime,
+        record: regime.map(Regime::record),
         warnings,
+    }
+}
+
+/// The minimum of the loss `knee` reads (the centered smoothing, up to the first
+/// non-finite point) over its first point; `None` without two finite points.
+pub fn loss_floor(curve: &Curve) -> Option<f64> {
+    let s = knee_curve(curve.lrs, curve.raw);
+    let finite: Vec<f64> = s.iter().copied().take_while(|v| v.is_finite()).collect();
+    if finite.len() < 2 {
+        return None;
+    }
+    let min = finite.iter().copied().fold(f64::INFINITY, f64::min);
+    Some(min / finite[0])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regimes_split_the_floor_at_their_thresholds() {
+        assert_eq!(Regime::of(0.0), Some(Regime::Memorising));
+        assert_eq!(
+            Regime::of(MEMORISING_FLOOR * 0.99),
+            Some(Regime::Memorising)
+        );
+        assert_eq!(Regime::of(MEMORISING_FLOOR), Some(Regime::Fitting));
+        assert_eq!(Regime::of(PLATEAU_FLOOR * 0.99), Some(Regime::Fitting));
+        assert_eq!(Regime::of(PLATEAU_FLOOR), Some(Regime::Plateau));
+        assert_eq!(Regime::of(1.0), Some(Regime::Plateau));
+        // A loss that starts at or below zero, or rises above its start, has no floor.
+        assert_eq!(Regime::of(-0.5), None);
+        assert_eq!(Regime::of(f64::NAN), None);
+    }
+
+    #[test]
+    fn a_regime_level_follows_its_record_and_caps_the_confidence() {
+        assert_eq!(Regime::Memorising.level(), Level::Medium);
+        assert_eq!(Regime::Fitting.level(), Level::High);
+        assert_eq!(Regime::Plateau.level(), Level::High);
+        assert!(Level::Low < Level::Medium && Level::Medium < Level::High);
+        // A clean V that falls to 0.5 % of its start: the curve reads clearly, yet the
+        // memorising record caps the level at medium.
+        let lrs: Vec<f64> = (0..200)
+            .map(|i| 1e-5 * 10f64.powf(i as f64 / 40.0))
+            .collect();
+        let raw: Vec<f64> = lrs
+            .iter()
+            .map(|lr| {
+                let x = lr.log10() + 2.0;
+                0.004 + 1.0 / (1.0 + (10.0 * x).exp()) + 3.0 * (x - 1.5).max(0.0)
+            })
+            .collect();
+        let curve = Curve::training(&lrs, &raw, &raw, raw.len());
+        let c = crate::analysis::suggest_all(&curve, Method::Knee).confidence;
+        assert_eq!(c.regime, Some(Regime::Memorising), "{c:?}");
+        assert_eq!(c.level, Level::Medium, "{c:?}");
+        assert!(c.floor.unwrap() < MEMORISING_FLOOR);
+        assert_eq!(c.record, Some(Regime::Memorising.record()));
     }
 }

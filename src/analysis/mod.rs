@@ -4,7 +4,8 @@
 //! - [`rules`]: the suggestion rules (fastai's `minimum`, `steep`, `valley`, `slide`,
 //!   torch-lr-finder's steepest gradient, and lrfind's own `knee`), all with one signature.
 //! - [`convergence`]: verdicts on training runs and epochs to reach a target.
-//! - [`confidence`]: how far a curve's suggestion can be trusted (fall, turn, agreement).
+//! - [`confidence`]: how far a curve's suggestion can be trusted (fall, turn, agreement) and
+//!   how far it is likely to be from the best LR (the loss floor's regime and its record).
 //! - [`conclusion`]: the conclusion of an LR sweep (recommended LR, promising interval).
 //! - [`foreign`]: other tools' saved curves: their smoothing undone, the ramp recognised.
 //! - [`suggest`]: runs every rule on a recorded curve the way the anchors apply them and

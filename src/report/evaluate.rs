@@ -177,7 +177,7 @@ fn confidence_md(out: &mut String, e: &Evaluation) {
         .collect();
     let _ = writeln!(
         out,
-        "## Confidence\n\n| seed | confidence | level | {} |\n|---|---|---|{}",
+        "## Confidence\n\n| seed | curve score | loss floor | level | {} |\n|---|---|---|---|{}",
         heads.join(" | "),
         "---|".repeat(heads.len())
     );
@@ -189,9 +189,14 @@ fn confidence_md(out: &mut String, e: &Evaluation) {
             .collect();
         let _ = writeln!(
             out,
-            "| {} | {:.2} | {:?} | {} |",
+            "| {} | {:.2} | {} | {:?} | {} |",
             s.config.seed + k as u64,
             c.score,
+            c.floor.zip(c.regime).map_or("–".into(), |(f, r)| format!(
+                "{:.1} % ({})",
+                100.0 * f,
+                r.name()
+            )),
             c.level,
             regrets.join(" | ")
         );

@@ -385,7 +385,17 @@ pub fn summary_text(run: &SuggestRun) -> String {
         }
     }
     let c = &suggested.confidence;
-    let _ = writeln!(s, "Confidence: {:?} ({:.2})", c.level, c.score);
+    let _ = writeln!(s, "Confidence: {:?} (curve score {:.2})", c.level, c.score);
+    if let (Some(floor), Some(regime), Some(rec)) = (c.floor, c.regime, c.record) {
+        let _ = writeln!(
+            s,
+            "  loss floor {:.1} % of its start ({}): on evaluation curves like this, knee landed within a quarter decade of the best LR {:.0} % of the time (mean {:.2} decades off)",
+            100.0 * floor,
+            regime.name(),
+            100.0 * rec.within_quarter,
+            rec.mean_decades
+        );
+    }
     for w in &c.warnings {
         let _ = writeln!(s, "  warning: {w}");
     }

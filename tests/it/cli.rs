@@ -466,3 +466,40 @@ fn repeats_report_every_seed_their_geometric_mean_and_spread() {
     let stdout = String::from_utf8_lossy(&text.stdout);
     assert!(stdout.contains("Repeated over 2 seeds"), "{stdout}");
 }
+
+/// The confidence reads the loss floor on real data: penguins' training loss falls to almost
+/// nothing in the range test (memorising: medium at best, with the warning saying why), while
+/// digits' levels off at about 5 % of its start (fitting: high). JSON and stdout agree.
+#[test]
+fn confidence_names_the_loss_floor_regime_and_its_record() {
+    let penguins = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/penguins.csv");
+    for (data, regime, level) in [
+        (penguins.to_str().unwrap(), "memorising", "medium"),
+        ("digits", "fitting", "high"),
+    ] {
+        let dir = crate::TempDir::new();
+        let out = dir.path().join("c");
+        let o = lrfind(&["suggest", "--data", data, "--out", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let c = &read_json(&out.join("lr_find.json"))["confidence"];
+        assert_eq!(c["regime"], regime, "{data}: {c}");
+        assert_eq!(c["level"], level, "{data}: {c}");
+        let floor = c["floor"].as_f64().unwrap();
+        let record = &c["record"];
+        assert!(record["points"].as_u64().unwrap() >= 90, "{c}");
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            text.contains(&format!(
+                "loss floor {:.1} % of its start ({regime})",
+                100.0 * floor
+            )),
+            "{text}"
+        );
+        let warned = c["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("memorises"));
+        assert_eq!(warned, regime == "memorising", "{c}");
+    }
+}
