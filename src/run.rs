@@ -2,7 +2,8 @@
 //! trained from given initial weights on the training part, evaluated on fixed validation
 //! batches after every epoch, with its verdict and times to target. The one loop that
 //! `compare`, `sweep` and `evaluate` share ([`train_model`], for any model;
-//! [`crate::pipeline::train_run`] is its client for the built-in MLP on tables).
+//! [`train_models`] runs several settings from the same weights on fresh batch sources;
+//! [`crate::pipeline::train_run`] is the client for the built-in MLP on tables).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -11,6 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::convergence::{Verdict, epochs_to_target, verdict};
 use crate::config::OptimizerConfig;
+use crate::error::{Error, Result};
+use crate::finder::{BatchSource, Cycled};
 use crate::schedule::{Chain, Plateau, Timeline};
 use crate::train::{self, Evaluation};
 
@@ -141,7 +144,10 @@ pub fn train_model<M: burn::module::Module, B>(
     };
     let mut plateau = setting.schedule.plateau().cloned().map(Plateau::new);
     let mut optim = train::optimizer(&setting.optimizer);
-    let mut model = initial.clone();
+    // A copy that shares no state with `initial`: a plain clone shares its BatchNorm running
+    // statistics, which training would move for the next run too. Burn's `valid()` and
+    // `train()` each rebuild the running states, keeping the values and parameter ids.
+    let mut model = initial.valid().train();
     let start_eval = (l.evaluate)(&model);
     let started = Instant::now();
     let (mut step_lrs, mut step_losses, mut epochs) = (Vec::new(), Vec::new(), Vec::new());
@@ -214,6 +220,57 @@ pub fn train_model<M: burn::module::Module, B>(
         seconds: started.elapsed().as_secs_f64(),
     };
     (run, optim.eval_weights(model))
+}
+
+/// Trains every setting from the same `initial` weights, each on a fresh source from
+/// `batches(setting)` (cycled pass after pass; an epoch is one pass, counted by reading the
+/// source once more when it does not know its length), evaluated after every epoch: what
+/// `compare` and `sweep` on a model of your own share. A source that fails to read ends the
+/// whole call with its error.
+pub fn train_models<'a, M, B, S>(
+    initial: &M,
+    settings: &[Resolved],
+    mut batches: impl FnMut(&Resolved) -> S,
+    loss: &mut dyn FnMut(&M, &B) -> burn::tensor::Tensor<1>,
+    evaluate: &mut dyn FnMut(&M) -> Evaluation,
+    targets: &[f64],
+    higher_is_better: bool,
+) -> Result<Vec<Run>>
+where
+    M: burn::module::Module,
+    S: BatchSource<'a, B>,
+{
+    let mut runs = Vec::with_capacity(settings.len());
+    for setting in settings {
+        let source = batches(setting);
+        let steps_per_epoch = match source.batches_per_pass() {
+            Some(n) => n,
+            None => batches(setting).pass().count(),
+        };
+        if steps_per_epoch == 0 {
+            return Err(Error::option(
+                "batches",
+                format!("setting '{}': the batch source is empty", setting.name),
+            ));
+        }
+        let mut cycled = Cycled::new(source);
+        let l = Loop {
+            batches: &mut cycled,
+            steps_per_epoch,
+            loss: &mut *loss,
+            evaluate: &mut *evaluate,
+            targets,
+            higher_is_better,
+            stop: None,
+            on_step: None,
+        };
+        let (run, _) = train_model(initial, setting, l, |_, _| {});
+        if let Some(e) = cycled.error {
+            return Err(e);
+        }
+        runs.push(run);
+    }
+    Ok(runs)
 }
 
 fn summarise(

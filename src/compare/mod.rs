@@ -17,8 +17,8 @@ pub use setting::{LrSpec, Setting};
 pub use spec::CompareSpec;
 
 use crate::error::{Error, Result};
-use crate::finder::{BatchSource, Cycled};
-use crate::run::{Loop, Resolved, Run, Summary, train_model};
+use crate::finder::BatchSource;
+use crate::run::{Resolved, Run, Summary, train_models};
 use crate::train::Evaluation;
 
 /// Checks the levels whose times a comparison reports: positive numbers, and accuracy
@@ -53,7 +53,7 @@ pub fn check_targets(targets: &[f64], regression: bool) -> Result<()> {
 pub fn compare_models<'a, M, B, S>(
     initial: &M,
     settings: &[Resolved],
-    mut batches: impl FnMut(&Resolved) -> S,
+    batches: impl FnMut(&Resolved) -> S,
     mut loss: impl FnMut(&M, &B) -> burn::tensor::Tensor<1>,
     mut evaluate: impl FnMut(&M) -> Evaluation,
     targets: &[f64],
@@ -64,36 +64,15 @@ where
     S: BatchSource<'a, B>,
 {
     check_targets(targets, !higher_is_better)?;
-    let mut runs = Vec::with_capacity(settings.len());
-    for setting in settings {
-        let source = batches(setting);
-        let steps_per_epoch = match source.batches_per_pass() {
-            Some(n) => n,
-            None => batches(setting).pass().count(),
-        };
-        if steps_per_epoch == 0 {
-            return Err(Error::option(
-                "batches",
-                format!("setting '{}': the batch source is empty", setting.name),
-            ));
-        }
-        let mut cycled = Cycled::new(source);
-        let l = Loop {
-            batches: &mut cycled,
-            steps_per_epoch,
-            loss: &mut loss,
-            evaluate: &mut evaluate,
-            targets,
-            higher_is_better,
-            stop: None,
-            on_step: None,
-        };
-        let (run, _) = train_model(initial, setting, l, |_, _| {});
-        if let Some(e) = cycled.error {
-            return Err(e);
-        }
-        runs.push(run);
-    }
+    let mut runs = train_models(
+        initial,
+        settings,
+        batches,
+        &mut loss,
+        &mut evaluate,
+        targets,
+        higher_is_better,
+    )?;
     add_speedups(runs.iter_mut().map(|r| &mut r.summary));
     Ok(runs)
 }

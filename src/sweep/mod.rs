@@ -4,9 +4,12 @@
 //!
 //! A sweep runs as one or more *parts* ([`run_part`], one per `--shard i/n`), and
 //! [`merge`] turns parts into the [`Sweep`]. An unsharded run is one part, merged the same
-//! way, so sharded and unsharded runs give the same report.
+//! way, so sharded and unsharded runs give the same report. On a model of your own,
+//! [`sweep_models`] trains an LR grid and concludes the same way (without the per-split
+//! reports, which need the built-in MLP's predictions).
 
 mod grid;
+mod models;
 mod split_report;
 
 use std::sync::atomic::AtomicBool;
@@ -14,6 +17,7 @@ use std::sync::atomic::AtomicBool;
 use serde::{Deserialize, Serialize};
 
 pub use grid::{Grid, Point, Shard, lr_range, parse_lrs};
+pub use models::{ModelSweep, sweep_models};
 pub use split_report::{Metrics, SplitReport, split_report};
 
 use crate::analysis::conclusion::{CHANCE_AUC, Conclusion, Outcome, conclude};

@@ -320,3 +320,94 @@ fn validation_mode_records_every_kth_iteration_and_can_choose_the_suggestion() {
     );
     assert!(no_hook.unwrap_err().to_string().starts_with("val_every"));
 }
+
+/// `sweep_models` on a model defined here (BatchNorm included) and the digits data: every
+/// grid LR trained from the same weights, the far too large LR not recommended, the best
+/// inside the grid's sensible decades, the conclusion placing a suggestion; a bad grid is
+/// refused by field name.
+#[test]
+fn sweep_on_a_model_of_your_own_concludes_like_the_command() {
+    use lrfind::compare::{LrSpec, Setting};
+    use lrfind::config::OptimizerConfig;
+    use lrfind::model::Head;
+    use lrfind::{pipeline, sweep, train};
+
+    let config = DataConfig::default(); // digits
+    let prepared = data::prepare(data::load(&config).unwrap(), &config, 0).unwrap();
+    let device = Device::flex().autodiff();
+    device.seed(0);
+    let model = BnNet::new(64, 10, &device);
+    let loss = CrossEntropyLossConfig::new().init(&device);
+    let valid = pipeline::eval_set(
+        &prepared,
+        prepared.valid(),
+        Head::Classes(10),
+        Default::default(),
+    );
+    let setting = Setting::from_spec("constant", &OptimizerConfig::default(), LrSpec::Value(1e-3))
+        .unwrap()
+        .resolve(None, 2, 64)
+        .unwrap();
+    let run = |lrs: &[f64]| {
+        sweep::sweep_models(
+            &model,
+            &setting,
+            lrs,
+            |_| {
+                let mut batcher = data::Batcher::new(
+                    &prepared,
+                    prepared.train(),
+                    64,
+                    data::Targets::ClassIndex,
+                    &device,
+                    0,
+                );
+                let per_epoch = batcher.batches_per_epoch();
+                finder::Passes(move || batcher.by_ref().take(per_epoch).collect::<Vec<_>>())
+            },
+            |m: &BnNet, b: &data::Batch| {
+                loss.forward(m.forward(b.inputs.clone()), b.classes.clone().unwrap())
+            },
+            |m: &BnNet| {
+                train::evaluate(
+                    m,
+                    |m: &BnNet, b: &data::Batch| m.forward(b.inputs.clone()),
+                    Head::Classes(10),
+                    valid.in_order_iter(pipeline::EVAL_BATCH),
+                    1.0,
+                )
+            },
+            Some(5e-3),
+        )
+    };
+    let lrs = [1e-5, 1e-3, 1e-2, 30.0];
+    let s = run(&lrs).unwrap();
+    assert_eq!(s.runs.len(), lrs.len());
+    for (r, lr) in s.runs.iter().zip(lrs) {
+        assert_eq!(r.setting.lr, lr);
+        assert_eq!(r.setting.epochs, 2);
+        assert_eq!(r.epochs.len().min(2), r.epochs.len());
+    }
+    // Every run starts from the same weights.
+    let initial: Vec<f64> = s.runs.iter().map(|r| r.initial.loss).collect();
+    assert!(initial.windows(2).all(|w| w[0] == w[1]), "{initial:?}");
+    let best = s.best_lr().expect("a recommendation");
+    assert!(
+        (1e-3..=1e-2).contains(&best),
+        "best {best:e}: {:?}",
+        s.outcomes
+    );
+    let at_30 = &s.outcomes[3];
+    assert!(
+        !(at_30.val_loss < s.outcomes[s.conclusion.best.unwrap()].val_loss),
+        "{at_30:?}"
+    );
+    let (lo, hi) = s.conclusion.interval.expect("a promising interval");
+    assert!(lo <= best && best <= hi);
+    assert!(s.conclusion.suggestion.is_some(), "{:?}", s.conclusion);
+    assert!(!s.conclusion.lines.is_empty());
+    for bad in [&[][..], &[1e-3, 1e-4][..], &[0.0, 1e-3][..]] {
+        let e = run(bad).unwrap_err().to_string();
+        assert!(e.starts_with("lrs: "), "{e}");
+    }
+}

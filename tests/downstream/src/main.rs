@@ -11,7 +11,11 @@ use burn::nn::loss::CrossEntropyLossConfig;
 use burn::nn::{Linear, LinearConfig, Relu};
 use burn::optim::AdamWConfig;
 use burn::tensor::{Device, Int, Tensor, TensorData};
-use lrfind::finder::{RangeTest, Stop};
+use lrfind::compare::{LrSpec, Setting};
+use lrfind::config::OptimizerConfig;
+use lrfind::finder::{Passes, RangeTest, Stop};
+use lrfind::sweep::sweep_models;
+use lrfind::train::Evaluation;
 
 #[derive(Module, Debug)]
 struct Mlp {
@@ -66,7 +70,10 @@ fn iris() -> Vec<Row> {
     text.lines()
         .skip(1)
         .map(|line| {
-            let v: Vec<f32> = line.split(',').map(|c| c.parse().expect("a number")).collect();
+            let v: Vec<f32> = line
+                .split(',')
+                .map(|c| c.parse().expect("a number"))
+                .collect();
             Row {
                 x: [v[0] / 8.0, v[1] / 8.0, v[2] / 8.0, v[3] / 8.0],
                 y: v[4] as i64,
@@ -94,7 +101,10 @@ fn main() -> Result<(), lrfind::Error> {
         .run(&model, AdamWConfig::new().init(), &loader, loss)?;
     let chosen = result.chosen();
     let lr = chosen.lr.unwrap_or_else(|| {
-        eprintln!("no suggestion: {}", chosen.reason.clone().unwrap_or_default());
+        eprintln!(
+            "no suggestion: {}",
+            chosen.reason.clone().unwrap_or_default()
+        );
         std::process::exit(3);
     });
     println!(
@@ -107,5 +117,55 @@ fn main() -> Result<(), lrfind::Error> {
         eprintln!("the data loader was not cycled: {:?}", result.stop);
         std::process::exit(1);
     }
+
+    // `sweep` on this model: a constant LR for 5 epochs at three LRs around the suggestion,
+    // each run on a fresh loader with the same seed (the same batches in the same order),
+    // judged on every row (a smoke check of the lean build, not a model selection).
+    let setting = Setting::from_spec("constant", &OptimizerConfig::default(), LrSpec::Value(lr))?
+        .resolve(None, 5, 16)?;
+    let rows = iris();
+    let all = IrisBatcher.batch(rows.clone(), &device);
+    let sweep = sweep_models(
+        &model,
+        &setting,
+        &[lr / 10.0, lr, lr * 10.0],
+        |_| {
+            let loader = DataLoaderBuilder::new(IrisBatcher)
+                .batch_size(16)
+                .shuffle(7)
+                .set_device(device.clone())
+                .build(InMemDataset::new(rows.clone()));
+            Passes(move || {
+                loader
+                    .iter()
+                    .map(|b| b.expect("iris batches are read from memory"))
+                    .collect::<Vec<_>>()
+            })
+        },
+        loss,
+        |m: &Mlp| {
+            let logits = m.valid().forward(all.x.clone().inner());
+            let eval = CrossEntropyLossConfig::new().init(&logits.device());
+            let loss = eval
+                .forward(logits.clone(), all.y.clone().inner())
+                .into_scalar::<f64>();
+            let predicted = logits.argmax(1).flatten::<1>(0, 1);
+            let correct = predicted
+                .equal(all.y.clone().inner())
+                .int()
+                .sum()
+                .into_scalar::<i64>();
+            Evaluation {
+                loss,
+                metric: correct as f64 / rows.len() as f64,
+            }
+        },
+        Some(lr),
+    )?;
+    let best = sweep.best_lr().unwrap_or_else(|| {
+        eprintln!("the sweep recommends no LR: {:?}", sweep.conclusion.lines);
+        std::process::exit(1);
+    });
+    println!("sweep of 3 LRs: best {best:.3e}");
     Ok(())
 }
