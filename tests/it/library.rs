@@ -397,11 +397,11 @@ fn sweep_on_a_model_of_your_own_concludes_like_the_command() {
         "best {best:e}: {:?}",
         s.outcomes
     );
+    // LR 30 diverges or at least trains worse: never the recommendation.
     let at_30 = &s.outcomes[3];
-    assert!(
-        !(at_30.val_loss < s.outcomes[s.conclusion.best.unwrap()].val_loss),
-        "{at_30:?}"
-    );
+    let best_loss = s.outcomes[s.conclusion.best.unwrap()].val_loss;
+    assert!(at_30.failed() || at_30.val_loss >= best_loss, "{at_30:?}");
+    assert_ne!(s.conclusion.best, Some(3));
     let (lo, hi) = s.conclusion.interval.expect("a promising interval");
     assert!(lo <= best && best <= hi);
     assert!(s.conclusion.suggestion.is_some(), "{:?}", s.conclusion);
