@@ -43,7 +43,9 @@
 //! data files and built-in datasets (`data::load`, `pipeline::load_data`), reads saved
 //! histories back (`history::read`) and other tools' range tests (`curves`); `plot` (plotters, no polars) draws the figures; `cli`
 //! (the default; clap, indicatif, signal-hook, rayon, and the other two) is the binary;
-//! `dataloader` (default; Burn's `dataset`) lets the range test read a Burn `DataLoader`.
+//! `dataloader` (default; Burn's `dataset`) lets the range test read a Burn `DataLoader`;
+//! `learner` (Burn's training crate) runs the range test on a model's own `TrainStep`
+//! (`RangeTest::run_train_step`) and inside Burn's `Learner` (`finder::LearnerRangeTest`).
 //! The runs (`compare`, `sweep`, `evaluate`) take a table already in memory
 //! ([`data::Table`]), so none of them needs polars.
 //!

@@ -109,45 +109,89 @@ where
     M: Module,
     F: FnMut(&M, &B) -> Tensor<1>,
 {
-    let loss = loss_fn(&model, batch);
-    let value = loss.clone().into_scalar::<f64>();
-    if !value.is_finite() {
-        return (model, value);
+    step_accumulated(
+        model,
+        optim,
+        lr,
+        std::slice::from_ref(batch),
+        &mut loss_gradients(loss_fn),
+    )
+}
+
+/// A batch's loss under a model and, when the loss is finite, the gradients of the loss
+/// divided by the given number (the micro-batches of one accumulated step): what one
+/// optimizer step needs, from a loss closure ([`loss_gradients`]) or from a model's own
+/// training step (Burn's `TrainStep`, feature `learner`).
+pub trait Gradients<M, B> {
+    /// The loss value and its gradients (`None` when the loss is not finite: no backward
+    /// pass, no step).
+    fn gradients(&mut self, model: &M, batch: &B, divide_by: f64)
+    -> (f64, Option<GradientsParams>);
+}
+
+/// The [`Gradients`] of a loss closure: its value read before the backward pass.
+pub struct LossGradients<'f, F>(&'f mut F);
+
+/// The [`Gradients`] of `loss_fn` (a batch's mean loss, `[1]`).
+pub fn loss_gradients<F>(loss_fn: &mut F) -> LossGradients<'_, F> {
+    LossGradients(loss_fn)
+}
+
+impl<M: Module, B, F: FnMut(&M, &B) -> Tensor<1>> Gradients<M, B> for LossGradients<'_, F> {
+    fn gradients(
+        &mut self,
+        model: &M,
+        batch: &B,
+        divide_by: f64,
+    ) -> (f64, Option<GradientsParams>) {
+        let loss = (self.0)(model, batch);
+        let value = loss.clone().into_scalar::<f64>();
+        if !value.is_finite() {
+            return (value, None);
+        }
+        let loss = if divide_by == 1.0 {
+            loss
+        } else {
+            loss.div_scalar(divide_by)
+        };
+        (
+            value,
+            Some(GradientsParams::from_grads(loss.backward(), model)),
+        )
     }
-    let grads = GradientsParams::from_grads(loss.backward(), &model);
-    (optim.step(lr, model, grads), value)
 }
 
 /// One optimizer step on several micro-batches (gradient accumulation): each batch's loss
 /// is divided by their number before its backward pass, the gradients are summed, and the
-/// optimizer steps once. Returns the updated model and the mean loss. One batch is exactly
-/// [`step`]; a non-finite loss returns the model unchanged.
-pub fn step_accumulated<M, B, F>(
+/// optimizer steps once. Returns the updated model and the mean loss. A non-finite loss
+/// returns the model unchanged.
+pub fn step_accumulated<M, B, G>(
     model: M,
     optim: &mut Stepper,
     lr: f64,
     batches: &[B],
-    loss_fn: &mut F,
+    grads: &mut G,
 ) -> (M, f64)
 where
     M: Module,
-    F: FnMut(&M, &B) -> Tensor<1>,
+    G: Gradients<M, B>,
 {
     if let [batch] = batches {
-        return step(model, optim, lr, batch, loss_fn);
+        return match grads.gradients(&model, batch, 1.0) {
+            (value, Some(g)) => (optim.step(lr, model, g), value),
+            (value, None) => (model, value),
+        };
     }
     let k = batches.len().max(1) as f64;
     let mut accumulator = GradientsAccumulator::<M>::new();
     let mut total = 0.0;
     for batch in batches {
-        let loss = loss_fn(&model, batch);
-        let value = loss.clone().into_scalar::<f64>();
-        if !value.is_finite() {
+        let (value, g) = grads.gradients(&model, batch, k);
+        let Some(g) = g else {
             return (model, value);
-        }
+        };
         total += value;
-        let grads = GradientsParams::from_grads(loss.div_scalar(k).backward(), &model);
-        accumulator.accumulate(&model, grads);
+        accumulator.accumulate(&model, g);
     }
     (optim.step(lr, model, accumulator.grads()), total / k)
 }

@@ -17,11 +17,19 @@
 //! running statistics between clones, so they are restored from a snapshot afterwards.
 
 mod builder;
+#[cfg(feature = "learner")]
+mod learner;
 mod source;
+#[cfg(feature = "learner")]
+mod train_step;
 
 pub use builder::{NoValidation, RangeTest};
+#[cfg(feature = "learner")]
+pub use learner::{LearnerRangeTest, RampScheduler};
 pub(crate) use source::Cycled;
 pub use source::{BatchSource, Passes};
+#[cfg(feature = "learner")]
+pub use train_step::step_loss;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -320,12 +328,39 @@ pub fn range_test<M, B, I, F>(
     batches: I,
     mut loss_fn: F,
     config: &RangeTestConfig,
-    mut hooks: Hooks<'_, M>,
+    hooks: Hooks<'_, M>,
 ) -> Result<RangeTestResult>
 where
     M: Module,
     I: IntoIterator<Item = B>,
     F: FnMut(&M, &B) -> Tensor<1>,
+{
+    range_test_with(
+        model,
+        optimizer,
+        batches,
+        &mut train::loss_gradients(&mut loss_fn),
+        config,
+        hooks,
+    )
+}
+
+/// [`range_test`] with the loss and gradients of each batch from any
+/// [`train::Gradients`]: a loss closure ([`train::loss_gradients`]), or the model's own
+/// training step (Burn's `TrainStep`, [`RangeTest::run_train_step`] with the feature
+/// `learner`).
+pub fn range_test_with<M, B, I, G>(
+    model: &M,
+    optimizer: impl Into<Stepper>,
+    batches: I,
+    grads: &mut G,
+    config: &RangeTestConfig,
+    mut hooks: Hooks<'_, M>,
+) -> Result<RangeTestResult>
+where
+    M: Module,
+    I: IntoIterator<Item = B>,
+    G: train::Gradients<M, B>,
 {
     let mut optimizer: Stepper = optimizer.into();
     config.validate()?;
@@ -391,8 +426,7 @@ where
             break;
         }
         let lr = config.lr_at(i);
-        let (next, loss) =
-            train::step_accumulated(working, &mut optimizer, lr, &micro, &mut loss_fn);
+        let (next, loss) = train::step_accumulated(working, &mut optimizer, lr, &micro, grads);
         working = next;
         let s = ema.push(loss);
         lrs.push(lr);
