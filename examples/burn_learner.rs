@@ -1,5 +1,7 @@
-//! An lrfind schedule driving Burn's own `Learner`: the range test suggests an LR for a
-//! small MLP on the digits data, and a 1cycle schedule peaking at that LR
+//! lrfind and Burn's own `Learner`, both ways: the range test on the model's own `TrainStep`
+//! suggests an LR for a small MLP on the digits data; the same test run by the Learner itself
+//! (`LearnerRangeTest`: a ramp scheduler, a recording metric, the interrupter) suggests it
+//! again; and a 1cycle schedule peaking at that LR
 //! (`lrfind::schedule::ChainScheduler`, Burn's `LrScheduler`) trains it with
 //! `SupervisedTraining`. Needs Burn's training crate, behind a feature so that it never
 //! enters the default build:
@@ -18,11 +20,13 @@ use burn::optim::AdamWConfig;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use burn::train::metric::{AccuracyMetric, LearningRateMetric, LossMetric};
 use burn::train::{
-    ClassificationOutput, InferenceStep, Learner, SupervisedTraining, TrainOutput, TrainStep,
+    ClassificationOutput, InferenceStep, Interrupter, Learner, SupervisedTraining, TrainOutput,
+    TrainStep,
 };
 use lrfind::config::DataConfig;
+use lrfind::finder::{LearnerRangeTest, RangeTest};
 use lrfind::schedule::{ChainScheduler, Timeline};
-use lrfind::{RangeTestConfig, data, finder, schedule};
+use lrfind::{RangeTestConfig, data, schedule};
 
 #[derive(Module, Debug)]
 struct Net {
@@ -144,20 +148,49 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|c| DigitBatcher.batch(c.to_vec(), &device))
         .collect();
     let steps_per_epoch = batches.len();
-    let result = finder::range_test(
-        &model,
-        AdamWConfig::new().init(),
-        batches.into_iter().cycle(),
-        |m: &Net, b: &DigitBatch| m.classify(b.clone()).loss,
-        &RangeTestConfig::default(),
-        finder::Hooks::default(),
-    )?;
+    // The model's own TrainStep gives the loss: no closure.
+    let result = RangeTest::new().run_train_step(&model, AdamWConfig::new().init(), &batches)?;
     let lr = result
-        .suggestions
         .chosen()
         .lr
         .ok_or("the range test found no suggestion")?;
-    println!("range test: suggested LR {lr:.2e}; 1cycle peaks there over {epochs} epoch(s)");
+    println!(
+        "range test: suggested LR {lr:.2e} after {} iterations; 1cycle peaks there over {epochs} epoch(s)",
+        result.iterations()
+    );
+
+    // 1b. The same test run by Burn's Learner itself (its loaders, metrics and interrupter),
+    // on a copy of the model that shares no BatchNorm statistics with it.
+    let interrupter = Interrupter::new();
+    let in_learner = LearnerRangeTest::new(RangeTestConfig::default(), interrupter.clone())?;
+    let unshuffled = |items: Vec<DigitItem>| {
+        DataLoaderBuilder::new(DigitBatcher)
+            .batch_size(batch_size)
+            .build(InMemDataset::new(items))
+    };
+    let whole = train.len() / batch_size * batch_size;
+    let tested = SupervisedTraining::new(
+        out.join("burn_learner_range_test"),
+        unshuffled(train[..whole].to_vec()),
+        unshuffled(valid.clone()),
+    )
+    .metric_train(in_learner.recorder())
+    .with_interrupter(interrupter)
+    .num_epochs(in_learner.epochs_for(steps_per_epoch))
+    .launch(Learner::new(
+        LearnerRangeTest::detached(&model),
+        AdamWConfig::new().init(),
+        in_learner.scheduler(),
+    ));
+    if let Some(error) = tested.error {
+        return Err(format!("the Learner's range test failed: {error:?}").into());
+    }
+    let by_learner = in_learner.result()?;
+    println!(
+        "range test inside the Learner: suggested LR {:.2e} after {} iterations",
+        by_learner.chosen().lr.unwrap_or(f64::NAN),
+        by_learner.iterations()
+    );
 
     // 2. A 1cycle schedule at that LR, as Burn's LrScheduler, driving Burn's Learner.
     let scheduler = ChainScheduler::new(
