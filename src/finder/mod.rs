@@ -347,7 +347,7 @@ where
 
 /// [`range_test`] with the loss and gradients of each batch from any
 /// [`train::Gradients`]: a loss closure ([`train::loss_gradients`]), or the model's own
-/// training step (Burn's `TrainStep`, [`RangeTest::run_train_step`] with the feature
+/// training step (Burn's `TrainStep`, `RangeTest::run_train_step` with the feature
 /// `learner`).
 pub fn range_test_with<M, B, I, G>(
     model: &M,
