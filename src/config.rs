@@ -302,22 +302,20 @@ pub struct OptimizerConfig {
 }
 
 impl OptimizerConfig {
-    /// Checks the values; errors name the flag.
+    /// Checks the values; errors name the fields (`weight_decay: must be non-negative`), and
+    /// the command line says the same with its flags.
     pub fn validate(&self) -> Result<()> {
         if self.weight_decay.is_some_and(|w| w.is_nan() || w < 0.0) {
-            return Err(Error::option("--weight-decay", "must be non-negative"));
+            return Err(Error::option("weight_decay", "must be non-negative"));
         }
         if self.momentum.is_some_and(|w| !(0.0..1.0).contains(&w)) {
-            return Err(Error::option("--momentum", "must be in [0, 1)"));
+            return Err(Error::option("momentum", "must be in [0, 1)"));
         }
         if self.momentum.is_some() && self.optimizer != OptimizerKind::Sgd {
-            return Err(Error::option(
-                "--momentum",
-                "applies to --optimizer sgd only",
-            ));
+            return Err(Error::option("momentum", "applies to `optimizer` sgd only"));
         }
         if self.clip_norm.is_some_and(|w| w.is_nan() || w <= 0.0) {
-            return Err(Error::option("--clip-norm", "must be positive"));
+            return Err(Error::option("clip_norm", "must be positive"));
         }
         Ok(())
     }
@@ -501,7 +499,11 @@ impl RangeTestConfig {
 }
 
 /// The command-line flag of each [`RangeTestConfig`] field.
-const RANGE_TEST_FLAGS: [(&str, &str); 11] = [
+const FIELD_FLAGS: [(&str, &str); 15] = [
+    ("weight_decay", "--weight-decay"),
+    ("momentum", "--momentum"),
+    ("clip_norm", "--clip-norm"),
+    ("optimizer", "--optimizer"),
     ("start_lr", "--start-lr"),
     ("end_lr", "--end-lr"),
     ("iters", "--iters"),
@@ -515,18 +517,18 @@ const RANGE_TEST_FLAGS: [(&str, &str); 11] = [
     ("method", "--method"),
 ];
 
-/// A [`RangeTestConfig`] error in the command line's words: the field and every field
-/// quoted in the message (`` `end_lr` ``) become their flags.
-fn with_flags(e: Error) -> Error {
+/// A [`RangeTestConfig`] or [`OptimizerConfig`] error in the command line's words: the
+/// field and every field quoted in the message (`` `end_lr` ``) become their flags.
+pub(crate) fn with_flags(e: Error) -> Error {
     match e {
         Error::InvalidOption { flag, message } => {
             let flag_of = |field: &str| {
-                RANGE_TEST_FLAGS
+                FIELD_FLAGS
                     .iter()
                     .find(|(f, _)| *f == field)
                     .map(|(_, flag)| *flag)
             };
-            let message = RANGE_TEST_FLAGS.iter().fold(message, |m, (field, flag)| {
+            let message = FIELD_FLAGS.iter().fold(message, |m, (field, flag)| {
                 m.replace(&format!("`{field}`"), flag)
             });
             Error::InvalidOption {
@@ -656,7 +658,7 @@ impl SuggestConfig {
                 format!("must be in [0, 1), got {}", m.dropout),
             ));
         }
-        self.optimizer.validate()?;
+        self.optimizer.validate().map_err(with_flags)?;
         if let Some(t) = self.threads {
             Error::check_count("--threads", t, MAX_THREADS, "each thread reserves a stack")?;
         }

@@ -225,7 +225,8 @@ pub fn train_model<M: burn::module::Module, B>(
 /// Trains every setting from the same `initial` weights, each on a fresh source from
 /// `batches(setting)` (cycled pass after pass; an epoch is one pass, counted by reading the
 /// source once more when it does not know its length), evaluated after every epoch: what
-/// `compare` and `sweep` on a model of your own share. A source that fails to read ends the
+/// `compare` and `sweep` on a model of your own share. Every setting's optimizer is checked
+/// first (errors name the field and the setting); a source that fails to read ends the
 /// whole call with its error.
 pub fn train_models<'a, M, B, S>(
     initial: &M,
@@ -240,6 +241,14 @@ where
     M: burn::module::Module,
     S: BatchSource<'a, B>,
 {
+    for setting in settings {
+        setting.optimizer.validate().map_err(|e| match e {
+            Error::InvalidOption { flag, message } => {
+                Error::option(flag, format!("setting '{}': {message}", setting.name))
+            }
+            other => other,
+        })?;
+    }
     let mut runs = Vec::with_capacity(settings.len());
     for setting in settings {
         let source = batches(setting);

@@ -43,7 +43,9 @@ impl CompareSpec {
                     ),
                 ));
             }
-            s.optimizer_config().validate().map_err(|e| in_file(s, e))?;
+            s.optimizer_config()
+                .validate()
+                .map_err(|e| in_file(s, crate::config::with_flags(e)))?;
             s.schedule.validate().map_err(|e| in_file(s, e))?;
             if let LrSpec::Value(v) = s.lr
                 && !(v.is_finite() && v > 0.0)

@@ -380,6 +380,16 @@ fn sweep_on_a_model_of_your_own_concludes_like_the_command() {
             Some(5e-3),
         )
     };
+    let batches_once: Vec<data::Batch> = data::Batcher::new(
+        &prepared,
+        prepared.train(),
+        64,
+        data::Targets::ClassIndex,
+        &device,
+        0,
+    )
+    .take(1)
+    .collect();
     let lrs = [1e-5, 1e-3, 1e-2, 30.0];
     let s = run(&lrs).unwrap();
     assert_eq!(s.runs.len(), lrs.len());
@@ -410,4 +420,24 @@ fn sweep_on_a_model_of_your_own_concludes_like_the_command() {
         let e = run(bad).unwrap_err().to_string();
         assert!(e.starts_with("lrs: "), "{e}");
     }
+    // The library names the optimizer's fields, not the command line's flags.
+    let mut with_momentum = setting.clone();
+    with_momentum.optimizer.momentum = Some(0.9);
+    let e = sweep::sweep_models(
+        &model,
+        &with_momentum,
+        &[1e-3],
+        |_| &batches_once[..],
+        |m: &BnNet, b: &data::Batch| {
+            loss.forward(m.forward(b.inputs.clone()), b.classes.clone().unwrap())
+        },
+        |_: &BnNet| unreachable!("refused before training"),
+        None,
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        e, "momentum: setting '1e-3': applies to `optimizer` sgd only",
+        "{e}"
+    );
 }
