@@ -11,11 +11,13 @@
 //! ```text
 //!  data (load*, split, standardise, resample, batch) ──► model (MLP, loss per task)
 //!        │                                                   │
-//!        └─────► train (one optimizer step; optim: Burn's, Prodigy, Schedule-Free) ◄┘
+//!        └─────► train (one optimizer step from a loss closure's or a TrainStep's
+//!                       gradients; optim: Burn's, Prodigy, Schedule-Free) ◄┘
 //!                               │
 //!      ┌────────────────────────┴──────────────────────────┐
 //!  finder (the range test: its loop,           run (one training run of a setting on any
-//!          RangeTest, batch sources)                model: the loop every run shares)
+//!          RangeTest, batch sources;                model: the loop every run shares;
+//!          TrainStep and Learner*)                  several settings from one model)
 //!      │                                                   │
 //!      │                                 compare (settings side by side on any model;
 //!      │                                          logged trainings judged alike);
