@@ -42,6 +42,7 @@ use crate::analysis::smoothing::DebiasedEma;
 use crate::analysis::suggest_all;
 use crate::config::{CurveKind, RangeTestConfig};
 use crate::error::{Error, Result};
+use crate::schedule::{saved_step, step_record};
 
 /// The LR ramp of a range test as Burn's `LrScheduler`: step `i` (from 0) gives
 /// [`RangeTestConfig::lr_at`]`(i)`, and the last LR after `iters` steps.
@@ -61,12 +62,12 @@ impl LrScheduler for RampScheduler {
     }
 
     fn to_record(&self) -> LrSchedulerRecord {
-        LrSchedulerRecord::new().with_scalar("step", self.step as u64)
+        step_record(self.step)
     }
 
     fn load_record(&mut self, record: LrSchedulerRecord) {
-        if let Some(step) = record.scalar::<u64>("step") {
-            self.step = step as usize;
+        if let Some(step) = saved_step(&record) {
+            self.step = step;
         }
     }
 }

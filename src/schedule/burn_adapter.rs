@@ -43,12 +43,22 @@ impl LrScheduler for ChainScheduler {
     }
 
     fn to_record(&self) -> LrSchedulerRecord {
-        LrSchedulerRecord::new().with_scalar("step", self.step as u64)
+        step_record(self.step)
     }
 
     fn load_record(&mut self, record: LrSchedulerRecord) {
-        if let Some(step) = record.scalar::<u64>("step") {
-            self.step = step as usize;
+        if let Some(step) = saved_step(&record) {
+            self.step = step;
         }
     }
+}
+
+/// The record of a scheduler whose state is its step count.
+pub(crate) fn step_record(step: usize) -> LrSchedulerRecord {
+    LrSchedulerRecord::new().with_scalar("step", step as u64)
+}
+
+/// The step count a [`step_record`] saved.
+pub(crate) fn saved_step(record: &LrSchedulerRecord) -> Option<usize> {
+    record.scalar::<u64>("step").map(|s| s as usize)
 }

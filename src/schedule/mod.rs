@@ -17,6 +17,8 @@ use std::f64::consts::PI;
 use serde::{Deserialize, Serialize};
 
 pub use burn_adapter::ChainScheduler;
+#[cfg(feature = "learner")]
+pub(crate) use burn_adapter::{saved_step, step_record};
 pub use parse::parse;
 pub use plateau::{Plateau, PlateauConfig};
 
