@@ -21,7 +21,8 @@
 //!      │                                                   │
 //!      │                                 compare (settings side by side on any model;
 //!      │                                          logged trainings judged alike);
-//!      │                                 sweep::sweep_models (an LR grid on any model)
+//!      │                                 sweep::sweep_models, evaluate::evaluate_models
+//!      │                                          (an LR grid, the rules scored, any model)
 //!      │                                                   │
 //!      └───────► pipeline (the built-in MLP on tables: the suggest run, its training
 //!                          run, compare on it)
@@ -59,9 +60,9 @@
 //! suggestion is the LR to train with at a constant rate for the planned training length
 //! ([`RangeTestConfig::epochs`] or [`RangeTestConfig::steps`]); a 1cycle schedule of the same
 //! length peaks best at about twice it (README, "Is it also the peak of 1cycle?").
-//! [`compare::compare_models`] and [`sweep::sweep_models`] train your model from the same
-//! initial weights under several settings or at every LR of a grid, through the loop the
-//! command line uses ([`run::train_models`]).
+//! [`compare::compare_models`], [`sweep::sweep_models`] and [`evaluate::evaluate_models`]
+//! train your model from the same initial weights under several settings or at every LR of
+//! a grid, through the loop the command line uses ([`run::train_models`]).
 
 #![deny(missing_docs)]
 

@@ -11,9 +11,11 @@
 //! that budget's training length, is scored by its distance outside the interval (a refusal
 //! counts as a miss of [`REFUSAL_DECADES`](crate::analysis::evaluation::REFUSAL_DECADES)), with a bootstrap interval, its regret and its
 //! spread across seeds ([`crate::analysis::evaluation`]). The suggestion's sensitivity to
-//! the number of iterations is measured on the first seed.
+//! the number of iterations is measured on the first seed. [`evaluate_models`] does the
+//! same on a model of your own.
 
 mod arms;
+mod models;
 
 use std::sync::atomic::AtomicBool;
 
@@ -35,6 +37,7 @@ use crate::run::Run;
 use crate::sweep::{self, Grid, SweepSpec};
 
 pub use arms::{Arm, ArmOutcome, ArmScore, GridBest};
+pub use models::{ModelEvaluation, evaluate_models};
 
 /// The default `--targets` of the arms: accuracy levels.
 pub fn default_targets() -> Vec<f64> {
@@ -321,7 +324,7 @@ pub fn evaluate(
         })?;
         let steps = epochs * steps_per_epoch;
         budgets.push(score_budget(
-            spec,
+            spec.config.range_test.method,
             epochs,
             steps,
             losses,
@@ -476,7 +479,7 @@ fn budget_losses(seeds: &[Seed], epochs_list: &[usize]) -> Vec<Vec<Vec<f64>>> {
 /// Scores every rule, asked for a training of `steps` optimizer steps, against one budget's
 /// grid.
 fn score_budget(
-    spec: &EvaluateSpec,
+    method: Method,
     epochs: usize,
     steps: usize,
     losses: Vec<Vec<f64>>,
@@ -484,12 +487,8 @@ fn score_budget(
     range_tests: &[RangeTestResult],
     by_iters: &[RangeTestResult],
 ) -> BudgetScore {
-    let for_budget = |r: &RangeTestResult| {
-        suggest_all(
-            &r.suggested_rule_curve().planned(Some(steps)),
-            spec.config.range_test.method,
-        )
-    };
+    let for_budget =
+        |r: &RangeTestResult| suggest_all(&r.suggested_rule_curve().planned(Some(steps)), method);
     let per_seed: Vec<_> = range_tests.iter().map(for_budget).collect();
     let per_iters: Vec<_> = by_iters.iter().map(for_budget).collect();
     let rules = Method::ALL

@@ -441,3 +441,107 @@ fn sweep_on_a_model_of_your_own_concludes_like_the_command() {
         "{e}"
     );
 }
+
+/// `evaluate_models` on a model defined here and digits: two seeds, a coarse grid refined
+/// around each budget's best, every rule scored at 1 and 3 epochs, as the command scores
+/// them on its MLP; bad lists are refused by field name.
+#[test]
+fn evaluate_on_a_model_of_your_own_scores_every_rule_per_budget() {
+    use lrfind::config::OptimizerConfig;
+    use lrfind::evaluate::evaluate_models;
+    use lrfind::model::Head;
+    use lrfind::{pipeline, train};
+
+    let config = DataConfig::default(); // digits
+    let prepared = data::prepare(data::load(&config).unwrap(), &config, 0).unwrap();
+    let device = Device::flex().autodiff();
+    let loss = CrossEntropyLossConfig::new().init(&device);
+    let valid = pipeline::eval_set(
+        &prepared,
+        prepared.valid(),
+        Head::Classes(10),
+        Default::default(),
+    );
+    let test = finder::RangeTest::new().iters(100);
+    let run = |lrs: &[f64], epochs: &[usize], seeds: usize| {
+        evaluate_models(
+            seeds,
+            |seed| {
+                device.seed(seed);
+                BnNet::new(64, 10, &device)
+            },
+            &test,
+            &OptimizerConfig::default(),
+            |seed| {
+                let mut batcher = data::Batcher::new(
+                    &prepared,
+                    prepared.train(),
+                    64,
+                    data::Targets::ClassIndex,
+                    &device,
+                    seed,
+                );
+                let per_epoch = batcher.batches_per_epoch();
+                finder::Passes(move || batcher.by_ref().take(per_epoch).collect::<Vec<_>>())
+            },
+            |m: &BnNet, b: &data::Batch| {
+                loss.forward(m.forward(b.inputs.clone()), b.classes.clone().unwrap())
+            },
+            |m: &BnNet| {
+                train::evaluate(
+                    m,
+                    |m: &BnNet, b: &data::Batch| m.forward(b.inputs.clone()),
+                    Head::Classes(10),
+                    valid.in_order_iter(pipeline::EVAL_BATCH),
+                    1.0,
+                )
+            },
+            lrs,
+            epochs,
+            2,
+        )
+    };
+    let coarse = [1e-4, 1e-3, 1e-2, 1e-1, 1.0];
+    let e = run(&coarse, &[1, 3], 2).unwrap();
+    assert_eq!(e.range_tests.len(), 2);
+    assert!(e.lrs.len() > coarse.len(), "refined: {:?}", e.lrs);
+    assert!(e.lrs.windows(2).all(|w| w[0] < w[1]), "{:?}", e.lrs);
+    assert!(coarse.iter().all(|lr| e.lrs.contains(lr)));
+    let per_epoch = prepared.train().len().div_ceil(64);
+    assert!(e.steps_per_epoch == per_epoch || e.steps_per_epoch == per_epoch - 1);
+    assert_eq!(e.budgets.len(), 2);
+    for (b, epochs) in e.budgets.iter().zip([1, 3]) {
+        assert_eq!(b.epochs, epochs);
+        assert_eq!(b.steps, epochs * e.steps_per_epoch);
+        assert_eq!(b.losses.len(), 2);
+        let (lo, hi) = b.grid.interval;
+        let best = b.grid.lrs[b.grid.best];
+        assert!(lo <= best && best <= hi);
+        // Adam on digits trains best between 1e-3 and 1e-1 at these lengths.
+        assert!(
+            (1e-3..=1e-1).contains(&best),
+            "best {best:e} at {epochs} epoch(s)"
+        );
+        assert_eq!(b.rules.len(), lrfind::Method::ALL.len());
+        let knee = b
+            .rules
+            .iter()
+            .find(|r| r.method == lrfind::Method::Knee)
+            .unwrap();
+        assert_eq!(knee.outside.len(), 2);
+        assert!(
+            knee.outside.iter().all(|d| (0.0..1.0).contains(d)),
+            "{:?}",
+            knee.outside
+        );
+    }
+    for (lrs, epochs, seeds, field) in [
+        (&coarse[..], &[3, 1][..], 2, "epochs_list: "),
+        (&coarse[..], &[0][..], 2, "epochs_list: "),
+        (&[1e-2, 1e-3][..], &[1][..], 2, "lrs: "),
+        (&coarse[..], &[1][..], 0, "seeds: "),
+    ] {
+        let err = run(lrs, epochs, seeds).unwrap_err().to_string();
+        assert!(err.starts_with(field), "{err}");
+    }
+}
