@@ -321,6 +321,64 @@ fn validation_mode_records_every_kth_iteration_and_can_choose_the_suggestion() {
     assert!(no_hook.unwrap_err().to_string().starts_with("val_every"));
 }
 
+/// Digits, a loss and the validation set for the runs on a model of one's own: fresh batch
+/// sources, the batch loss and the validation evaluation a user passes in.
+struct Digits {
+    prepared: data::Prepared,
+    device: Device,
+    loss: burn::nn::loss::CrossEntropyLoss,
+    valid: data::Batcher,
+}
+
+impl Digits {
+    fn new() -> Self {
+        let config = DataConfig::default(); // digits
+        let prepared = data::prepare(data::load(&config).unwrap(), &config, 0).unwrap();
+        let device = Device::flex().autodiff();
+        let valid = lrfind::pipeline::eval_set(
+            &prepared,
+            prepared.valid(),
+            lrfind::model::Head::Classes(10),
+            Default::default(),
+        );
+        Digits {
+            loss: CrossEntropyLossConfig::new().init(&device),
+            prepared,
+            device,
+            valid,
+        }
+    }
+
+    /// One epoch of the training rows per pass, in the order `seed` gives.
+    fn batches(&self, seed: u64) -> finder::Passes<impl FnMut() -> Vec<data::Batch> + '_> {
+        let mut batcher = data::Batcher::new(
+            &self.prepared,
+            self.prepared.train(),
+            64,
+            data::Targets::ClassIndex,
+            &self.device,
+            seed,
+        );
+        let per_epoch = batcher.batches_per_epoch();
+        finder::Passes(move || batcher.by_ref().take(per_epoch).collect::<Vec<_>>())
+    }
+
+    fn loss(&self, m: &BnNet, b: &data::Batch) -> Tensor<1> {
+        self.loss
+            .forward(m.forward(b.inputs.clone()), b.classes.clone().unwrap())
+    }
+
+    fn evaluate(&self, m: &BnNet) -> lrfind::train::Evaluation {
+        lrfind::train::evaluate(
+            m,
+            |m: &BnNet, b: &data::Batch| m.forward(b.inputs.clone()),
+            lrfind::model::Head::Classes(10),
+            self.valid.in_order_iter(lrfind::pipeline::EVAL_BATCH),
+            1.0,
+        )
+    }
+}
+
 /// `sweep_models` on a model defined here (BatchNorm included) and the digits data: every
 /// grid LR trained from the same weights, the far too large LR not recommended, the best
 /// inside the grid's sensible decades, the conclusion placing a suggestion; a bad grid is
@@ -329,69 +387,28 @@ fn validation_mode_records_every_kth_iteration_and_can_choose_the_suggestion() {
 fn sweep_on_a_model_of_your_own_concludes_like_the_command() {
     use lrfind::compare::{LrSpec, Setting};
     use lrfind::config::OptimizerConfig;
-    use lrfind::model::Head;
-    use lrfind::{pipeline, sweep, train};
+    use lrfind::sweep;
 
-    let config = DataConfig::default(); // digits
-    let prepared = data::prepare(data::load(&config).unwrap(), &config, 0).unwrap();
-    let device = Device::flex().autodiff();
-    device.seed(0);
-    let model = BnNet::new(64, 10, &device);
-    let loss = CrossEntropyLossConfig::new().init(&device);
-    let valid = pipeline::eval_set(
-        &prepared,
-        prepared.valid(),
-        Head::Classes(10),
-        Default::default(),
-    );
+    let d = Digits::new();
+    d.device.seed(0);
+    let model = BnNet::new(64, 10, &d.device);
     let setting = Setting::from_spec("constant", &OptimizerConfig::default(), LrSpec::Value(1e-3))
         .unwrap()
         .resolve(None, 2, 64)
         .unwrap();
-    let run = |lrs: &[f64]| {
+    let run = |setting: &lrfind::run::Resolved, lrs: &[f64]| {
         sweep::sweep_models(
             &model,
-            &setting,
+            setting,
             lrs,
-            |_| {
-                let mut batcher = data::Batcher::new(
-                    &prepared,
-                    prepared.train(),
-                    64,
-                    data::Targets::ClassIndex,
-                    &device,
-                    0,
-                );
-                let per_epoch = batcher.batches_per_epoch();
-                finder::Passes(move || batcher.by_ref().take(per_epoch).collect::<Vec<_>>())
-            },
-            |m: &BnNet, b: &data::Batch| {
-                loss.forward(m.forward(b.inputs.clone()), b.classes.clone().unwrap())
-            },
-            |m: &BnNet| {
-                train::evaluate(
-                    m,
-                    |m: &BnNet, b: &data::Batch| m.forward(b.inputs.clone()),
-                    Head::Classes(10),
-                    valid.in_order_iter(pipeline::EVAL_BATCH),
-                    1.0,
-                )
-            },
+            |_| d.batches(0),
+            |m: &BnNet, b: &data::Batch| d.loss(m, b),
+            |m: &BnNet| d.evaluate(m),
             Some(5e-3),
         )
     };
-    let batches_once: Vec<data::Batch> = data::Batcher::new(
-        &prepared,
-        prepared.train(),
-        64,
-        data::Targets::ClassIndex,
-        &device,
-        0,
-    )
-    .take(1)
-    .collect();
     let lrs = [1e-5, 1e-3, 1e-2, 30.0];
-    let s = run(&lrs).unwrap();
+    let s = run(&setting, &lrs).unwrap();
     assert_eq!(s.runs.len(), lrs.len());
     for (r, lr) in s.runs.iter().zip(lrs) {
         assert_eq!(r.setting.lr, lr);
@@ -417,25 +434,13 @@ fn sweep_on_a_model_of_your_own_concludes_like_the_command() {
     assert!(s.conclusion.suggestion.is_some(), "{:?}", s.conclusion);
     assert!(!s.conclusion.lines.is_empty());
     for bad in [&[][..], &[1e-3, 1e-4][..], &[0.0, 1e-3][..]] {
-        let e = run(bad).unwrap_err().to_string();
+        let e = run(&setting, bad).unwrap_err().to_string();
         assert!(e.starts_with("lrs: "), "{e}");
     }
     // The library names the optimizer's fields, not the command line's flags.
     let mut with_momentum = setting.clone();
     with_momentum.optimizer.momentum = Some(0.9);
-    let e = sweep::sweep_models(
-        &model,
-        &with_momentum,
-        &[1e-3],
-        |_| &batches_once[..],
-        |m: &BnNet, b: &data::Batch| {
-            loss.forward(m.forward(b.inputs.clone()), b.classes.clone().unwrap())
-        },
-        |_: &BnNet| unreachable!("refused before training"),
-        None,
-    )
-    .unwrap_err()
-    .to_string();
+    let e = run(&with_momentum, &[1e-3]).unwrap_err().to_string();
     assert_eq!(
         e, "momentum: setting '1e-3': applies to `optimizer` sgd only",
         "{e}"
@@ -449,53 +454,21 @@ fn sweep_on_a_model_of_your_own_concludes_like_the_command() {
 fn evaluate_on_a_model_of_your_own_scores_every_rule_per_budget() {
     use lrfind::config::OptimizerConfig;
     use lrfind::evaluate::evaluate_models;
-    use lrfind::model::Head;
-    use lrfind::{pipeline, train};
 
-    let config = DataConfig::default(); // digits
-    let prepared = data::prepare(data::load(&config).unwrap(), &config, 0).unwrap();
-    let device = Device::flex().autodiff();
-    let loss = CrossEntropyLossConfig::new().init(&device);
-    let valid = pipeline::eval_set(
-        &prepared,
-        prepared.valid(),
-        Head::Classes(10),
-        Default::default(),
-    );
+    let d = Digits::new();
     let test = finder::RangeTest::new().iters(100);
     let run = |lrs: &[f64], epochs: &[usize], seeds: usize| {
         evaluate_models(
             seeds,
             |seed| {
-                device.seed(seed);
-                BnNet::new(64, 10, &device)
+                d.device.seed(seed);
+                BnNet::new(64, 10, &d.device)
             },
             &test,
             &OptimizerConfig::default(),
-            |seed| {
-                let mut batcher = data::Batcher::new(
-                    &prepared,
-                    prepared.train(),
-                    64,
-                    data::Targets::ClassIndex,
-                    &device,
-                    seed,
-                );
-                let per_epoch = batcher.batches_per_epoch();
-                finder::Passes(move || batcher.by_ref().take(per_epoch).collect::<Vec<_>>())
-            },
-            |m: &BnNet, b: &data::Batch| {
-                loss.forward(m.forward(b.inputs.clone()), b.classes.clone().unwrap())
-            },
-            |m: &BnNet| {
-                train::evaluate(
-                    m,
-                    |m: &BnNet, b: &data::Batch| m.forward(b.inputs.clone()),
-                    Head::Classes(10),
-                    valid.in_order_iter(pipeline::EVAL_BATCH),
-                    1.0,
-                )
-            },
+            |seed| d.batches(seed),
+            |m: &BnNet, b: &data::Batch| d.loss(m, b),
+            |m: &BnNet| d.evaluate(m),
             lrs,
             epochs,
             2,
@@ -507,7 +480,7 @@ fn evaluate_on_a_model_of_your_own_scores_every_rule_per_budget() {
     assert!(e.lrs.len() > coarse.len(), "refined: {:?}", e.lrs);
     assert!(e.lrs.windows(2).all(|w| w[0] < w[1]), "{:?}", e.lrs);
     assert!(coarse.iter().all(|lr| e.lrs.contains(lr)));
-    let per_epoch = prepared.train().len().div_ceil(64);
+    let per_epoch = d.prepared.train().len().div_ceil(64);
     assert!(e.steps_per_epoch == per_epoch || e.steps_per_epoch == per_epoch - 1);
     assert_eq!(e.budgets.len(), 2);
     for (b, epochs) in e.budgets.iter().zip([1, 3]) {
