@@ -21,13 +21,14 @@
 //!      │                                                   │
 //!      │                                 compare (settings side by side on any model;
 //!      │                                          logged trainings judged alike);
-//!      │                                 sweep::sweep_models, evaluate::evaluate_models
-//!      │                                          (an LR grid, the rules scored, any model)
+//!      │                                 sweep (an LR grid on any model: sweep_models;
+//!      │                                        the grid, shards, per-split reports)
 //!      │                                                   │
 //!      └───────► pipeline (the built-in MLP on tables: the suggest run, its training
-//!                          run, compare on it)
+//!                          run, compare and sweep on it: parts, shards, merge)
 //!                               │
-//!      sweep (LR grid, per-split reports)    evaluate (rules and recipes against grids)
+//!              evaluate (rules and recipes against grids: evaluate_models on any
+//!                        model; the built-in MLP's on tables through pipeline)
 //!                               │
 //!                 plot* (PNG/SVG)   report (JSON, CSV, Markdown; atomic writes)
 //!                               │

@@ -10,8 +10,9 @@ use super::{progress, set_threads, signals};
 use crate::config::{OptimizerKind, defaults};
 use crate::data::Resample;
 use crate::error::{Error, Result};
+use crate::pipeline::sweep::{self as mlp_sweep, Sweep, SweepSpec};
 use crate::report::TableFormat;
-use crate::sweep::{self, Grid, Shard, Sweep, SweepSpec};
+use crate::sweep::{self, Grid, Shard};
 use crate::{plot, report};
 
 /// `--standardize` values.
@@ -167,7 +168,7 @@ pub fn run(a: SweepArgs) -> Result<i32> {
     let first = shard.map_or(0, |s| s.range(points).start);
     let bar = progress::configurations_bar("sweep", configs, quiet);
     let mut rate = progress::Rate::default();
-    let mut on_epoch = |p: &sweep::SweepProgress| {
+    let mut on_epoch = |p: &mlp_sweep::SweepProgress| {
         let k = p.point.index - first;
         let steps = p.steps.max(1);
         let per_s = rate.update(p.point.index, p.step);
@@ -187,11 +188,11 @@ pub fn run(a: SweepArgs) -> Result<i32> {
     let stop = Some(signals::stop_flag());
     match shard {
         Some(s) => {
-            let part = sweep::run_part(&spec, &table, Some(s), stop, &mut on_epoch)?;
+            let part = mlp_sweep::run_part(&spec, &table, Some(s), stop, &mut on_epoch)?;
             bar.finish_and_clear();
             report::prepare_output_dir(out)?;
             let path = out.join(format!("sweep-part-{}-of-{}.json", s.index, s.count));
-            report::write_atomic(&path, &sweep::part_json(&part))?;
+            report::write_atomic(&path, &mlp_sweep::part_json(&part))?;
             if !quiet {
                 println!(
                     "Wrote {} ({} of {points} configurations); combine the parts with `lrfind merge`",
@@ -201,7 +202,7 @@ pub fn run(a: SweepArgs) -> Result<i32> {
             }
         }
         None => {
-            let result = sweep::run(&spec, &table, stop, &mut on_epoch)?;
+            let result = mlp_sweep::run(&spec, &table, stop, &mut on_epoch)?;
             bar.finish_and_clear();
             if result.results.is_empty() {
                 return Err(Error::Interrupted {
@@ -253,7 +254,7 @@ pub fn run_merge(a: MergeArgs) -> Result<i32> {
     let parts = files
         .iter()
         .map(|f| {
-            let part = sweep::read_part(f)?;
+            let part = mlp_sweep::read_part(f)?;
             if part.incomplete {
                 return Err(Error::InputRead {
                     path: f.clone(),
@@ -276,7 +277,7 @@ pub fn run_merge(a: MergeArgs) -> Result<i32> {
             ),
         ));
     }
-    let result = sweep::merge(parts)?;
+    let result = mlp_sweep::merge(parts)?;
     write_outputs(&result, &a.out, a.format, a.quiet)?;
     Ok(0)
 }

@@ -32,9 +32,10 @@ use crate::config::SuggestConfig;
 use crate::data::{self, Prepared, Resample, Table};
 use crate::error::{Error, Result};
 use crate::finder::{Hooks, RangeTestResult};
+use crate::pipeline::sweep::{self as mlp_sweep, SweepSpec};
 use crate::pipeline::{self, DataSummary};
 use crate::run::Run;
-use crate::sweep::{self, Grid, SweepSpec};
+use crate::sweep::Grid;
 
 pub use arms::{Arm, ArmOutcome, ArmScore, GridBest};
 pub use models::{ModelEvaluation, evaluate_models};
@@ -443,7 +444,7 @@ fn grid_runs(
         mark_suggestion: false,
     };
     let mut finished = 0;
-    let part = sweep::run_part(&sweep_spec, table, None, stop, |p| {
+    let part = mlp_sweep::run_part(&sweep_spec, table, None, stop, |p| {
         if p.epoch == epochs {
             finished += 1;
             tick(1)

@@ -6,6 +6,7 @@
 
 mod compare;
 mod mlp_run;
+pub mod sweep;
 
 pub use compare::{CompareProgress, Comparison, compare};
 pub use mlp_run::{RunContext, train_run};

@@ -12,7 +12,8 @@ use super::panel::{Corner, Line, MARKER, Panel, draw_panel, gradient};
 use super::{FONT, Figure, register_font, render};
 use crate::analysis::conclusion::lr_text;
 use crate::analysis::smoothing::ema_debiased;
-use crate::sweep::{ConfigResult, Metrics, Sweep};
+use crate::pipeline::sweep::{ConfigResult, Sweep};
+use crate::sweep::Metrics;
 
 /// Figure size of the sweep figure.
 pub const SWEEP_SIZE: (u32, u32) = (1200, 820);

@@ -8,7 +8,8 @@ use super::compare::csv_field;
 use crate::analysis::conclusion::lr_text;
 use crate::data::Task;
 use crate::metrics::{ClassStats, Report};
-use crate::sweep::{ConfigResult, Metrics, SplitReport, Sweep};
+use crate::pipeline::sweep::{ConfigResult, Sweep};
+use crate::sweep::{Metrics, SplitReport};
 
 /// `sweep.json`: everything, machine-readable.
 pub fn sweep_json(s: &Sweep) -> Vec<u8> {

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use lrfind::config::SuggestConfig;
 use lrfind::data::Resample;
-use lrfind::sweep::{self, Grid, SweepSpec};
+use lrfind::pipeline::sweep::{self, SweepSpec};
+use lrfind::sweep::Grid;
 
 use crate::{files_in, read_json, stderr};
 
