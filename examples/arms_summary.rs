@@ -11,7 +11,8 @@
 use std::path::Path;
 
 use lrfind::analysis::evaluation::{BOOTSTRAP_LEVEL, BOOTSTRAP_RESAMPLES, bootstrap_mean};
-use lrfind::evaluate::{ArmOutcome, Evaluation};
+use lrfind::evaluate::ArmOutcome;
+use lrfind::pipeline::evaluate::Evaluation;
 
 /// A recipe's result on one case at one budget.
 struct Cell {

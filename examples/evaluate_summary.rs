@@ -27,7 +27,7 @@ use lrfind::analysis::evaluation::{
 };
 use lrfind::analysis::rules::{KNEE, KneeParams, knee_point, knee_with};
 use lrfind::analysis::suggest::tested_range;
-use lrfind::evaluate::Evaluation;
+use lrfind::pipeline::evaluate::Evaluation;
 
 /// A named feature of a point's range test.
 type Predictor<'a> = (&'static str, &'a dyn Fn(&Point) -> f64);

@@ -24,11 +24,12 @@
 //!      │                                 sweep (an LR grid on any model: sweep_models;
 //!      │                                        the grid, shards, per-split reports)
 //!      │                                                   │
+//!      │                                 evaluate (the rules scored against a grid:
+//!      │                                           evaluate_models on any model)
+//!      │                                                   │
 //!      └───────► pipeline (the built-in MLP on tables: the suggest run, its training
-//!                          run, compare and sweep on it: parts, shards, merge)
-//!                               │
-//!              evaluate (rules and recipes against grids: evaluate_models on any
-//!                        model; the built-in MLP's on tables through pipeline)
+//!                          run, and compare, sweep and evaluate on it: parts, shards,
+//!                          merge, per-split reports, the recipes of --arms)
 //!                               │
 //!                 plot* (PNG/SVG)   report (JSON, CSV, Markdown; atomic writes)
 //!                               │
@@ -50,8 +51,9 @@
 //! `dataloader` (default; Burn's `dataset`) lets the range test read a Burn `DataLoader`;
 //! `learner` (Burn's training crate) runs the range test on a model's own `TrainStep`
 //! (`RangeTest::run_train_step`) and inside Burn's `Learner` (`finder::LearnerRangeTest`).
-//! The runs (`compare`, `sweep`, `evaluate`) take a table already in memory
-//! ([`data::Table`]), so none of them needs polars.
+//! The runs (`compare`, `sweep`, `evaluate`) take your model, batches and loss and import
+//! nothing from `data` or `pipeline`; the built-in MLP's versions in [`pipeline`] take a
+//! table already in memory ([`data::Table`]), so none of them needs polars.
 //!
 //! ## Using it on your own model
 //! [`finder::RangeTest`] runs the test in one call on your model (on an autodiff device), a

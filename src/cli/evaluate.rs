@@ -5,7 +5,7 @@ use clap::Args;
 use super::args::CommonArgs;
 use super::{progress, set_threads, signals};
 use crate::error::{Error, Result};
-use crate::evaluate::{self, Arm, EvaluateSpec};
+use crate::evaluate::{Arm, EvaluateSpec};
 use crate::{plot, report, sweep};
 
 /// Epochs of the grid's trainings when neither --epochs nor --epochs-list is given.
@@ -86,10 +86,15 @@ pub fn run(a: EvaluateArgs) -> Result<i32> {
     let table = crate::data::load(&spec.config.data)?;
     let quiet = a.common.run.quiet;
     let bar = progress::bar("evaluate", 1, quiet);
-    let result = evaluate::evaluate(&spec, &table, Some(signals::stop_flag()), |done, total| {
-        bar.set_length(total as u64);
-        bar.set_position(done as u64);
-    })?;
+    let result = crate::pipeline::evaluate::evaluate(
+        &spec,
+        &table,
+        Some(signals::stop_flag()),
+        |done, total| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        },
+    )?;
     bar.finish_and_clear();
     let out = &a.common.run.out;
     report::prepare_output_dir(out)?;

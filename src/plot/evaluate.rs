@@ -11,7 +11,8 @@ use super::panel::{Corner, Line, Panel, draw_panel};
 use super::{Figure, method_color, register_font, render};
 use crate::analysis::conclusion::lr_text;
 use crate::error::Result;
-use crate::evaluate::{BudgetScore, Evaluation};
+use crate::evaluate::BudgetScore;
+use crate::pipeline::evaluate::Evaluation;
 
 /// Colour of each seed's curve.
 const SEED: RGBColor = RGBColor(175, 175, 175);

@@ -4,7 +4,8 @@
 use std::fmt::Write as _;
 
 use crate::analysis::conclusion::lr_text;
-use crate::evaluate::{ArmOutcome, BudgetScore, Evaluation};
+use crate::evaluate::{ArmOutcome, BudgetScore};
+use crate::pipeline::evaluate::Evaluation;
 
 fn mean(v: &[f64]) -> Option<f64> {
     (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)

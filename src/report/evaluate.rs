@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 
 use crate::analysis::conclusion::lr_text;
 use crate::analysis::evaluation;
-use crate::evaluate::{BudgetScore, Evaluation};
+use crate::evaluate::BudgetScore;
+use crate::pipeline::evaluate::Evaluation;
 
 /// `evaluate.json`.
 pub fn evaluate_json(e: &Evaluation) -> Vec<u8> {
