@@ -175,6 +175,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         true,
     );
     report::write_atomic(&out.join("compare.md"), md.as_bytes())?;
+    plot::runs(
+        &runs,
+        "Constant against 1cycle on the digits CNN",
+        true,
+        Some(&out.join("compare.png")),
+        None,
+    )?;
     for run in &runs {
         println!(
             "{}: final validation accuracy {:.1} % after {} epoch(s) ({})",
@@ -184,6 +191,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             run.summary.verdict.text()
         );
     }
-    println!("wrote {}", out.join("compare.md").display());
+    println!("wrote {} and compare.png", out.join("compare.md").display());
     Ok(())
 }

@@ -12,6 +12,7 @@ use crate::analysis::smoothing::ema_debiased;
 use crate::error::Result;
 use crate::history::CompareRunHistory;
 use crate::pipeline::Comparison;
+use crate::run::Run;
 
 /// Colours of settings, in order (matplotlib's ten categorical colours; cycled beyond ten).
 pub const PALETTE: [RGBColor; 10] = [
@@ -42,38 +43,55 @@ pub const COMPARE_SIZE: (u32, u32) = (1200, 820);
 
 /// Writes the compare figure as PNG and/or SVG.
 pub fn compare(c: &Comparison, png: Option<&Path>, svg: Option<&Path>) -> Result<()> {
-    register_font();
-    render(png, svg, COMPARE_SIZE, &CompareFigure(c))
+    let title = format!("Settings compared: {} · {}", c.data.source, c.model);
+    runs(&c.runs, &title, c.higher_is_better, png, svg)
 }
 
-struct CompareFigure<'a>(&'a Comparison);
+/// The compare figure of any runs, e.g. those of [`crate::compare::compare_models`] or
+/// [`crate::sweep::sweep_models`] on a model of your own: `higher_is_better` names the metric
+/// panel (accuracy, or MSE when false).
+pub fn runs(
+    runs: &[Run],
+    title: &str,
+    higher_is_better: bool,
+    png: Option<&Path>,
+    svg: Option<&Path>,
+) -> Result<()> {
+    register_font();
+    let figure = RunsFigure {
+        runs,
+        title,
+        higher_is_better,
+    };
+    render(png, svg, COMPARE_SIZE, &figure)
+}
 
-impl Figure for CompareFigure<'_> {
+struct RunsFigure<'a> {
+    runs: &'a [Run],
+    title: &'a str,
+    higher_is_better: bool,
+}
+
+impl Figure for RunsFigure<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        draw(root, self.0)
+        let metric_name = if self.higher_is_better {
+            "validation accuracy"
+        } else {
+            "validation MSE"
+        };
+        draw_runs(
+            root,
+            self.title,
+            &lines_by_step(&histories(self.runs), 0.98),
+            metric_name,
+            false,
+        )
     }
 }
 
-fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Comparison) -> Result<(), String> {
-    let title = format!("Settings compared: {} · {}", c.data.source, c.model);
-    let metric_name = if c.higher_is_better {
-        "validation accuracy"
-    } else {
-        "validation MSE"
-    };
-    draw_runs(
-        root,
-        &title,
-        &lines_by_step(&runs_of(c), 0.98),
-        metric_name,
-        false,
-    )
-}
-
-/// A comparison's runs as plain series; epoch 0 is the initial weights.
-fn runs_of(c: &Comparison) -> Vec<CompareRunHistory> {
-    c.runs
-        .iter()
+/// Runs as plain series; epoch 0 is the initial weights.
+fn histories(runs: &[Run]) -> Vec<CompareRunHistory> {
+    runs.iter()
         .map(|r| CompareRunHistory {
             name: r.setting.name.clone(),
             lrs: r.step_lrs.clone(),

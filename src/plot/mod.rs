@@ -24,7 +24,7 @@ mod panel;
 mod replot;
 mod sweep;
 
-pub use compare::{COMPARE_SIZE, PALETTE, compare, schedules};
+pub use compare::{COMPARE_SIZE, PALETTE, compare, runs, schedules};
 pub use evaluate::evaluate;
 pub use logs::logs;
 pub use replot::{LrFindRun, Replot, Style, replot};

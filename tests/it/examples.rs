@@ -47,6 +47,8 @@ fn custom_cnn_example_suggests_and_plots() {
         );
     }
     let md = std::fs::read_to_string(dir.path().join("compare.md")).unwrap();
+    let figure = image::open(dir.path().join("compare.png")).unwrap();
+    assert_eq!((figure.width(), figure.height()), (1200, 820));
     assert!(
         md.contains("| constant | AdamW |") && md.contains("| onecycle | AdamW |"),
         "{md}"
