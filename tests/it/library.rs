@@ -518,3 +518,56 @@ fn evaluate_on_a_model_of_your_own_scores_every_rule_per_budget() {
         assert!(err.starts_with(field), "{err}");
     }
 }
+
+/// `compare_models` on a model defined here: a constant LR against 1cycle at the same peak,
+/// both from the same weights and batches; each run keeps its schedule's LRs, the speed-ups
+/// are against the first, and the figure of any runs is drawn.
+#[test]
+fn compare_on_a_model_of_your_own_trains_every_setting_alike() {
+    use lrfind::compare::{LrSpec, Setting, compare_models};
+    use lrfind::config::OptimizerConfig;
+
+    let d = Digits::new();
+    d.device.seed(0);
+    let model = BnNet::new(64, 10, &d.device);
+    let settings: Vec<_> = ["constant", "onecycle"]
+        .iter()
+        .map(|spec| {
+            Setting::from_spec(spec, &OptimizerConfig::default(), LrSpec::Value(5e-3))
+                .unwrap()
+                .resolve(None, 2, 64)
+                .unwrap()
+        })
+        .collect();
+    let runs = compare_models(
+        &model,
+        &settings,
+        |_| d.batches(0),
+        |m: &BnNet, b: &data::Batch| d.loss(m, b),
+        |m: &BnNet| d.evaluate(m),
+        &[0.5, 0.8],
+        true,
+    )
+    .unwrap();
+    assert_eq!(runs.len(), 2);
+    assert_eq!(
+        runs[0].initial, runs[1].initial,
+        "the same starting weights"
+    );
+    let steps = runs[0].steps_per_epoch * 2;
+    assert_eq!(runs[0].step_lrs, vec![5e-3; steps]);
+    let peak = runs[1].step_lrs.iter().copied().fold(0.0, f64::max);
+    assert!(
+        (peak - 5e-3).abs() < 1e-9 && runs[1].step_lrs[0] < 1e-3,
+        "{peak}"
+    );
+    for run in &runs {
+        assert_eq!(run.epochs.len(), 2);
+        assert!(run.summary.final_metric.unwrap() > 0.8, "{:?}", run.summary);
+    }
+    assert_eq!(runs[1].summary.speedup_epochs.len(), 2);
+    let dir = crate::TempDir::new();
+    let png = dir.path().join("runs.png");
+    lrfind::plot::runs(&runs, "constant against 1cycle", true, Some(&png), None).unwrap();
+    assert_eq!(image::image_dimensions(&png).unwrap(), (1200, 820));
+}
