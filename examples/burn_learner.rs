@@ -160,7 +160,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // 1b. The same test run by Burn's Learner itself (its loaders, metrics and interrupter),
-    // on a copy of the model that shares no BatchNorm statistics with it.
+    // on a clone of the model whose shared state is put back afterwards.
     let interrupter = Interrupter::new();
     let in_learner = LearnerRangeTest::new(RangeTestConfig::default(), interrupter.clone())?;
     let unshuffled = |items: Vec<DigitItem>| {
@@ -169,6 +169,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .build(InMemDataset::new(items))
     };
     let whole = train.len() / batch_size * batch_size;
+    let restore = LearnerRangeTest::remember(&model);
     let tested = SupervisedTraining::new(
         out.join("burn_learner_range_test"),
         unshuffled(train[..whole].to_vec()),
@@ -178,10 +179,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     .with_interrupter(interrupter)
     .num_epochs(in_learner.epochs_for(steps_per_epoch))
     .launch(Learner::new(
-        LearnerRangeTest::detached(&model),
+        model.clone(),
         AdamWConfig::new().init(),
         in_learner.scheduler(),
     ));
+    restore();
     if let Some(error) = tested.error {
         return Err(format!("the Learner's range test failed: {error:?}").into());
     }

@@ -144,10 +144,9 @@ pub fn train_model<M: burn::module::Module, B>(
     };
     let mut plateau = setting.schedule.plateau().cloned().map(Plateau::new);
     let mut optim = train::optimizer(&setting.optimizer);
-    // A copy that shares no state with `initial`: a plain clone shares its BatchNorm running
-    // statistics, which training would move for the next run too. Burn's `valid()` and
-    // `train()` each rebuild the running states, keeping the values and parameter ids.
-    let mut model = initial.valid().train();
+    // A clone shares `initial`'s BatchNorm running statistics (Burn's clones do);
+    // [`train_models`] puts them back between runs.
+    let mut model = initial.clone();
     let start_eval = (l.evaluate)(&model);
     let started = Instant::now();
     let (mut step_lrs, mut step_losses, mut epochs) = (Vec::new(), Vec::new(), Vec::new());
@@ -225,9 +224,10 @@ pub fn train_model<M: burn::module::Module, B>(
 /// Trains every setting from the same `initial` weights, each on a fresh source from
 /// `batches(setting)` (cycled pass after pass; an epoch is one pass, counted by reading the
 /// source once more when it does not know its length), evaluated after every epoch: what
-/// `compare` and `sweep` on a model of your own share. Every setting's optimizer is checked
-/// first (errors name the field and the setting); a source that fails to read ends the
-/// whole call with its error.
+/// `compare`, `sweep` and `evaluate` on a model of your own share. Every setting's optimizer
+/// and epochs are checked first (errors name the field and the setting); a source that fails
+/// to read, or runs out before a run's last epoch, ends the whole call with an error. Each
+/// run starts from `initial`'s BatchNorm running statistics, which `initial` keeps.
 pub fn train_models<'a, M, B, S>(
     initial: &M,
     settings: &[Resolved],
@@ -248,7 +248,22 @@ where
             }
             other => other,
         })?;
+        if setting.epochs == 0 {
+            return Err(Error::option(
+                "epochs",
+                format!("setting '{}': must be at least 1", setting.name),
+            ));
+        }
     }
+    // Burn's clones share BatchNorm running statistics: every run starts from the ones
+    // `initial` has now, and `initial` gets them back at the end.
+    let _ = initial.valid();
+    let snapshot = initial.clone().into_record();
+    let restore = |trained: M| {
+        let _ = trained.valid();
+        drop(trained);
+        let _ = initial.clone().load_record(snapshot.clone());
+    };
     let mut runs = Vec::with_capacity(settings.len());
     for setting in settings {
         let source = batches(setting);
@@ -273,9 +288,21 @@ where
             stop: None,
             on_step: None,
         };
-        let (run, _) = train_model(initial, setting, l, |_, _| {});
+        let (run, trained) = train_model(initial, setting, l, |_, _| {});
+        restore(trained);
         if let Some(e) = cycled.error {
             return Err(e);
+        }
+        if run.interrupted {
+            return Err(Error::option(
+                "batches",
+                format!(
+                    "setting '{}': the batch source ran out after {} of {} epochs",
+                    setting.name,
+                    run.epochs.len(),
+                    setting.epochs
+                ),
+            ));
         }
         runs.push(run);
     }

@@ -193,8 +193,10 @@ fn unit(x: f64) -> f64 {
     if x.is_nan() { 0.0 } else { x.clamp(0.0, 1.0) }
 }
 
-/// The confidence of `suggestions` read off `curve`.
-pub fn confidence(curve: &Curve, suggestions: &[Suggestion]) -> Confidence {
+/// The confidence of `suggestions` read off `curve`, with `chosen` the reported rule: the
+/// loss floor's record (and the cap it puts on the level) is `knee`'s, so it comes only with
+/// `knee`.
+pub fn confidence(curve: &Curve, suggestions: &[Suggestion], chosen: Method) -> Confidence {
     let finite: Vec<f64> = curve
         .smoothed
         .iter()
@@ -266,32 +268,34 @@ pub fn confidence(curve: &Curve, suggestions: &[Suggestion]) -> Confidence {
     };
     let floor = loss_floor(curve);
     let regime = floor.and_then(Regime::of);
-    if regime == Some(Regime::Memorising) {
+    let record = regime.filter(|_| chosen == Method::Knee);
+    if record == Some(Regime::Memorising) {
         warnings.push(Regime::Memorising.explanation().into());
     }
     Confidence {
         score,
-        level: regime.map_or(read_level, |r| read_level.min(r.level())),
+        level: record.map_or(read_level, |r| read_level.min(r.level())),
         fall,
         turn,
         spread_decades: spread,
         floor,
         regime,
-        record: regime.map(Regime::record),
+        record: record.map(Regime::record),
         warnings,
     }
 }
 
 /// The minimum of the loss `knee` reads (the centered smoothing, up to the first
-/// non-finite point) over its first point; `None` without two finite points.
+/// non-finite point) over its first point; `None` without two finite points or when the
+/// loss starts at or below zero (the ratio is then no fraction).
 pub fn loss_floor(curve: &Curve) -> Option<f64> {
     let s = knee_curve(curve.lrs, curve.raw);
     let finite: Vec<f64> = s.iter().copied().take_while(|v| v.is_finite()).collect();
-    if finite.len() < 2 {
+    if finite.len() < 2 || finite[0] <= 0.0 {
         return None;
     }
     let min = finite.iter().copied().fold(f64::INFINITY, f64::min);
-    Some(min / finite[0])
+    Some(min / finite[0]).filter(|f| f.is_finite())
 }
 
 #[cfg(test)]
@@ -309,7 +313,7 @@ mod tests {
         assert_eq!(Regime::of(PLATEAU_FLOOR * 0.99), Some(Regime::Fitting));
         assert_eq!(Regime::of(PLATEAU_FLOOR), Some(Regime::Plateau));
         assert_eq!(Regime::of(1.0), Some(Regime::Plateau));
-        // A loss that starts at or below zero, or rises above its start, has no floor.
+        // Not a fraction (a loss that starts at or below zero gives none): no regime.
         assert_eq!(Regime::of(-0.5), None);
         assert_eq!(Regime::of(f64::NAN), None);
     }
@@ -338,5 +342,13 @@ mod tests {
         assert_eq!(c.level, Level::Medium, "{c:?}");
         assert!(c.floor.unwrap() < MEMORISING_FLOOR);
         assert_eq!(c.record, Some(Regime::Memorising.record()));
+        // The record is knee's: another rule's suggestion keeps the floor but not the cap.
+        let v = crate::analysis::suggest_all(&curve, Method::Valley).confidence;
+        assert_eq!((v.regime, v.record), (Some(Regime::Memorising), None));
+        assert_eq!(v.level, Level::High, "{v:?}");
+        // A loss that starts at zero has no floor.
+        let zeros = vec![0.0; lrs.len()];
+        let z = Curve::training(&lrs, &zeros, &zeros, zeros.len());
+        assert_eq!(loss_floor(&z), None);
     }
 }

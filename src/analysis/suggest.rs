@@ -60,7 +60,7 @@ pub fn suggest_all(curve: &Curve, chosen: Method) -> Suggestions {
         .map(|&method| suggestion(method, curve))
         .collect();
     Suggestions {
-        confidence: confidence(curve, &all),
+        confidence: confidence(curve, &all, chosen),
         all,
         chosen_method: chosen,
     }

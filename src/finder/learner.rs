@@ -13,10 +13,9 @@
 //!
 //! - Burn's Learner feeds metrics from its own thread, and checks the interrupter between
 //!   iterations: the stop can come a few iterations after the divergence. The points after
-//!   the stop are not recorded, so the curve is the test's; the Learner's weights have moved
-//!   further, which is why the Learner must train a copy ([`LearnerRangeTest::detached`]):
-//!   Burn's clones share BatchNorm running statistics, so a plain clone would come back
-//!   changed.
+//!   the stop are not recorded, so the curve is the test's. The Learner trains a clone of
+//!   the model, and Burn's clones share BatchNorm running statistics: remember them first
+//!   and put them back after ([`LearnerRangeTest::remember`]).
 //! - Each metric update is paired with the LR the Learner reports in its metadata (the
 //!   scheduler's), or else with the ramp's LR at that iteration. With the Learner's gradient
 //!   accumulation, the loss is the last micro-batch's.
@@ -174,12 +173,13 @@ impl Metric for LossRecorder {
 ///
 /// let interrupter = Interrupter::new();
 /// let test = LearnerRangeTest::new(Default::default(), interrupter.clone())?;
-/// let copy = LearnerRangeTest::detached(model); // the Learner trains this, not `model`
+/// let restore = LearnerRangeTest::remember(model); // BatchNorm statistics, put back below
 /// // SupervisedTraining::new(dir, train_loader, valid_loader)
 /// //     .metric_train(test.recorder())
 /// //     .with_interrupter(interrupter)
 /// //     .num_epochs(test.epochs_for(batches_per_epoch))
-/// //     .launch(Learner::new(copy, optimizer, test.scheduler()));
+/// //     .launch(Learner::new(model.clone(), optimizer, test.scheduler()));
+/// restore();
 /// let result = test.result()?;
 /// println!("suggested LR {:?}", result.chosen().lr);
 /// # Ok(())
@@ -227,11 +227,17 @@ impl LearnerRangeTest {
         })
     }
 
-    /// A copy of `model` for the Learner to train that shares no state with it: Burn's
-    /// `valid()` and `train()` rebuild the running states (BatchNorm statistics) that plain
-    /// clones share, so `model` comes back unchanged.
-    pub fn detached<M: Module>(model: &M) -> M {
-        model.valid().train()
+    /// Remembers the state of `model` that its clones share (BatchNorm running statistics),
+    /// and returns what puts it back: give the Learner `model.clone()`, and call the
+    /// returned closure once the Learner is done, so `model` comes back as it was.
+    pub fn remember<M: Module>(model: &M) -> impl FnOnce() + use<M> {
+        let _ = model.valid();
+        let keep = model.clone();
+        let record = model.clone().into_record();
+        move || {
+            let _ = keep.valid();
+            let _ = keep.load_record(record);
+        }
     }
 
     /// The LR scheduler to give the Learner.

@@ -386,7 +386,9 @@ pub fn summary_text(run: &SuggestRun) -> String {
     }
     let c = &suggested.confidence;
     let _ = writeln!(s, "Confidence: {:?} (curve score {:.2})", c.level, c.score);
-    if let (Some(floor), Some(regime), Some(rec)) = (c.floor, c.regime, c.record) {
+    if let (Some(floor), Some(regime), Some(rec), Some(_)) =
+        (c.floor, c.regime, c.record, chosen.lr)
+    {
         let _ = writeln!(
             s,
             "  loss floor {:.1} % of its start ({}): on evaluation curves like this, knee landed within a quarter decade of the best LR {:.0} % of the time (mean {:.2} decades off)",

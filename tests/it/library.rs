@@ -413,7 +413,6 @@ fn sweep_on_a_model_of_your_own_concludes_like_the_command() {
     for (r, lr) in s.runs.iter().zip(lrs) {
         assert_eq!(r.setting.lr, lr);
         assert_eq!(r.setting.epochs, 2);
-        assert_eq!(r.epochs.len().min(2), r.epochs.len());
     }
     // Every run starts from the same weights.
     let initial: Vec<f64> = s.runs.iter().map(|r| r.initial.loss).collect();
@@ -424,10 +423,9 @@ fn sweep_on_a_model_of_your_own_concludes_like_the_command() {
         "best {best:e}: {:?}",
         s.outcomes
     );
-    // LR 30 diverges or at least trains worse: never the recommendation.
+    // LR 30 fails (diverges or stalls): never the recommendation.
     let at_30 = &s.outcomes[3];
-    let best_loss = s.outcomes[s.conclusion.best.unwrap()].val_loss;
-    assert!(at_30.failed() || at_30.val_loss >= best_loss, "{at_30:?}");
+    assert!(at_30.failed(), "{at_30:?}");
     assert_ne!(s.conclusion.best, Some(3));
     let (lo, hi) = s.conclusion.interval.expect("a promising interval");
     assert!(lo <= best && best <= hi);

@@ -239,15 +239,17 @@ fn main() -> Result<(), lrfind::Error> {
     };
     let dir =
         std::env::temp_dir().join(format!("lrfind-downstream-learner-{}", std::process::id()));
+    let restore = LearnerRangeTest::remember(&model);
     let trained = SupervisedTraining::new(&dir, loader(rows.clone()), loader(rows.clone()))
         .metric_train(in_learner.recorder())
         .with_interrupter(interrupter)
         .num_epochs(in_learner.epochs_for(batches.len()))
         .launch(Learner::new(
-            LearnerRangeTest::detached(&model),
+            model.clone(),
             AdamWConfig::new().init(),
             in_learner.scheduler(),
         ));
+    restore();
     let _ = std::fs::remove_dir_all(&dir);
     if let Some(error) = trained.error {
         eprintln!("FAILED: the Learner stopped with an error: {error:?}");
