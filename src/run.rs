@@ -228,6 +228,8 @@ pub fn train_model<M: burn::module::Module, B>(
 /// and epochs are checked first (errors name the field and the setting); a source that fails
 /// to read, or runs out before a run's last epoch, ends the whole call with an error. Each
 /// run starts from `initial`'s BatchNorm running statistics, which `initial` keeps.
+/// `trained(run, model)` sees each trained model (e.g. for predictions) before it is dropped.
+#[allow(clippy::too_many_arguments)]
 pub fn train_models<'a, M, B, S>(
     initial: &M,
     settings: &[Resolved],
@@ -236,6 +238,7 @@ pub fn train_models<'a, M, B, S>(
     evaluate: &mut dyn FnMut(&M) -> Evaluation,
     targets: &[f64],
     higher_is_better: bool,
+    trained: &mut dyn FnMut(&Run, &M),
 ) -> Result<Vec<Run>>
 where
     M: burn::module::Module,
@@ -259,9 +262,9 @@ where
     // `initial` has now, and `initial` gets them back at the end.
     let _ = initial.valid();
     let snapshot = initial.clone().into_record();
-    let restore = |trained: M| {
-        let _ = trained.valid();
-        drop(trained);
+    let restore = |model: M| {
+        let _ = model.valid();
+        drop(model);
         let _ = initial.clone().load_record(snapshot.clone());
     };
     let mut runs = Vec::with_capacity(settings.len());
@@ -288,8 +291,9 @@ where
             stop: None,
             on_step: None,
         };
-        let (run, trained) = train_model(initial, setting, l, |_, _| {});
-        restore(trained);
+        let (run, model) = train_model(initial, setting, l, |_, _| {});
+        trained(&run, &model);
+        restore(model);
         if let Some(e) = cycled.error {
             return Err(e);
         }

@@ -72,6 +72,7 @@ where
         &mut evaluate,
         targets,
         higher_is_better,
+        &mut |_, _| {},
     )?;
     add_speedups(runs.iter_mut().map(|r| &mut r.summary));
     Ok(runs)

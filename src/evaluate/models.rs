@@ -104,6 +104,7 @@ where
             &mut evaluate,
             &[],
             false,
+            &mut |_, _| {},
         )?);
         models.push(model);
     }
@@ -134,6 +135,7 @@ where
                 &mut evaluate,
                 &[],
                 false,
+                &mut |_, _| {},
             )?);
             seed_runs.sort_by(|a, b| a.setting.lr.total_cmp(&b.setting.lr));
         }

@@ -10,7 +10,7 @@ mod models;
 mod split_report;
 
 pub use grid::{Grid, Point, Shard, lr_range, parse_lrs};
-pub use models::{ModelSweep, sweep_models};
+pub use models::{ModelSweep, sweep_models, sweep_models_reported};
 pub use split_report::{Metrics, SplitReport, split_report};
 
 /// Names of the split parts, in order.

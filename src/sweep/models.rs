@@ -5,7 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::conclusion::{Conclusion, Outcome, conclude, lr_text};
+use super::SplitReport;
+#[cfg(doc)]
+use super::split_report;
+use crate::analysis::conclusion::{CHANCE_AUC, Conclusion, Outcome, conclude, lr_text};
 use crate::error::{Error, Result};
 use crate::finder::BatchSource;
 use crate::run::{Resolved, Run, train_models};
@@ -18,6 +21,9 @@ pub struct ModelSweep {
     pub runs: Vec<Run>,
     /// How each run ended, as the conclusion sees it.
     pub outcomes: Vec<Outcome>,
+    /// Per run, the per-split reports of [`sweep_models_reported`] (empty otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reports: Vec<Vec<SplitReport>>,
     /// The range test's suggestion that the conclusion places, when given.
     pub suggestion: Option<f64>,
     /// The recommended LR, the promising interval and the conclusion in sentences.
@@ -43,9 +49,42 @@ pub fn sweep_models<'a, M, B, S>(
     setting: &Resolved,
     lrs: &[f64],
     batches: impl FnMut(&Resolved) -> S,
+    loss: impl FnMut(&M, &B) -> burn::tensor::Tensor<1>,
+    evaluate: impl FnMut(&M) -> Evaluation,
+    suggestion: Option<f64>,
+) -> Result<ModelSweep>
+where
+    M: burn::module::Module,
+    S: BatchSource<'a, B>,
+{
+    let mut sweep = sweep_models_reported(
+        initial,
+        setting,
+        lrs,
+        batches,
+        loss,
+        evaluate,
+        suggestion,
+        |_| Vec::new(),
+    )?;
+    sweep.reports.clear();
+    Ok(sweep)
+}
+
+/// [`sweep_models`] with the command line's full report per split: `report(model)` gives
+/// the trained model's [`SplitReport`]s (e.g. [`crate::train::predict`] on each split, then
+/// [`split_report`]). As in the command's sweep, a run whose validation report predicts only
+/// one class, or whose validation ROC-AUC is at most chance, is never recommended.
+#[allow(clippy::too_many_arguments)]
+pub fn sweep_models_reported<'a, M, B, S>(
+    initial: &M,
+    setting: &Resolved,
+    lrs: &[f64],
+    batches: impl FnMut(&Resolved) -> S,
     mut loss: impl FnMut(&M, &B) -> burn::tensor::Tensor<1>,
     mut evaluate: impl FnMut(&M) -> Evaluation,
     suggestion: Option<f64>,
+    mut report: impl FnMut(&M) -> Vec<SplitReport>,
 ) -> Result<ModelSweep>
 where
     M: burn::module::Module,
@@ -74,6 +113,7 @@ where
             ..setting.clone()
         })
         .collect();
+    let mut reports = Vec::with_capacity(settings.len());
     let runs = train_models(
         initial,
         &settings,
@@ -82,22 +122,33 @@ where
         &mut evaluate,
         &[],
         false,
+        &mut |_, model| reports.push(report(model)),
     )?;
     let outcomes: Vec<Outcome> = runs
         .iter()
-        .map(|run| Outcome {
-            lr: run.setting.lr,
-            group: 0,
-            val_loss: run.summary.final_val_loss.unwrap_or(f64::NAN),
-            verdict: run.summary.verdict,
-            predicts_only: None,
-            chance: false,
+        .zip(&reports)
+        .map(|(run, reports)| {
+            let valid = reports.iter().find(|r| r.split == "validation");
+            Outcome {
+                lr: run.setting.lr,
+                group: 0,
+                val_loss: run.summary.final_val_loss.unwrap_or(f64::NAN),
+                verdict: run.summary.verdict,
+                predicts_only: valid
+                    .and_then(|r| r.report())
+                    .and_then(|r| r.predicts_only())
+                    .map(|c| c.to_string()),
+                chance: valid
+                    .and_then(|r| r.roc_auc())
+                    .is_some_and(|auc| auc <= CHANCE_AUC),
+            }
         })
         .collect();
     let conclusion = conclude(&outcomes, &[String::new()], suggestion);
     Ok(ModelSweep {
         runs,
         outcomes,
+        reports,
         suggestion,
         conclusion,
     })

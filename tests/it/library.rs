@@ -435,6 +435,46 @@ fn sweep_on_a_model_of_your_own_concludes_like_the_command() {
         let e = run(&setting, bad).unwrap_err().to_string();
         assert!(e.starts_with("lrs: "), "{e}");
     }
+    assert!(s.reports.is_empty());
+    // With the per-split report: the validation split's accuracy is the run's final metric,
+    // and the report feeds the conclusion as in the command.
+    let reported = sweep::sweep_models_reported(
+        &model,
+        &setting,
+        &lrs[..3],
+        |_| d.batches(0),
+        |m: &BnNet, b: &data::Batch| d.loss(m, b),
+        |m: &BnNet| d.evaluate(m),
+        None,
+        |m: &BnNet| {
+            let head = lrfind::model::Head::Classes(10);
+            let p = lrfind::train::predict(
+                m,
+                |m: &BnNet, b: &data::Batch| m.forward(b.inputs.clone()),
+                head,
+                d.valid.in_order_iter(lrfind::pipeline::EVAL_BATCH),
+            );
+            vec![sweep::split_report(
+                "validation",
+                head,
+                &p,
+                0.5,
+                (0.0, 1.0),
+                false,
+            )]
+        },
+    )
+    .unwrap();
+    assert_eq!(reported.reports.len(), 3);
+    for (run, reports) in reported.runs.iter().zip(&reported.reports) {
+        let accuracy = reports[0].accuracy().unwrap();
+        let metric = run.summary.final_metric.unwrap();
+        assert!(
+            (accuracy - metric).abs() < 1e-9,
+            "{accuracy} against {metric}"
+        );
+    }
+    assert_eq!(reported.best_lr(), s.best_lr());
     // The library names the optimizer's fields, not the command line's flags.
     let mut with_momentum = setting.clone();
     with_momentum.optimizer.momentum = Some(0.9);
