@@ -96,15 +96,12 @@ where
     for seed in 0..seeds as u64 {
         let model = init(seed);
         range_tests.push(test.run(&model, train::optimizer(optimizer), batches(seed), &loss)?);
-        runs.push(train_models(
+        runs.push(grid_runs(
             &model,
             &settings(lrs),
-            |_| batches(seed),
+            || batches(seed),
             &mut loss_mut,
             &mut evaluate,
-            &[],
-            false,
-            &mut |_, _| {},
         )?);
         models.push(model);
     }
@@ -127,15 +124,12 @@ where
     }
     if !extra.is_empty() {
         for (seed, (model, seed_runs)) in models.iter().zip(&mut runs).enumerate() {
-            seed_runs.extend(train_models(
+            seed_runs.extend(grid_runs(
                 model,
                 &settings(&extra),
-                |_| batches(seed as u64),
+                || batches(seed as u64),
                 &mut loss_mut,
                 &mut evaluate,
-                &[],
-                false,
-                &mut |_, _| {},
             )?);
             seed_runs.sort_by(|a, b| a.setting.lr.total_cmp(&b.setting.lr));
         }
@@ -170,6 +164,30 @@ where
         range_tests,
         budgets,
     })
+}
+
+/// One seed's constant-LR runs at `settings`, each on a fresh source of that seed's batches.
+fn grid_runs<'a, M, B, S>(
+    model: &M,
+    settings: &[Resolved],
+    mut batches: impl FnMut() -> S,
+    loss: &mut dyn FnMut(&M, &B) -> burn::tensor::Tensor<1>,
+    evaluate: &mut dyn FnMut(&M) -> Evaluation,
+) -> Result<Vec<Run>>
+where
+    M: burn::module::Module,
+    S: BatchSource<'a, B>,
+{
+    train_models(
+        model,
+        settings,
+        |_| batches(),
+        loss,
+        evaluate,
+        &[],
+        false,
+        &mut |_, _| {},
+    )
 }
 
 /// `[seed][lr]` validation losses after `epochs`.

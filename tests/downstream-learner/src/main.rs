@@ -16,13 +16,19 @@ use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig, Relu};
 use burn::optim::AdamWConfig;
-use burn::tensor::{Device, Int, Tensor, TensorData};
+use burn::tensor::Device;
 use burn::train::{
     ClassificationOutput, InferenceStep, Interrupter, Learner, SupervisedTraining, TrainOutput,
     TrainStep,
 };
 use lrfind::RangeTestConfig;
 use lrfind::finder::{LearnerRangeTest, RangeTest, Stop};
+
+// The same iris reader and batcher as the lean downstream crate.
+#[path = "../../downstream/src/iris.rs"]
+mod iris;
+
+use iris::{IrisBatch, IrisBatcher, Row};
 
 const BATCH: usize = 16;
 
@@ -79,50 +85,9 @@ impl InferenceStep for Net {
     }
 }
 
-#[derive(Clone, Debug)]
-struct Row {
-    x: [f32; 4],
-    y: i64,
-}
-
-#[derive(Clone, Debug)]
-struct IrisBatch {
-    x: Tensor<2>,
-    y: Tensor<1, Int>,
-}
-
-#[derive(Clone)]
-struct IrisBatcher;
-
-impl Batcher<Row, IrisBatch> for IrisBatcher {
-    fn batch(&self, rows: Vec<Row>, device: &Device) -> IrisBatch {
-        let x: Vec<f32> = rows.iter().flat_map(|r| r.x).collect();
-        let y: Vec<i64> = rows.iter().map(|r| r.y).collect();
-        IrisBatch {
-            x: Tensor::from_data(TensorData::new(x, [rows.len(), 4]), device),
-            y: Tensor::from_data(TensorData::new(y, [rows.len()]), device),
-        }
-    }
-}
-
 /// Iris in a fixed mixed order (the file is sorted by class), cut to whole batches.
 fn iris() -> Vec<Row> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/iris.csv");
-    let text = std::fs::read_to_string(path).expect("assets/iris.csv");
-    let rows: Vec<Row> = text
-        .lines()
-        .skip(1)
-        .map(|line| {
-            let v: Vec<f32> = line
-                .split(',')
-                .map(|c| c.parse().expect("a number"))
-                .collect();
-            Row {
-                x: [v[0] / 8.0, v[1] / 8.0, v[2] / 8.0, v[3] / 8.0],
-                y: v[4] as i64,
-            }
-        })
-        .collect();
+    let rows = iris::rows();
     // 150 rows visited with a step coprime to 150: every class in every batch.
     let mixed: Vec<Row> = (0..rows.len())
         .map(|i| rows[(i * 77) % rows.len()].clone())

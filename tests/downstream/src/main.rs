@@ -10,12 +10,16 @@ use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::nn::{Linear, LinearConfig, Relu};
 use burn::optim::AdamWConfig;
-use burn::tensor::{Device, Int, Tensor, TensorData};
+use burn::tensor::{Device, Tensor};
 use lrfind::compare::{LrSpec, Setting};
 use lrfind::config::OptimizerConfig;
 use lrfind::finder::{Passes, RangeTest, Stop};
 use lrfind::sweep::sweep_models;
 use lrfind::train::Evaluation;
+
+mod iris;
+
+use iris::{IrisBatch, IrisBatcher};
 
 #[derive(Module, Debug)]
 struct Mlp {
@@ -38,50 +42,6 @@ impl Mlp {
     }
 }
 
-/// One iris row: four measurements (cm, divided by 8) and the class.
-#[derive(Clone, Debug)]
-struct Row {
-    x: [f32; 4],
-    y: i64,
-}
-
-#[derive(Clone, Debug)]
-struct IrisBatch {
-    x: Tensor<2>,
-    y: Tensor<1, Int>,
-}
-
-struct IrisBatcher;
-
-impl Batcher<Row, IrisBatch> for IrisBatcher {
-    fn batch(&self, rows: Vec<Row>, device: &Device) -> IrisBatch {
-        let x: Vec<f32> = rows.iter().flat_map(|r| r.x).collect();
-        let y: Vec<i64> = rows.iter().map(|r| r.y).collect();
-        IrisBatch {
-            x: Tensor::from_data(TensorData::new(x, [rows.len(), 4]), device),
-            y: Tensor::from_data(TensorData::new(y, [rows.len()]), device),
-        }
-    }
-}
-
-fn iris() -> Vec<Row> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/iris.csv");
-    let text = std::fs::read_to_string(path).expect("assets/iris.csv");
-    text.lines()
-        .skip(1)
-        .map(|line| {
-            let v: Vec<f32> = line
-                .split(',')
-                .map(|c| c.parse().expect("a number"))
-                .collect();
-            Row {
-                x: [v[0] / 8.0, v[1] / 8.0, v[2] / 8.0, v[3] / 8.0],
-                y: v[4] as i64,
-            }
-        })
-        .collect()
-}
-
 fn main() -> Result<(), lrfind::Error> {
     let device = Device::flex().autodiff();
     device.seed(7);
@@ -90,7 +50,7 @@ fn main() -> Result<(), lrfind::Error> {
         .batch_size(16)
         .shuffle(7)
         .set_device(device.clone())
-        .build(InMemDataset::new(iris()));
+        .build(InMemDataset::new(iris::rows()));
     let model = Mlp::new(&device);
     let ce = CrossEntropyLossConfig::new().init(&device);
     let loss = |m: &Mlp, b: &IrisBatch| ce.forward(m.forward(b.x.clone()), b.y.clone());
@@ -123,7 +83,7 @@ fn main() -> Result<(), lrfind::Error> {
     // judged on every row (a smoke check of the lean build, not a model selection).
     let setting = Setting::from_spec("constant", &OptimizerConfig::default(), LrSpec::Value(lr))?
         .resolve(None, 5, 16)?;
-    let rows = iris();
+    let rows = iris::rows();
     let all = IrisBatcher.batch(rows.clone(), &device);
     let sweep = sweep_models(
         &model,
