@@ -498,8 +498,9 @@ impl RangeTestConfig {
     }
 }
 
-/// The command-line flag of each [`RangeTestConfig`] field.
-const FIELD_FLAGS: [(&str, &str); 15] = [
+/// The command-line flag of each library field ([`RangeTestConfig`], [`OptimizerConfig`],
+/// [`crate::evaluate::EvaluationPlan`]).
+const FIELD_FLAGS: [(&str, &str); 22] = [
     ("weight_decay", "--weight-decay"),
     ("momentum", "--momentum"),
     ("clip_norm", "--clip-norm"),
@@ -515,6 +516,13 @@ const FIELD_FLAGS: [(&str, &str); 15] = [
     ("suggest_on", "--suggest-on"),
     ("val_every", "--val-every"),
     ("method", "--method"),
+    ("seeds", "--seeds"),
+    ("lrs", "--grid-range"),
+    ("refine_per_decade", "--refine"),
+    ("epochs_list", "--epochs-list"),
+    ("iters_list", "--iters-list"),
+    ("arms", "--arms"),
+    ("targets", "--targets"),
 ];
 
 /// A [`RangeTestConfig`] or [`OptimizerConfig`] error in the command line's words: the

@@ -90,6 +90,7 @@ pub fn run(a: CompareArgs) -> Result<i32> {
     set_threads(config.threads);
     let data = pipeline::load_data(&config)?;
     compare::check_targets(
+        "--targets",
         &a.targets,
         matches!(data.table.task, crate::data::Task::Regression),
     )?;

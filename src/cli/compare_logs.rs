@@ -17,7 +17,7 @@ pub fn run(a: &CompareArgs) -> Result<i32> {
         .iter()
         .map(|m| Role::parse_override(m))
         .collect::<Result<Vec<_>>>()?;
-    compare::check_targets(&a.targets, false)?;
+    compare::check_targets("--targets", &a.targets, false)?;
     let mut logs = Vec::with_capacity(a.logs.len());
     for spec in &a.logs {
         let (name, path) = spec

@@ -5,7 +5,7 @@ use clap::Args;
 use super::args::CommonArgs;
 use super::{progress, set_threads, signals};
 use crate::error::{Error, Result};
-use crate::evaluate::{Arm, EvaluateSpec};
+use crate::evaluate::{Arm, EvaluateSpec, EvaluationPlan, with_range_test_arms};
 use crate::{plot, report, sweep};
 
 /// Epochs of the grid's trainings when neither --epochs nor --epochs-list is given.
@@ -73,13 +73,15 @@ pub fn run(a: EvaluateArgs) -> Result<i32> {
     };
     let spec = EvaluateSpec {
         config,
-        seeds: a.seeds,
-        lrs,
-        refine_per_decade: a.refine,
-        epochs_list,
-        iters_list: a.iters_list.clone(),
-        arms: with_range_test_arms(&a.arms),
-        targets: a.targets.clone(),
+        plan: EvaluationPlan {
+            seeds: a.seeds,
+            lrs,
+            refine_per_decade: a.refine,
+            epochs_list,
+            iters_list: a.iters_list.clone(),
+            arms: with_range_test_arms(&a.arms),
+            targets: a.targets.clone(),
+        },
     };
     spec.validate()?;
     set_threads(spec.config.threads);
@@ -111,18 +113,4 @@ pub fn run(a: EvaluateArgs) -> Result<i32> {
         println!("Wrote {}/evaluate.{{md,json,png,svg}}", out.display());
     }
     Ok(0)
-}
-
-/// The arms asked for, after the range test's own (none when none is asked for). A repeated
-/// arm is kept, for the spec to refuse by name.
-fn with_range_test_arms(asked: &[Arm]) -> Vec<Arm> {
-    if asked.is_empty() {
-        return Vec::new();
-    }
-    let mut arms: Vec<Arm> = Arm::RANGE_TEST
-        .into_iter()
-        .filter(|a| !asked.contains(a))
-        .collect();
-    arms.extend_from_slice(asked);
-    arms
 }

@@ -44,7 +44,7 @@ pub struct LogComparison {
 /// Summarises logs side by side. Errors when there is no log, or when two or more logs
 /// share no loss or accuracy.
 pub fn compare_logs(logs: Vec<TrainingLog>, targets: &[f64]) -> Result<LogComparison> {
-    check_targets(targets, false)?;
+    check_targets("targets", targets, false)?;
     if logs.is_empty() {
         return Err(Error::option("--logs", "give at least one NAME=PATH"));
     }

@@ -22,17 +22,17 @@ use crate::run::{Resolved, Run, Summary, train_models};
 use crate::train::Evaluation;
 
 /// Checks the levels whose times a comparison reports: positive numbers, and accuracy
-/// levels (classification) at most 1.
-pub fn check_targets(targets: &[f64], regression: bool) -> Result<()> {
+/// levels (classification) at most 1; errors name `field`.
+pub fn check_targets(field: &'static str, targets: &[f64], regression: bool) -> Result<()> {
     if let Some(t) = targets.iter().find(|t| !(t.is_finite() && **t > 0.0)) {
         return Err(Error::option(
-            "--targets",
+            field,
             format!("levels must be positive numbers, got {t}"),
         ));
     }
     if let Some(t) = targets.iter().find(|t| **t > 1.0).filter(|_| !regression) {
         return Err(Error::option(
-            "--targets",
+            field,
             format!("accuracy levels must be in (0, 1], got {t}"),
         ));
     }
@@ -63,7 +63,7 @@ where
     M: burn::module::Module,
     S: BatchSource<'a, B>,
 {
-    check_targets(targets, !higher_is_better)?;
+    check_targets("targets", targets, !higher_is_better)?;
     let mut runs = train_models(
         initial,
         settings,

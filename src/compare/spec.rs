@@ -27,7 +27,7 @@ impl CompareSpec {
     pub fn validate(&self) -> Result<()> {
         self.config.validate()?;
         check_epochs("--epochs", self.epochs)?;
-        check_targets(&self.targets, true)?;
+        check_targets("--targets", &self.targets, true)?;
         if self.settings.is_empty() {
             return Err(Error::option("--setting", "give at least one setting"));
         }

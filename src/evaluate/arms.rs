@@ -16,7 +16,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::runner::{Protocol, Trainer, setting};
 use crate::analysis::convergence::{Verdict, verdict};
+use crate::analysis::suggest_all;
+use crate::config::{OptimizerConfig, OptimizerKind};
+use crate::error::Result;
+use crate::finder::RangeTestResult;
+use crate::optim::SCHEDULE_FREE_LR;
 use crate::run::Run;
 
 /// A recipe.
@@ -139,6 +145,104 @@ impl ArmOutcome {
             cost_steps: cost,
         }
     }
+}
+
+/// `[budget][arm]` outcomes of one seed: `range_test` is the seed's range test (with the
+/// protocol's optimizer), `steps_per_epoch` the grid's; `tick(n)` counts the trainings and
+/// range tests (as many as [`trainings`] says, a refusal's included).
+pub(crate) fn run_arms(
+    trainer: &mut dyn Trainer,
+    seed: usize,
+    range_test: &RangeTestResult,
+    p: &Protocol,
+    steps_per_epoch: usize,
+    tick: &mut dyn FnMut(usize),
+) -> Result<Vec<Vec<ArmOutcome>>> {
+    let (arms, targets, higher) = (&p.plan.arms, &p.plan.targets, p.higher_is_better);
+    let epochs_list = &p.plan.epochs_list;
+    let max_epochs = *epochs_list.last().expect("validated");
+    let suggestion = |r: &RangeTestResult, steps: usize| {
+        suggest_all(&r.suggested_rule_curve().planned(Some(steps)), p.method)
+            .chosen()
+            .lr
+    };
+    // The learning-rate-free optimizers at their defaults (no weight decay, no clipping).
+    let defaults = |optimizer: OptimizerKind| OptimizerConfig {
+        optimizer,
+        weight_decay: None,
+        momentum: None,
+        clip_norm: None,
+    };
+    // Schedule-Free's own range test, when an arm needs it.
+    let sf_optimizer = defaults(OptimizerKind::ScheduleFreeAdamw);
+    let sf_test = if arms.contains(&Arm::ScheduleFreeSuggested) {
+        let test = trainer.range_test(seed, &sf_optimizer, None)?;
+        tick(1);
+        Some(test)
+    } else {
+        None
+    };
+    // The learning-rate-free arms run once, to the longest budget.
+    let mut free_run = |trainer: &mut dyn Trainer, kind: OptimizerKind, lr: f64| {
+        let run = trainer.train(
+            seed,
+            &setting(kind.name(), &defaults(kind), lr, "constant", max_epochs),
+        );
+        tick(1);
+        run
+    };
+    let prodigy = match arms.contains(&Arm::Prodigy) {
+        true => Some(free_run(trainer, OptimizerKind::Prodigy, 1.0)?),
+        false => None,
+    };
+    let sf = match arms.contains(&Arm::ScheduleFreeAdamw) {
+        true => Some(free_run(
+            trainer,
+            OptimizerKind::ScheduleFreeAdamw,
+            SCHEDULE_FREE_LR,
+        )?),
+        false => None,
+    };
+    let mut out = Vec::with_capacity(epochs_list.len());
+    for &epochs in epochs_list {
+        let steps = epochs * steps_per_epoch;
+        let mut row = Vec::with_capacity(arms.len());
+        for &arm in arms {
+            // The suggestion-driven arms: their range test, optimizer and schedule.
+            let driven = match arm {
+                Arm::Constant => Some((range_test, p.optimizer, "constant")),
+                Arm::Onecycle => Some((range_test, p.optimizer, "onecycle")),
+                Arm::ScheduleFreeSuggested => {
+                    Some((sf_test.as_ref().expect("ran"), &sf_optimizer, "constant"))
+                }
+                Arm::Prodigy | Arm::ScheduleFreeAdamw => None,
+            };
+            let outcome = match driven {
+                Some((test, optimizer, chain)) => {
+                    let cost = test.iterations();
+                    tick(1);
+                    match suggestion(test, steps) {
+                        None => ArmOutcome::refused(cost, targets.len()),
+                        Some(lr) => {
+                            let run = trainer
+                                .train(seed, &setting(arm.name(), optimizer, lr, chain, epochs))?;
+                            ArmOutcome::of(&run, lr, epochs, targets, higher, cost + steps)
+                        }
+                    }
+                }
+                None => {
+                    let (run, lr) = match arm {
+                        Arm::Prodigy => (prodigy.as_ref().expect("ran"), 1.0),
+                        _ => (sf.as_ref().expect("ran"), SCHEDULE_FREE_LR),
+                    };
+                    ArmOutcome::of(run, lr, epochs, targets, higher, steps)
+                }
+            };
+            row.push(outcome);
+        }
+        out.push(row);
+    }
+    Ok(out)
 }
 
 /// Trainings `run_arms` makes per seed (for the progress count).

@@ -18,6 +18,8 @@
 
 mod arms;
 mod models;
+mod plan;
+mod runner;
 
 use serde::{Deserialize, Serialize};
 
@@ -32,9 +34,11 @@ use crate::error::{Error, Result};
 use crate::finder::RangeTestResult;
 use crate::run::Run;
 
+pub(crate) use arms::grid_best;
 pub use arms::{Arm, ArmOutcome, ArmScore, GridBest};
-pub(crate) use arms::{grid_best, trainings as arms_trainings};
 pub use models::{ModelEvaluation, evaluate_models};
+pub use plan::{EvaluationPlan, with_range_test_arms};
+pub(crate) use runner::{Protocol, Trainer, evaluate_with};
 
 /// The default `--targets` of the arms: accuracy levels.
 pub fn default_targets() -> Vec<f64> {
@@ -48,80 +52,28 @@ pub const MAX_SEEDS: usize = 1000;
 /// and budget's best).
 pub const MAX_REFINE_PER_DECADE: usize = 100;
 
-/// What `evaluate` runs.
+/// What `lrfind evaluate` runs: the MLP's data, model, optimizer and range test, and the
+/// plan (its fields are flattened into the JSON).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvaluateSpec {
     /// Data, model, optimizer, range test; its seed is the first seed.
     pub config: SuggestConfig,
-    /// Seeds (config.seed, config.seed + 1, ...).
-    pub seeds: usize,
-    /// The coarse grid's LRs.
-    pub lrs: Vec<f64>,
-    /// Points per decade added within a decade of each budget's best (0: no refinement).
-    pub refine_per_decade: usize,
-    /// Training lengths scored, in epochs (distinct, ascending).
-    pub epochs_list: Vec<usize>,
-    /// Range-test lengths compared on the first seed.
-    pub iters_list: Vec<usize>,
-    /// Recipes trained and scored beside the grid's best (empty: none; otherwise the range
-    /// test's own, `constant` and `onecycle`, come first).
-    #[serde(default)]
-    pub arms: Vec<Arm>,
-    /// Accuracy levels whose epochs the arms report (MSE levels for regression).
-    #[serde(default = "default_targets")]
-    pub targets: Vec<f64>,
+    /// Seeds, grid, budgets, range-test lengths, recipes.
+    #[serde(flatten)]
+    pub plan: EvaluationPlan,
 }
 
 impl EvaluateSpec {
     /// Checks the values; errors name the flag.
     pub fn validate(&self) -> Result<()> {
         self.config.validate()?;
-        let why = "each seed trains the whole grid";
-        Error::check_count("--seeds", self.seeds, MAX_SEEDS, why)?;
-        if self.epochs_list.is_empty() || self.epochs_list.contains(&0) {
-            return Err(Error::option(
-                "--epochs-list",
-                "needs at least one training length, each at least 1 epoch",
-            ));
-        }
-        if let Some(&e) = self.epochs_list.iter().max() {
-            crate::config::check_epochs("--epochs-list", e)?;
-        }
-        if self.epochs_list.windows(2).any(|w| w[1] <= w[0]) {
-            return Err(Error::option(
-                "--epochs-list",
-                "lists each training length once, in increasing order",
-            ));
-        }
-        if self.refine_per_decade > MAX_REFINE_PER_DECADE {
-            return Err(Error::at_most(
-                "--refine",
-                MAX_REFINE_PER_DECADE,
-                "each refined LR is a whole training per seed",
-                self.refine_per_decade,
-            ));
-        }
-        if self.lrs.len() < 2 {
+        if self.plan.lrs.len() < 2 {
             return Err(Error::option(
                 "--grid-range",
                 "the grid needs at least two LRs (widen the range or raise --per-decade)",
             ));
         }
-        if let Some(a) = (1..self.arms.len()).find(|&i| self.arms[..i].contains(&self.arms[i])) {
-            return Err(Error::option(
-                "--arms",
-                format!("'{}' is listed twice", self.arms[a].name()),
-            ));
-        }
-        crate::compare::check_targets(&self.targets, true)?;
-        let (lo, hi) = (crate::config::defaults::MIN_ITERS, crate::config::MAX_ITERS);
-        if self.iters_list.iter().any(|&i| !(lo..=hi).contains(&i)) {
-            return Err(Error::option(
-                "--iters-list",
-                format!("each range-test length must be between {lo} and {hi}"),
-            ));
-        }
-        Ok(())
+        self.plan.validate().map_err(crate::config::with_flags)
     }
 }
 

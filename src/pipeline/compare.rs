@@ -65,7 +65,7 @@ pub fn compare(
 ) -> Result<Comparison> {
     let device = super::device(config.backend);
     let head = Head::for_task(&data.table.task, config.model.binary_head);
-    check_targets(targets, head == Head::Regression)?;
+    check_targets("--targets", targets, head == Head::Regression)?;
     device.seed(config.seed);
     let initial = Mlp::for_table(&data.table, &config.model, head, &device)?;
     let valid = super::eval_set(data, data.valid(), head, config.backend);

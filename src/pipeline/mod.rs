@@ -4,7 +4,6 @@
 //! the MLP's training run ([`train_run`], over [`crate::run::train_model`]) and `compare` on
 //! the MLP ([`compare()`], over the settings of [`crate::compare`]).
 
-mod arms;
 mod compare;
 pub mod evaluate;
 mod mlp_run;

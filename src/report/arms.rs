@@ -92,7 +92,7 @@ pub(super) fn arms_md(out: &mut String, e: &Evaluation, b: &BudgetScore) {
     };
     let classification = e.data.task.num_classes() > 0;
     let bar = b.grid.mean_loss[b.grid.best];
-    let targets = &e.spec.targets;
+    let targets = &e.spec.plan.targets;
     let level = |t: f64| {
         if classification {
             format!("epochs to {:.0} %", 100.0 * t)

@@ -44,7 +44,7 @@ pub fn evaluate_md(e: &Evaluation, plot_file: &str) -> String {
         "{} seed(s) from {}; range test of {} iterations ({:.0e} to {:.0e}); a grid of {} constant LRs from {} to {} \
          ({} coarse, refined to {} per decade within a decade of each budget's best), trained from the same initial \
          weights per seed and scored after {} epoch(s); optimizer {}, batch {}, {} steps per epoch.\n",
-        s.seeds,
+        s.plan.seeds,
         s.config.seed,
         s.config.range_test.iters,
         s.config.range_test.start_lr,
@@ -52,8 +52,8 @@ pub fn evaluate_md(e: &Evaluation, plot_file: &str) -> String {
         e.lrs.len(),
         lr_text(e.lrs[0]),
         lr_text(*e.lrs.last().expect("grid")),
-        s.lrs.len(),
-        s.refine_per_decade,
+        s.plan.lrs.len(),
+        s.plan.refine_per_decade,
         budgets.join(", "),
         crate::train::describe_optimizer(&s.config.optimizer),
         s.config.data.batch_size,
@@ -91,7 +91,7 @@ fn budget_md(out: &mut String, e: &Evaluation, b: &BudgetScore) {
         lr_text(g.interval.0),
         lr_text(g.interval.1)
     );
-    let iters: Vec<String> = s.iters_list.iter().map(|i| i.to_string()).collect();
+    let iters: Vec<String> = s.plan.iters_list.iter().map(|i| i.to_string()).collect();
     let _ = writeln!(
         out,
         "| rule | suggestion (geometric mean) | per seed | decades outside: mean [interval] / max | refusals | regret (mean) | spread across seeds | by iterations ({}) | spread across iterations |",

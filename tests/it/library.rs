@@ -486,18 +486,19 @@ fn sweep_on_a_model_of_your_own_concludes_like_the_command() {
 }
 
 /// `evaluate_models` on a model defined here and digits: two seeds, a coarse grid refined
-/// around each budget's best, every rule scored at 1 and 3 epochs, as the command scores
-/// them on its MLP; bad lists are refused by field name.
+/// around each budget's best, every rule scored at 1 and 3 epochs, a second range-test
+/// length compared and the recipes trained, as the command does on its MLP; bad plans are
+/// refused by field name.
 #[test]
 fn evaluate_on_a_model_of_your_own_scores_every_rule_per_budget() {
     use lrfind::config::OptimizerConfig;
-    use lrfind::evaluate::evaluate_models;
+    use lrfind::evaluate::{Arm, EvaluationPlan, evaluate_models};
 
     let d = Digits::new();
     let test = finder::RangeTest::new().iters(100);
-    let run = |lrs: &[f64], epochs: &[usize], seeds: usize| {
+    let run = |plan: &EvaluationPlan| {
         evaluate_models(
-            seeds,
+            plan,
             |seed| {
                 d.device.seed(seed);
                 BnNet::new(64, 10, &d.device)
@@ -507,13 +508,15 @@ fn evaluate_on_a_model_of_your_own_scores_every_rule_per_budget() {
             |seed| d.batches(seed),
             |m: &BnNet, b: &data::Batch| d.loss(m, b),
             |m: &BnNet| d.evaluate(m),
-            lrs,
-            epochs,
-            2,
+            true,
         )
     };
     let coarse = [1e-4, 1e-3, 1e-2, 1e-1, 1.0];
-    let e = run(&coarse, &[1, 3], 2).unwrap();
+    let plan = EvaluationPlan::new(2, &coarse, &[1, 3])
+        .refine(2)
+        .iters_list(&[60])
+        .arms(&[Arm::Prodigy]);
+    let e = run(&plan).unwrap();
     assert_eq!(e.range_tests.len(), 2);
     assert!(e.lrs.len() > coarse.len(), "refined: {:?}", e.lrs);
     assert!(e.lrs.windows(2).all(|w| w[0] < w[1]), "{:?}", e.lrs);
@@ -545,14 +548,45 @@ fn evaluate_on_a_model_of_your_own_scores_every_rule_per_budget() {
             "{:?}",
             knee.outside
         );
+        // The shorter range test, on the first seed.
+        assert_eq!(knee.by_iters.len(), 1);
+        assert!(knee.by_iters[0].is_some());
+        // The recipes: the range test's own first, each on both seeds.
+        let arms: Vec<Arm> = b.arms.iter().map(|a| a.arm).collect();
+        assert_eq!(arms, [Arm::Constant, Arm::Onecycle, Arm::Prodigy]);
+        let constant = &b.arms[0];
+        for (seed, outcome) in constant.seeds.iter().enumerate() {
+            // Trained at the knee's suggestion for this budget, costed with its range test.
+            assert_eq!(outcome.lr, knee.suggestions[seed]);
+            assert_eq!(outcome.cost_steps, 100 + b.steps);
+            assert!(outcome.val_metric > 0.5, "{outcome:?}");
+        }
+        // The grid's best as a recipe is the grid's own run at the best LR.
+        let grid_best = b.grid_best.as_ref().unwrap();
+        assert_eq!(grid_best.lr, best);
+        let at = e.lrs.iter().position(|&lr| lr == best).unwrap();
+        for (seed, outcome) in grid_best.seeds.iter().enumerate() {
+            assert_eq!(outcome.val_loss, b.losses[seed][at]);
+        }
+        // Prodigy runs once, to the longest budget, and is read after each.
+        assert_eq!(b.arms[2].seeds[0].cost_steps, b.steps);
     }
-    for (lrs, epochs, seeds, field) in [
-        (&coarse[..], &[3, 1][..], 2, "epochs_list: "),
-        (&coarse[..], &[0][..], 2, "epochs_list: "),
-        (&[1e-2, 1e-3][..], &[1][..], 2, "lrs: "),
-        (&coarse[..], &[1][..], 0, "seeds: "),
-    ] {
-        let err = run(lrs, epochs, seeds).unwrap_err().to_string();
+    let bad = [
+        (EvaluationPlan::new(2, &coarse, &[3, 1]), "epochs_list: "),
+        (EvaluationPlan::new(2, &coarse, &[0]), "epochs_list: "),
+        (EvaluationPlan::new(2, &[1e-2, 1e-3], &[1]), "lrs: "),
+        (EvaluationPlan::new(0, &coarse, &[1]), "seeds: "),
+        (
+            EvaluationPlan::new(1, &coarse, &[1]).iters_list(&[5]),
+            "iters_list: ",
+        ),
+        (
+            EvaluationPlan::new(1, &coarse, &[1]).arms(&[Arm::Prodigy, Arm::Prodigy]),
+            "arms: ",
+        ),
+    ];
+    for (plan, field) in bad {
+        let err = run(&plan).unwrap_err().to_string();
         assert!(err.starts_with(field), "{err}");
     }
 }
