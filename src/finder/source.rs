@@ -3,10 +3,12 @@
 //!
 //! A slice or `Vec` of batches is read in order, pass after pass; [`Passes`] wraps a closure
 //! that starts a new pass (an iterator) each time it is called; with the `dataloader`
-//! feature, a Burn `DataLoader` is iterated epoch after epoch. Burn's loaders shuffle from
-//! one RNG shared by all their iterations, so iterating the user's loader in the test moves
-//! the shuffles of their later training: give the test a loader of its own (or a
-//! [`Passes`] closure that builds one) when those must not change.
+//! feature, a Burn `DataLoader` (`Arc<dyn DataLoader<B>>`, borrowed or owned) is iterated
+//! epoch after epoch. Burn's loaders shuffle from one RNG shared by all their iterations, so
+//! iterating the user's loader in the test moves the shuffles of their later training: give
+//! the test a loader of its own when those must not change. The runs that must see the
+//! same batches (compare, sweep, evaluate) take a factory, which can build a fresh loader
+//! with the same shuffle seed for each run and hand it over owned.
 
 use crate::error::{Error, Result};
 
@@ -68,6 +70,67 @@ impl<'a, B> BatchSource<'a, B> for &'a std::sync::Arc<dyn burn::data::dataloader
                 message: e.to_string(),
             })
         }))
+    }
+}
+
+/// A Burn `DataLoader` handed over owned, e.g. built by a run factory
+/// (`|_| DataLoaderBuilder::new(batcher).shuffle(7).build(dataset.clone())`): the same as a
+/// borrowed one, and the loader lives as long as the source.
+#[cfg(feature = "dataloader")]
+impl<B: 'static> BatchSource<'static, B>
+    for std::sync::Arc<dyn burn::data::dataloader::DataLoader<B>>
+{
+    fn pass(&mut self) -> Box<dyn Iterator<Item = Result<B>>> {
+        Box::new(owned::Pass::new(self.clone()).map(|item| {
+            item.map_err(|e| Error::Data {
+                source_name: "data loader".into(),
+                message: e.to_string(),
+            })
+        }))
+    }
+}
+
+#[cfg(feature = "dataloader")]
+mod owned {
+    use std::sync::Arc;
+
+    use burn::data::dataloader::{DataLoader, DataLoaderIterator};
+    use burn::data::dataset::DatasetError;
+
+    /// One pass over a loader that the pass keeps alive: Burn's `DataLoader::iter` borrows
+    /// the loader, and a pass must outlive the call that starts it.
+    pub(super) struct Pass<B: 'static> {
+        // Declared before `_loader`, so dropped first: it borrows the loader.
+        iter: Box<dyn DataLoaderIterator<B>>,
+        _loader: Arc<dyn DataLoader<B>>,
+    }
+
+    impl<B: 'static> Pass<B> {
+        pub(super) fn new(loader: Arc<dyn DataLoader<B>>) -> Self {
+            let iter = loader.iter();
+            // SAFETY: `iter` borrows the loader inside the `Arc`'s allocation, which does not
+            // move when the `Arc` does and which lives as long as `_loader`, a strong
+            // reference held beside `iter` and dropped after it (fields drop in declaration
+            // order); `iter` is never handed out, so the borrow cannot outlive the loader.
+            let iter = unsafe {
+                std::mem::transmute::<
+                    Box<dyn DataLoaderIterator<B> + '_>,
+                    Box<dyn DataLoaderIterator<B> + 'static>,
+                >(iter)
+            };
+            Pass {
+                iter,
+                _loader: loader,
+            }
+        }
+    }
+
+    impl<B: 'static> Iterator for Pass<B> {
+        type Item = Result<B, DatasetError>;
+
+        fn next(&mut self) -> Option<Self::Item> {
+            self.iter.next()
+        }
     }
 }
 

@@ -230,3 +230,48 @@ fn a_burn_dataloader_is_read_epoch_after_epoch_like_the_same_vec() {
         assert!((a - b).abs() < 1e-5, "{a} vs {b}");
     }
 }
+
+/// The runs' factory can build a fresh Burn loader per run and hand it over owned: with the
+/// same shuffle seed every run sees the same batches in the same order, pass after pass,
+/// where one shared loader shuffles anew for each run (Burn's loaders share one RNG).
+#[test]
+fn an_owned_loader_per_run_gives_every_run_the_same_shuffled_batches() {
+    use burn::data::dataloader::{DataLoader, DataLoaderBuilder};
+    use burn::data::dataset::InMemDataset;
+    use lrfind::compare::{LrSpec, Setting, compare_models};
+    use lrfind::config::OptimizerConfig;
+    use lrfind::train::Evaluation;
+    use std::sync::Arc;
+
+    let (few, model) = five(9);
+    let build = || -> Arc<dyn DataLoader<Batch>> {
+        DataLoaderBuilder::new(Whole)
+            .batch_size(1)
+            .shuffle(7)
+            .build(InMemDataset::new(few.clone()))
+    };
+    let setting = Setting::from_spec("constant", &OptimizerConfig::default(), LrSpec::Value(3e-3))
+        .unwrap()
+        .resolve(None, 3, 64)
+        .unwrap();
+    let settings = [setting.clone(), setting];
+    let evaluate = |_: &BnNet| Evaluation {
+        loss: 1.0,
+        metric: 0.5,
+    };
+    let owned = compare_models(&model, &settings, |_| build(), ce, evaluate, &[], true).unwrap();
+    for run in &owned {
+        assert_eq!(run.steps_per_epoch, 5);
+        assert_eq!(run.step_losses.len(), 15, "three passes of five batches");
+    }
+    assert_eq!(owned[0].step_losses, owned[1].step_losses);
+    // The same batches at the same LR: the first epoch in a fixed order is not the second.
+    assert_ne!(owned[0].step_losses[..5], owned[0].step_losses[5..10]);
+
+    let shared = build();
+    let borrowed = compare_models(&model, &settings, |_| &shared, ce, evaluate, &[], true).unwrap();
+    assert_ne!(
+        borrowed[1].step_losses, borrowed[0].step_losses,
+        "the shared loader's shuffles moved on"
+    );
+}

@@ -13,7 +13,7 @@ use burn::optim::AdamWConfig;
 use burn::tensor::{Device, Tensor};
 use lrfind::compare::{LrSpec, Setting};
 use lrfind::config::OptimizerConfig;
-use lrfind::finder::{Passes, RangeTest, Stop};
+use lrfind::finder::{RangeTest, Stop};
 use lrfind::sweep::sweep_models;
 use lrfind::train::Evaluation;
 
@@ -90,17 +90,11 @@ fn main() -> Result<(), lrfind::Error> {
         &setting,
         &[lr / 10.0, lr, lr * 10.0],
         |_| {
-            let loader = DataLoaderBuilder::new(IrisBatcher)
+            DataLoaderBuilder::new(IrisBatcher)
                 .batch_size(16)
                 .shuffle(7)
                 .set_device(device.clone())
-                .build(InMemDataset::new(rows.clone()));
-            Passes(move || {
-                loader
-                    .iter()
-                    .map(|b| b.expect("iris batches are read from memory"))
-                    .collect::<Vec<_>>()
-            })
+                .build(InMemDataset::new(rows.clone()))
         },
         loss,
         |m: &Mlp| {
