@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::runner::{Protocol, Trainer, evaluate_with};
 use super::{BudgetScore, EvaluationPlan};
+use crate::analysis::Method;
 use crate::config::OptimizerConfig;
 use crate::error::Result;
 use crate::finder::{BatchSource, RangeTest, RangeTestResult};
@@ -17,6 +18,12 @@ use crate::train::{self, Evaluation};
 /// The result of [`evaluate_models`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelEvaluation {
+    /// What ran.
+    pub plan: EvaluationPlan,
+    /// The rule whose suggestion is the chosen one (and the recipes train at).
+    pub method: Method,
+    /// Whether the validation metric is better higher (accuracy) or lower (MSE).
+    pub higher_is_better: bool,
     /// The grid's LRs after refinement, ascending.
     pub lrs: Vec<f64>,
     /// Optimizer steps per epoch of the grid's runs.

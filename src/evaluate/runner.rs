@@ -186,6 +186,9 @@ pub(crate) fn evaluate_with(
     }
     progress.finish();
     Ok(ModelEvaluation {
+        plan: plan.clone(),
+        method: p.method,
+        higher_is_better: p.higher_is_better,
         lrs,
         steps_per_epoch,
         range_tests,

@@ -11,7 +11,7 @@ use super::panel::{Corner, Line, Panel, draw_panel};
 use super::{Figure, method_color, register_font, render};
 use crate::analysis::conclusion::lr_text;
 use crate::error::Result;
-use crate::evaluate::BudgetScore;
+use crate::evaluate::{BudgetScore, ModelEvaluation};
 use crate::pipeline::evaluate::Evaluation;
 
 /// Colour of each seed's curve.
@@ -19,19 +19,45 @@ const SEED: RGBColor = RGBColor(175, 175, 175);
 /// Colour of the mean over seeds.
 const MEAN: RGBColor = RGBColor(20, 40, 90);
 
-/// Writes the evaluate figure as PNG and/or SVG.
+/// Writes the evaluate figure of the command's evaluation as PNG and/or SVG.
 pub fn evaluate(e: &Evaluation, png: Option<&Path>, svg: Option<&Path>) -> Result<()> {
-    register_font();
-    let (w, h) = super::SIZE;
-    let width = w.max(h * e.budgets.len().max(1) as u32 * 4 / 5);
-    render(png, svg, (width, h), &EvaluateFigure(e))
+    draw(&e.data.source, &e.lrs, &e.budgets, png, svg)
 }
 
-struct EvaluateFigure<'a>(&'a Evaluation);
+/// Writes the evaluate figure of a model of your own's evaluation
+/// ([`crate::evaluate::evaluate_models`]) as PNG and/or SVG; `name` titles each panel.
+pub fn evaluation(
+    e: &ModelEvaluation,
+    name: &str,
+    png: Option<&Path>,
+    svg: Option<&Path>,
+) -> Result<()> {
+    draw(name, &e.lrs, &e.budgets, png, svg)
+}
+
+fn draw(
+    name: &str,
+    lrs: &[f64],
+    budgets: &[BudgetScore],
+    png: Option<&Path>,
+    svg: Option<&Path>,
+) -> Result<()> {
+    register_font();
+    let (w, h) = super::SIZE;
+    let width = w.max(h * budgets.len().max(1) as u32 * 4 / 5);
+    render(png, svg, (width, h), &EvaluateFigure { name, lrs, budgets })
+}
+
+/// What the figure shows: a grid's LRs and its scores per budget.
+struct EvaluateFigure<'a> {
+    name: &'a str,
+    lrs: &'a [f64],
+    budgets: &'a [BudgetScore],
+}
 
 impl Figure for EvaluateFigure<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        let e = self.0;
+        let e = self;
         root.fill(&WHITE).map_err(|err| err.to_string())?;
         let n = e.budgets.len().max(1);
         let panels = root.split_evenly((1, n));
@@ -45,7 +71,7 @@ impl Figure for EvaluateFigure<'_> {
 /// One budget's panel: every seed's validation loss and their mean against LR, the good
 /// interval, and every rule's suggestion for that budget (geometric mean over seeds).
 fn draw_budget<DB: DrawingBackend>(
-    e: &Evaluation,
+    e: &EvaluateFigure,
     b: &BudgetScore,
     area: &DrawingArea<DB, Shift>,
 ) -> Result<(), String> {
@@ -89,10 +115,7 @@ fn draw_budget<DB: DrawingBackend>(
             ))
         })
         .collect();
-    let title = format!(
-        "{} · {} epoch(s), {} steps",
-        e.data.source, b.epochs, b.steps
-    );
+    let title = format!("{} · {} epoch(s), {} steps", e.name, b.epochs, b.steps);
     draw_panel(
         area,
         &Panel {

@@ -25,7 +25,7 @@ mod replot;
 mod sweep;
 
 pub use compare::{COMPARE_SIZE, PALETTE, compare, runs, schedules};
-pub use evaluate::evaluate;
+pub use evaluate::{evaluate, evaluation};
 pub use logs::logs;
 pub use replot::{LrFindRun, Replot, Style, replot};
 pub use sweep::sweep;

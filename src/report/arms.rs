@@ -5,7 +5,6 @@ use std::fmt::Write as _;
 
 use crate::analysis::conclusion::lr_text;
 use crate::evaluate::{ArmOutcome, BudgetScore};
-use crate::pipeline::evaluate::Evaluation;
 
 fn mean(v: &[f64]) -> Option<f64> {
     (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
@@ -86,13 +85,11 @@ fn row(name: &str, seeds: &[ArmOutcome], bar: f64, classification: bool, targets
 }
 
 /// The recipes table of one budget, and which recipe came closest to the bar.
-pub(super) fn arms_md(out: &mut String, e: &Evaluation, b: &BudgetScore) {
+pub(super) fn arms_md(out: &mut String, classification: bool, targets: &[f64], b: &BudgetScore) {
     let Some(best) = &b.grid_best else {
         return;
     };
-    let classification = e.data.task.num_classes() > 0;
     let bar = b.grid.mean_loss[b.grid.best];
-    let targets = &e.spec.plan.targets;
     let level = |t: f64| {
         if classification {
             format!("epochs to {:.0} %", 100.0 * t)

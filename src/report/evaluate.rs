@@ -3,9 +3,11 @@
 
 use std::fmt::Write as _;
 
+use crate::analysis::Method;
 use crate::analysis::conclusion::lr_text;
+use crate::analysis::confidence::Confidence;
 use crate::analysis::evaluation;
-use crate::evaluate::BudgetScore;
+use crate::evaluate::{BudgetScore, EvaluationPlan, ModelEvaluation};
 use crate::pipeline::evaluate::Evaluation;
 
 /// `evaluate.json`.
@@ -60,11 +62,87 @@ pub fn evaluate_md(e: &Evaluation, plot_file: &str) -> String {
         e.steps_per_epoch,
     );
     let _ = writeln!(out, "![grid and suggestions]({plot_file})\n");
-    for b in &e.budgets {
-        budget_md(&mut out, e, b);
-        super::arms::arms_md(&mut out, e, b);
+    let scores = Scores {
+        budgets: &e.budgets,
+        plan: &s.plan,
+        method: s.config.range_test.method,
+        classification: e.data.task.num_classes() > 0,
+        confidence: &e.confidence,
+        first_seed: s.config.seed,
+    };
+    scores_md(&mut out, &scores);
+    out
+}
+
+/// The evaluation of a model of your own ([`crate::evaluate::evaluate_models`]) in the
+/// words and tables of `evaluate.md`: `name` titles it, `plot_file` is the figure it shows
+/// (e.g. written by `plot::evaluation`).
+pub fn model_evaluation_md(e: &ModelEvaluation, name: &str, plot_file: &str) -> String {
+    let mut out = format!("# How good are the suggestions? {name}\n\n");
+    let budgets: Vec<String> = e
+        .budgets
+        .iter()
+        .map(|b| format!("{} ({} steps)", b.epochs, b.steps))
+        .collect();
+    let iters: Vec<usize> = e.range_tests.iter().map(|r| r.iterations()).collect();
+    let _ = writeln!(
+        out,
+        "{} seed(s); range tests of {} iterations; a grid of {} constant LRs from {} to {} ({} coarse, refined to {} \
+         per decade within a decade of each budget's best), trained from the same initial weights per seed and \
+         scored after {} epoch(s); {} steps per epoch.\n",
+        e.plan.seeds,
+        iters
+            .iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        e.lrs.len(),
+        lr_text(e.lrs[0]),
+        lr_text(*e.lrs.last().expect("grid")),
+        e.plan.lrs.len(),
+        e.plan.refine_per_decade,
+        budgets.join(", "),
+        e.steps_per_epoch,
+    );
+    let _ = writeln!(out, "![grid and suggestions]({plot_file})\n");
+    let confidence: Vec<Confidence> = e
+        .range_tests
+        .iter()
+        .map(|r| r.suggested().confidence.clone())
+        .collect();
+    let scores = Scores {
+        budgets: &e.budgets,
+        plan: &e.plan,
+        method: e.method,
+        classification: e.higher_is_better,
+        confidence: &confidence,
+        first_seed: 0,
+    };
+    scores_md(&mut out, &scores);
+    out
+}
+
+/// What the tables of `evaluate.md` read, whichever model was evaluated.
+struct Scores<'a> {
+    budgets: &'a [BudgetScore],
+    plan: &'a EvaluationPlan,
+    /// The chosen rule.
+    method: Method,
+    /// Accuracy (higher is better) rather than MSE.
+    classification: bool,
+    /// Each seed's range test's confidence.
+    confidence: &'a [Confidence],
+    /// The first seed's number, as the seeds are named.
+    first_seed: u64,
+}
+
+/// Every budget's section, the footnote on distances, and the confidence table.
+fn scores_md(out: &mut String, e: &Scores) {
+    for b in e.budgets {
+        budget_md(out, e, b);
+        super::arms::arms_md(out, e.classification, &e.plan.targets, b);
     }
-    out += "Distances are in decades outside the good interval (0 inside), with a refusal counted as a miss of ";
+    *out += "Distances are in decades outside the good interval (0 inside), with a refusal counted as a miss of ";
     let _ = write!(
         out,
         "{} decade(s); [a, b] is a {:.0} % bootstrap interval of the mean over seeds. Regret is the mean validation loss at \
@@ -73,13 +151,11 @@ pub fn evaluate_md(e: &Evaluation, plot_file: &str) -> String {
         evaluation::REFUSAL_DECADES,
         100.0 * evaluation::BOOTSTRAP_LEVEL
     );
-    confidence_md(&mut out, e);
-    out
+    confidence_md(out, e);
 }
 
 /// One budget's section: the grid's verdict, every rule's score, the conclusion.
-fn budget_md(out: &mut String, e: &Evaluation, b: &BudgetScore) {
-    let s = &e.spec;
+fn budget_md(out: &mut String, e: &Scores, b: &BudgetScore) {
     let g = &b.grid;
     let _ = writeln!(
         out,
@@ -91,7 +167,7 @@ fn budget_md(out: &mut String, e: &Evaluation, b: &BudgetScore) {
         lr_text(g.interval.0),
         lr_text(g.interval.1)
     );
-    let iters: Vec<String> = s.plan.iters_list.iter().map(|i| i.to_string()).collect();
+    let iters: Vec<String> = e.plan.iters_list.iter().map(|i| i.to_string()).collect();
     let _ = writeln!(
         out,
         "| rule | suggestion (geometric mean) | per seed | decades outside: mean [interval] / max | refusals | regret (mean) | spread across seeds | by iterations ({}) | spread across iterations |",
@@ -135,7 +211,7 @@ fn budget_md(out: &mut String, e: &Evaluation, b: &BudgetScore) {
             d
         );
     }
-    let chosen = s.config.range_test.method;
+    let chosen = e.method;
     if let Some(r) = b.rules.iter().find(|r| r.method == chosen) {
         let verdict = match r.mean_outside() {
             Some(0.0) => "inside the good interval on every seed".to_string(),
@@ -169,8 +245,7 @@ fn budget_md(out: &mut String, e: &Evaluation, b: &BudgetScore) {
 
 /// Each seed's confidence beside the regret of its chosen suggestion at every budget, and
 /// whether the one tracks the other.
-fn confidence_md(out: &mut String, e: &Evaluation) {
-    let s = &e.spec;
+fn confidence_md(out: &mut String, e: &Scores) {
     let heads: Vec<String> = e
         .budgets
         .iter()
@@ -191,7 +266,7 @@ fn confidence_md(out: &mut String, e: &Evaluation) {
         let _ = writeln!(
             out,
             "| {} | {:.2} | {} | {:?} | {} |",
-            s.config.seed + k as u64,
+            e.first_seed + k as u64,
             c.score,
             c.floor.zip(c.regime).map_or("–".into(), |(f, r)| format!(
                 "{:.1} % ({})",
@@ -205,7 +280,7 @@ fn confidence_md(out: &mut String, e: &Evaluation) {
     // One verdict per length: each seed's confidence against its regret at that length (the
     // seeds, not seed-length pairs, are the independent samples).
     *out += "\n";
-    for b in &e.budgets {
+    for b in e.budgets {
         let (conf, reg): (Vec<f64>, Vec<f64>) = e
             .confidence
             .iter()

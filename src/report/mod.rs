@@ -22,7 +22,7 @@ use crate::finder::{RangeTestResult, Stop, ValidationCurve};
 use crate::pipeline::{DataSummary, Repeats, SuggestRun};
 
 pub use compare::{compare_csv, compare_json, compare_md, runs_md, schedule_csv};
-pub use evaluate::{evaluate_json, evaluate_md};
+pub use evaluate::{evaluate_json, evaluate_md, model_evaluation_md};
 pub use logs::{logs_csv, logs_json, logs_md};
 pub use sweep::{sweep_csv, sweep_json, sweep_md};
 

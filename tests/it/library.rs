@@ -571,6 +571,22 @@ fn evaluate_on_a_model_of_your_own_scores_every_rule_per_budget() {
         // Prodigy runs once, to the longest budget, and is read after each.
         assert_eq!(b.arms[2].seeds[0].cost_steps, b.steps);
     }
+    // The command's report and figure, for this model.
+    let md = lrfind::report::model_evaluation_md(&e, "BnNet on digits", "evaluation.png");
+    for part in [
+        "# How good are the suggestions? BnNet on digits",
+        "## 3 epoch(s)",
+        "| knee |",
+        "| prodigy |",
+        "| grid's best (the bar) |",
+        "## Confidence",
+    ] {
+        assert!(md.contains(part), "{part} missing from:\n{md}");
+    }
+    let dir = crate::TempDir::new();
+    let png = dir.path().join("evaluation.png");
+    lrfind::plot::evaluation(&e, "BnNet on digits", Some(&png), None).unwrap();
+    assert_eq!(image::image_dimensions(&png).unwrap(), (960, 600));
     let bad = [
         (EvaluationPlan::new(2, &coarse, &[3, 1]), "epochs_list: "),
         (EvaluationPlan::new(2, &coarse, &[0]), "epochs_list: "),
