@@ -24,12 +24,14 @@
 //!      │                                 sweep (an LR grid on any model: sweep_models;
 //!      │                                        the grid, shards, per-split reports)
 //!      │                                                   │
-//!      │                                 evaluate (the rules scored against a grid:
+//!      │                                 evaluate (the rules and the recipes of --arms
+//!      │                                           scored against a grid: one evaluation
+//!      │                                           over a per-seed trainer;
 //!      │                                           evaluate_models on any model)
 //!      │                                                   │
 //!      └───────► pipeline (the built-in MLP on tables: the suggest run, its training
 //!                          run, and compare, sweep and evaluate on it: parts, shards,
-//!                          merge, per-split reports, the recipes of --arms)
+//!                          merge, per-split reports, each seed's split)
 //!                               │
 //!                 plot* (PNG/SVG)   report (JSON, CSV, Markdown; atomic writes)
 //!                               │
@@ -58,14 +60,15 @@
 //! ## Using it on your own model
 //! [`finder::RangeTest`] runs the test in one call on your model (on an autodiff device), a
 //! fresh optimizer, your batches (a slice, a [`finder::Passes`] closure or a Burn
-//! `DataLoader`, read pass after pass) and a closure computing a batch's loss; see its
+//! `DataLoader`, borrowed or owned, read pass after pass) and a closure computing a batch's loss; see its
 //! example. [`finder::range_test`] is the same loop with the configuration as a struct. The
 //! suggestion is the LR to train with at a constant rate for the planned training length
 //! ([`RangeTestConfig::epochs`] or [`RangeTestConfig::steps`]); a 1cycle schedule of the same
 //! length peaks best at about twice it (README, "Is it also the peak of 1cycle?").
 //! [`compare::compare_models`], [`sweep::sweep_models`] and [`evaluate::evaluate_models`]
 //! train your model from the same initial weights under several settings or at every LR of
-//! a grid, through the loop the command line uses ([`run::train_models`]).
+//! a grid, through the loop the command line uses ([`run::train_models`]); the last is the
+//! command line's evaluation itself, with its reports ([`report::model_evaluation_md`]).
 
 #![deny(missing_docs)]
 

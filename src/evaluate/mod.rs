@@ -10,11 +10,12 @@
 //! final validation loss gives the best LR and the good interval, and each rule, asked for
 //! that budget's training length, is scored by its distance outside the interval (a refusal
 //! counts as a miss of [`REFUSAL_DECADES`](crate::analysis::evaluation::REFUSAL_DECADES)), with a bootstrap interval, its regret and its
-//! spread across seeds ([`crate::analysis::evaluation`]). Here: the scores, the recipes of
-//! `--arms` as types, and [`evaluate_models`], the evaluation on a model of your own. The
-//! command line's evaluation of the built-in MLP on tables (with the suggestion's
-//! sensitivity to the number of iterations, measured on the first seed, and the recipes
-//! trained) is its client, [`crate::pipeline::evaluate`].
+//! spread across seeds ([`crate::analysis::evaluation`]); the suggestion's sensitivity to
+//! the number of iterations is measured on the first seed, and the recipes of `arms` are
+//! trained beside the grid's best. Here: the [`EvaluationPlan`], the scores, the recipes,
+//! the evaluation itself over a per-seed trainer (`runner`), and its two clients' entry:
+//! [`evaluate_models`] on a model of your own; the command line's evaluation of the built-in
+//! MLP on tables is [`crate::pipeline::evaluate`].
 
 mod arms;
 mod models;
@@ -140,7 +141,7 @@ pub struct BudgetScore {
     /// The grid's best as a recipe (with arms only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grid_best: Option<GridBest>,
-    /// Each arm, in [`EvaluateSpec::arms`] order.
+    /// Each arm, in [`EvaluationPlan::arms`] order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub arms: Vec<ArmScore>,
 }
