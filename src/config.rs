@@ -525,8 +525,9 @@ const FIELD_FLAGS: [(&str, &str); 22] = [
     ("targets", "--targets"),
 ];
 
-/// A [`RangeTestConfig`] or [`OptimizerConfig`] error in the command line's words: the
-/// field and every field quoted in the message (`` `end_lr` ``) become their flags.
+/// A library error naming a field ([`RangeTestConfig`], [`OptimizerConfig`],
+/// [`crate::evaluate::EvaluationPlan`], the evaluation's own) in the command line's words:
+/// the field and every field quoted in the message (`` `end_lr` ``) become their flags.
 pub(crate) fn with_flags(e: Error) -> Error {
     match e {
         Error::InvalidOption { flag, message } => {

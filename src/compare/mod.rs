@@ -44,8 +44,8 @@ pub fn check_targets(field: &'static str, targets: &[f64], regression: bool) -> 
 /// fresh source of that setting's training batches (a slice or `Vec`, a [`Passes`]
 /// closure, or with the `dataloader` feature a Burn `DataLoader`, borrowed or owned): a
 /// factory, so that every run sees the same batches in the same order (build each run a
-/// loader with the same shuffle seed and return it, and seed your device there if the model
-/// uses dropout). An epoch is one pass; a source that
+/// loader with the same shuffle seed and one worker and return it, and seed your device
+/// there if the model uses dropout). An epoch is one pass; a source that
 /// does not know its length is read once more to count it. `loss` is a batch's mean loss,
 /// `evaluate` the validation loss and metric (accuracy, or MSE with `higher_is_better`
 /// false) of a model. The settings' batch sizes are the sources' business.

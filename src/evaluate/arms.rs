@@ -220,15 +220,16 @@ pub(crate) fn run_arms(
             let outcome = match driven {
                 Some((test, optimizer, chain)) => {
                     let cost = test.iterations();
-                    tick(1);
-                    match suggestion(test, steps) {
+                    let outcome = match suggestion(test, steps) {
                         None => ArmOutcome::refused(cost, targets.len()),
                         Some(lr) => {
                             let run = trainer
                                 .train(seed, &setting(arm.name(), optimizer, lr, chain, epochs))?;
                             ArmOutcome::of(&run, lr, epochs, targets, higher, cost + steps)
                         }
-                    }
+                    };
+                    tick(1);
+                    outcome
                 }
                 None => {
                     let (run, lr) = match arm {

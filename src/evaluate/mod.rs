@@ -2,7 +2,7 @@
 //! at one or several training lengths (budgets).
 //!
 //! For every seed: the range test (every rule's suggestion and the confidence), and a grid
-//! of constant-LR trainings (the sweep's runs, from the same initial weights per seed) as
+//! of constant-LR trainings (from the same initial weights and batches per seed) as
 //! long as the longest budget. A constant-LR training of `e` epochs is the first `e` epochs
 //! of a longer one, so one grid serves every budget: its validation loss after epoch `e` is
 //! that budget's result. The coarse grid is then refined to `refine_per_decade` points per
@@ -38,7 +38,9 @@ use crate::run::Run;
 pub(crate) use arms::grid_best;
 pub use arms::{Arm, ArmOutcome, ArmScore, GridBest};
 pub use models::{ModelEvaluation, evaluate_models};
-pub use plan::{EvaluationPlan, with_range_test_arms};
+pub use plan::EvaluationPlan;
+#[cfg(feature = "cli")]
+pub(crate) use plan::with_range_test_arms;
 pub(crate) use runner::{Protocol, Trainer, evaluate_with};
 
 /// The default `--targets` of the arms: accuracy levels.
@@ -128,7 +130,8 @@ pub struct BudgetScore {
     pub epochs: usize,
     /// Optimizer steps of the training (`epochs` x steps per epoch).
     pub steps: usize,
-    /// `losses[seed][i]`: validation loss after `epochs` at [`crate::pipeline::evaluate::Evaluation::lrs`]`[i]`
+    /// `losses[seed][i]`: validation loss after `epochs` at the grid's `i`-th LR
+    /// ([`ModelEvaluation::lrs`], [`crate::pipeline::evaluate::Evaluation::lrs`])
     /// (NaN when the run had diverged by then).
     #[serde(with = "crate::nullable::nested")]
     pub losses: Vec<Vec<f64>>,

@@ -21,8 +21,8 @@ pub struct EvaluationPlan {
     pub epochs_list: Vec<usize>,
     /// Range-test lengths compared on the first seed.
     pub iters_list: Vec<usize>,
-    /// Recipes trained and scored beside the grid's best (empty: none; otherwise the range
-    /// test's own, `constant` and `onecycle`, come first).
+    /// Recipes trained and scored beside the grid's best (empty: none); [`Self::arms`] adds
+    /// the range test's own, `constant` and `onecycle`, when they are missing.
     #[serde(default)]
     pub arms: Vec<Arm>,
     /// Accuracy levels whose epochs the arms report (MSE levels for regression).
@@ -130,7 +130,7 @@ impl EvaluationPlan {
 /// The arms asked for, after the range test's own recipes that are not among them (none
 /// when none is asked for). A repeated arm is kept, for [`EvaluationPlan::validate`] to
 /// refuse by name.
-pub fn with_range_test_arms(asked: &[Arm]) -> Vec<Arm> {
+pub(crate) fn with_range_test_arms(asked: &[Arm]) -> Vec<Arm> {
     if asked.is_empty() {
         return Vec::new();
     }

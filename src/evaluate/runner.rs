@@ -72,6 +72,7 @@ pub(crate) fn evaluate_with(
 ) -> Result<ModelEvaluation> {
     let plan = p.plan;
     plan.validate()?;
+    crate::compare::check_targets("targets", &plan.targets, !p.higher_is_better)?;
     let max_epochs = *plan.epochs_list.last().expect("validated");
     let per_seed_arms = arms::trainings(&plan.arms, plan.epochs_list.len());
     let mut progress = Progress {
@@ -205,15 +206,12 @@ struct Progress<'a> {
 
 impl Progress<'_> {
     fn tick(&mut self, n: usize) {
-        self.done = (self.done + n).min(self.total);
+        self.done += n;
         (self.report)(self.done, self.total);
     }
 
-    fn finish(&mut self) {
-        let left = self.total - self.done;
-        if left > 0 {
-            self.tick(left);
-        }
+    fn finish(&self) {
+        debug_assert_eq!(self.done, self.total, "every training counted once");
     }
 }
 

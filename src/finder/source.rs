@@ -8,7 +8,8 @@
 //! iterating the user's loader in the test moves the shuffles of their later training: give
 //! the test a loader of its own when those must not change. The runs that must see the
 //! same batches (compare, sweep, evaluate) take a factory, which can build a fresh loader
-//! with the same shuffle seed for each run and hand it over owned.
+//! with the same shuffle seed for each run and hand it over owned (with one worker, Burn's
+//! default: several workers deliver batches in whatever order they finish).
 
 use crate::error::{Error, Result};
 
@@ -100,7 +101,8 @@ mod owned {
     /// One pass over a loader that the pass keeps alive: Burn's `DataLoader::iter` borrows
     /// the loader, and a pass must outlive the call that starts it.
     pub(super) struct Pass<B: 'static> {
-        // Declared before `_loader`, so dropped first: it borrows the loader.
+        // Declared before `_loader`, so dropped first: it borrows the loader (and a
+        // multi-worker iterator's channel closes before the loader's pool joins its workers).
         iter: Box<dyn DataLoaderIterator<B>>,
         _loader: Arc<dyn DataLoader<B>>,
     }
@@ -112,6 +114,9 @@ mod owned {
             // move when the `Arc` does and which lives as long as `_loader`, a strong
             // reference held beside `iter` and dropped after it (fields drop in declaration
             // order); `iter` is never handed out, so the borrow cannot outlive the loader.
+            // The only lifetime erased is that borrow's: the loader is `dyn DataLoader<B> +
+            // 'static` and `B: 'static` (widening the impl to a shorter-lived loader would
+            // make this unsound).
             let iter = unsafe {
                 std::mem::transmute::<
                     Box<dyn DataLoaderIterator<B> + '_>,

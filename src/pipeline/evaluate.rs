@@ -168,7 +168,7 @@ impl Trainer for Tables<'_> {
         let (run, _) = train_run(&ctx, &s.initial, &setting, |_, _| {}, |_, _| {});
         if run.interrupted {
             return Err(Error::Interrupted {
-                what: "evaluate writes its report only once every seed's grid has run".into(),
+                what: "evaluate writes its report only once every training has run".into(),
             });
         }
         Ok(run)

@@ -69,6 +69,7 @@ pub fn evaluate_md(e: &Evaluation, plot_file: &str) -> String {
         classification: e.data.task.num_classes() > 0,
         confidence: &e.confidence,
         first_seed: s.config.seed,
+        seeds_field: "--seeds",
     };
     scores_md(&mut out, &scores);
     out
@@ -84,18 +85,13 @@ pub fn model_evaluation_md(e: &ModelEvaluation, name: &str, plot_file: &str) -> 
         .iter()
         .map(|b| format!("{} ({} steps)", b.epochs, b.steps))
         .collect();
-    let iters: Vec<usize> = e.range_tests.iter().map(|r| r.iterations()).collect();
     let _ = writeln!(
         out,
-        "{} seed(s); range tests of {} iterations; a grid of {} constant LRs from {} to {} ({} coarse, refined to {} \
+        "{} seed(s); range test of {} iterations; a grid of {} constant LRs from {} to {} ({} coarse, refined to {} \
          per decade within a decade of each budget's best), trained from the same initial weights per seed and \
          scored after {} epoch(s); {} steps per epoch.\n",
         e.plan.seeds,
-        iters
-            .iter()
-            .map(|i| i.to_string())
-            .collect::<Vec<_>>()
-            .join(", "),
+        e.range_tests.first().map_or(0, |r| r.num_it),
         e.lrs.len(),
         lr_text(e.lrs[0]),
         lr_text(*e.lrs.last().expect("grid")),
@@ -117,6 +113,7 @@ pub fn model_evaluation_md(e: &ModelEvaluation, name: &str, plot_file: &str) -> 
         classification: e.higher_is_better,
         confidence: &confidence,
         first_seed: 0,
+        seeds_field: "plan.seeds",
     };
     scores_md(&mut out, &scores);
     out
@@ -134,6 +131,8 @@ struct Scores<'a> {
     confidence: &'a [Confidence],
     /// The first seed's number, as the seeds are named.
     first_seed: u64,
+    /// Where the reader sets the number of seeds.
+    seeds_field: &'static str,
 }
 
 /// Every budget's section, the footnote on distances, and the confidence table.
@@ -300,8 +299,9 @@ fn confidence_md(out: &mut String, e: &Scores) {
                 Some(true) => "Yes".to_string(),
                 Some(false) => "No".to_string(),
                 None => format!(
-                    "Too few seeds to judge (needs {}; run with more --seeds)",
-                    evaluation::TRACKING_MIN_PAIRS
+                    "Too few seeds to judge (needs {}; run with more {})",
+                    evaluation::TRACKING_MIN_PAIRS,
+                    e.seeds_field
                 ),
             },
             conf.len()

@@ -263,6 +263,14 @@ fn evaluate_refuses_bad_budgets_and_grids() {
             "Error: --refine: must be at most 100 (each refined LR is a whole training per seed)",
         ),
         (
+            &["evaluate", "--arms", "prodigy", "--targets", "1.5"],
+            "Error: --targets: accuracy levels must be in (0, 1], got 1.5",
+        ),
+        (
+            &["evaluate", "--arms", "prodigy,prodigy"],
+            "Error: --arms: 'prodigy' is listed twice",
+        ),
+        (
             &["evaluate", "--grid-range", "1:2", "--per-decade", "1"],
             "Error: --grid-range: the grid needs at least two LRs",
         ),

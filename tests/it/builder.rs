@@ -265,8 +265,6 @@ fn an_owned_loader_per_run_gives_every_run_the_same_shuffled_batches() {
         assert_eq!(run.step_losses.len(), 15, "three passes of five batches");
     }
     assert_eq!(owned[0].step_losses, owned[1].step_losses);
-    // The same batches at the same LR: the first epoch in a fixed order is not the second.
-    assert_ne!(owned[0].step_losses[..5], owned[0].step_losses[5..10]);
 
     let shared = build();
     let borrowed = compare_models(&model, &settings, |_| &shared, ce, evaluate, &[], true).unwrap();

@@ -37,11 +37,17 @@ fn evaluate_scores_every_rule_at_several_budgets_on_a_refined_grid() {
         assert!(out.join(f).exists(), "{f}");
     }
     let doc = read_json(&out.join("evaluate.json"));
+    // The plan's fields sit beside the config in `spec`, as they always have, and read back.
     assert_eq!(
         doc["spec"]["lrs"].as_array().unwrap().len(),
         9,
         "coarse grid"
     );
+    let back: lrfind::pipeline::evaluate::Evaluation =
+        serde_json::from_slice(&std::fs::read(out.join("evaluate.json")).unwrap()).unwrap();
+    assert_eq!(back.spec.plan.seeds, 2);
+    assert_eq!(back.spec.plan.iters_list, [60, 80]);
+    assert_eq!(back.spec.plan.refine_per_decade, 4);
     let lrs: Vec<f64> = doc["lrs"]
         .as_array()
         .unwrap()

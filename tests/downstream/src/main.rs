@@ -1,7 +1,8 @@
 //! A Burn user's crate: their own model, Dataset, Batcher and DataLoader, and lrfind's range
 //! test in one call, with `default-features = false` (plus `dataloader`). Reads iris (150
 //! rows, shipped in lrfind's assets) by hand, trains a 4-16-3 MLP through the range test
-//! and prints the suggestion. Exits non-zero when something a user relies on breaks.
+//! and prints the suggestion, then sweeps three LRs and evaluates the rules on it, each run
+//! on a loader of its own. Exits non-zero when something a user relies on breaks.
 
 use burn::data::dataloader::DataLoaderBuilder;
 use burn::data::dataloader::batcher::Batcher;
@@ -13,6 +14,7 @@ use burn::optim::AdamWConfig;
 use burn::tensor::{Device, Tensor};
 use lrfind::compare::{LrSpec, Setting};
 use lrfind::config::OptimizerConfig;
+use lrfind::evaluate::{EvaluationPlan, evaluate_models};
 use lrfind::finder::{RangeTest, Stop};
 use lrfind::sweep::sweep_models;
 use lrfind::train::Evaluation;
@@ -85,35 +87,38 @@ fn main() -> Result<(), lrfind::Error> {
         .resolve(None, 5, 16)?;
     let rows = iris::rows();
     let all = IrisBatcher.batch(rows.clone(), &device);
+    let evaluate = |m: &Mlp| {
+        let logits = m.valid().forward(all.x.clone().inner());
+        let eval = CrossEntropyLossConfig::new().init(&logits.device());
+        let loss = eval
+            .forward(logits.clone(), all.y.clone().inner())
+            .into_scalar::<f64>();
+        let predicted = logits.argmax(1).flatten::<1>(0, 1);
+        let correct = predicted
+            .equal(all.y.clone().inner())
+            .int()
+            .sum()
+            .into_scalar::<i64>();
+        Evaluation {
+            loss,
+            metric: correct as f64 / rows.len() as f64,
+        }
+    };
+    // Each run gets a loader of its own, handed over owned, with the same shuffle seed.
+    let loader = |seed: u64| {
+        DataLoaderBuilder::new(IrisBatcher)
+            .batch_size(16)
+            .shuffle(seed)
+            .set_device(device.clone())
+            .build(InMemDataset::new(rows.clone()))
+    };
     let sweep = sweep_models(
         &model,
         &setting,
         &[lr / 10.0, lr, lr * 10.0],
-        |_| {
-            DataLoaderBuilder::new(IrisBatcher)
-                .batch_size(16)
-                .shuffle(7)
-                .set_device(device.clone())
-                .build(InMemDataset::new(rows.clone()))
-        },
+        |_| loader(7),
         loss,
-        |m: &Mlp| {
-            let logits = m.valid().forward(all.x.clone().inner());
-            let eval = CrossEntropyLossConfig::new().init(&logits.device());
-            let loss = eval
-                .forward(logits.clone(), all.y.clone().inner())
-                .into_scalar::<f64>();
-            let predicted = logits.argmax(1).flatten::<1>(0, 1);
-            let correct = predicted
-                .equal(all.y.clone().inner())
-                .int()
-                .sum()
-                .into_scalar::<i64>();
-            Evaluation {
-                loss,
-                metric: correct as f64 / rows.len() as f64,
-            }
-        },
+        evaluate,
         Some(lr),
     )?;
     let best = sweep.best_lr().unwrap_or_else(|| {
@@ -121,5 +126,32 @@ fn main() -> Result<(), lrfind::Error> {
         std::process::exit(1);
     });
     println!("sweep of 3 LRs: best {best:.3e}");
+
+    // `evaluate` on this model: two seeds (initial weights and shuffles), a four-LR grid at
+    // 1 and 3 epochs, every rule scored against it.
+    let plan = EvaluationPlan::new(2, &[1e-3, 1e-2, 1e-1, 1.0], &[1, 3]);
+    let scores = evaluate_models(
+        &plan,
+        |seed| {
+            device.seed(seed);
+            Mlp::new(&device)
+        },
+        &RangeTest::new().iters(100).lr_range(1e-5, 10.0),
+        &OptimizerConfig::default(),
+        loader,
+        loss,
+        evaluate,
+        true,
+    )?;
+    let knee = &scores.budgets[1].rules[0];
+    if knee.method != lrfind::Method::Knee || knee.outside.iter().any(|d| !d.is_finite()) {
+        eprintln!("evaluate did not score knee: {knee:?}");
+        std::process::exit(1);
+    }
+    println!(
+        "evaluate at 3 epochs: best {:.3e}, knee {:.2} decades outside",
+        scores.budgets[1].grid.lrs[scores.budgets[1].grid.best],
+        knee.mean_outside().unwrap_or(f64::NAN)
+    );
     Ok(())
 }
