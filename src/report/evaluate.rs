@@ -36,27 +36,16 @@ pub fn evaluate_md(e: &Evaluation, plot_file: &str) -> String {
         "# How good are the suggestions? {} · {}\n\n",
         e.data.source, e.model
     );
-    let budgets: Vec<String> = e
-        .budgets
-        .iter()
-        .map(|b| format!("{} ({} steps)", b.epochs, b.steps))
-        .collect();
     let _ = writeln!(
         out,
-        "{} seed(s) from {}; range test of {} iterations ({:.0e} to {:.0e}); a grid of {} constant LRs from {} to {} \
-         ({} coarse, refined to {} per decade within a decade of each budget's best), trained from the same initial \
-         weights per seed and scored after {} epoch(s); optimizer {}, batch {}, {} steps per epoch.\n",
+        "{} seed(s) from {}; range test of {} iterations ({:.0e} to {:.0e}); {}; optimizer {}, batch {}, {} steps per \
+         epoch.\n",
         s.plan.seeds,
         s.config.seed,
         s.config.range_test.iters,
         s.config.range_test.start_lr,
         s.config.range_test.end_lr,
-        e.lrs.len(),
-        lr_text(e.lrs[0]),
-        lr_text(*e.lrs.last().expect("grid")),
-        s.plan.lrs.len(),
-        s.plan.refine_per_decade,
-        budgets.join(", "),
+        grid_text(&s.plan, &e.lrs, &e.budgets),
         crate::train::describe_optimizer(&s.config.optimizer),
         s.config.data.batch_size,
         e.steps_per_epoch,
@@ -80,24 +69,12 @@ pub fn evaluate_md(e: &Evaluation, plot_file: &str) -> String {
 /// (e.g. written by `plot::evaluation`).
 pub fn model_evaluation_md(e: &ModelEvaluation, name: &str, plot_file: &str) -> String {
     let mut out = format!("# How good are the suggestions? {name}\n\n");
-    let budgets: Vec<String> = e
-        .budgets
-        .iter()
-        .map(|b| format!("{} ({} steps)", b.epochs, b.steps))
-        .collect();
     let _ = writeln!(
         out,
-        "{} seed(s); range test of {} iterations; a grid of {} constant LRs from {} to {} ({} coarse, refined to {} \
-         per decade within a decade of each budget's best), trained from the same initial weights per seed and \
-         scored after {} epoch(s); {} steps per epoch.\n",
+        "{} seed(s); range test of {} iterations; {}; {} steps per epoch.\n",
         e.plan.seeds,
         e.range_tests.first().map_or(0, |r| r.num_it),
-        e.lrs.len(),
-        lr_text(e.lrs[0]),
-        lr_text(*e.lrs.last().expect("grid")),
-        e.plan.lrs.len(),
-        e.plan.refine_per_decade,
-        budgets.join(", "),
+        grid_text(&e.plan, &e.lrs, &e.budgets),
         e.steps_per_epoch,
     );
     let _ = writeln!(out, "![grid and suggestions]({plot_file})\n");
@@ -117,6 +94,24 @@ pub fn model_evaluation_md(e: &ModelEvaluation, name: &str, plot_file: &str) -> 
     };
     scores_md(&mut out, &scores);
     out
+}
+
+/// The grid in words: its LRs (`lrs`, after refinement), how it was refined, the budgets.
+fn grid_text(plan: &EvaluationPlan, lrs: &[f64], budgets: &[BudgetScore]) -> String {
+    let budgets: Vec<String> = budgets
+        .iter()
+        .map(|b| format!("{} ({} steps)", b.epochs, b.steps))
+        .collect();
+    format!(
+        "a grid of {} constant LRs from {} to {} ({} coarse, refined to {} per decade within a decade of each \
+         budget's best), trained from the same initial weights per seed and scored after {} epoch(s)",
+        lrs.len(),
+        lr_text(lrs[0]),
+        lr_text(*lrs.last().expect("grid")),
+        plan.lrs.len(),
+        plan.refine_per_decade,
+        budgets.join(", "),
+    )
 }
 
 /// What the tables of `evaluate.md` read, whichever model was evaluated.
