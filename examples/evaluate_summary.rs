@@ -12,7 +12,10 @@
 //!    interval, its worst case-seed, and how many land within a quarter decade;
 //! 3. `knee`'s constants chosen by leave-one-dataset-out: for each dataset, the constants
 //!    that do best on the others, and their score on the held-out one, next to the
-//!    in-sample score of the constants chosen on everything.
+//!    in-sample score of the constants chosen on everything;
+//! 4. when the range tests recorded a validation curve (`VAL_EVERY=10 bash
+//!    scripts/evaluate-cases.sh OUT`), the validation floor of each case beside how its best
+//!    LR moves with the length and how far `knee` lands.
 //!
 //! A case's dataset (its fold) is read from a file `dataset` beside its `evaluate.json`
 //! (the case script writes it), else the data source.
@@ -622,4 +625,87 @@ fn main() {
             );
         }
     }
+    validation_floor(&cases, &all);
+}
+
+/// The lowest validation loss of a range test's validation curve over its first (NaN
+/// without a curve), clamped at 1e-6 so that a loss of 0 has a logarithm.
+fn validation_floor_of(c: &Case, seed: usize) -> f64 {
+    let Some(v) = &c.eval.range_tests[seed].validation else {
+        return f64::NAN;
+    };
+    let finite: Vec<f64> = v.losses.iter().copied().filter(|l| l.is_finite()).collect();
+    match finite.first() {
+        Some(&first) if first > 0.0 => {
+            (finite.iter().copied().fold(f64::INFINITY, f64::min) / first).max(1e-6)
+        }
+        _ => f64::NAN,
+    }
+}
+
+/// Section 4: the validation floor against the best LR's slope and knee's distance.
+fn validation_floor(cases: &[Case], all: &[Point]) {
+    if all
+        .iter()
+        .all(|p| validation_floor_of(p.case, p.seed).is_nan())
+    {
+        return;
+    }
+    println!("\n## The validation floor (range tests with a validation curve)\n");
+    println!(
+        "| case | validation floor (geometric mean over seeds) | slope of the best LR | knee's mean distance per budget |\n|---|---|---|---|"
+    );
+    let (mut floors, mut slopes) = (Vec::new(), Vec::new());
+    for c in cases {
+        let logs: Vec<f64> = (0..c.eval.range_tests.len())
+            .map(|seed| validation_floor_of(c, seed).log10())
+            .filter(|l| l.is_finite())
+            .collect();
+        let floor = mean(&logs);
+        let (first, last) = (
+            &c.eval.budgets[0],
+            &c.eval.budgets[c.eval.budgets.len() - 1],
+        );
+        let best = |b: &lrfind::evaluate::BudgetScore| b.grid.lrs[b.grid.best];
+        let slope =
+            (best(last) / best(first)).log10() / (last.steps as f64 / first.steps as f64).log10();
+        let knee: Vec<String> = (0..c.eval.budgets.len())
+            .map(|budget| {
+                let d: Vec<f64> = (0..c.eval.range_tests.len())
+                    .map(|seed| {
+                        knee_distance(
+                            &Point {
+                                case: c,
+                                seed,
+                                budget,
+                            },
+                            &KNEE,
+                        )
+                    })
+                    .collect();
+                format!("{:.2}", mean(&d))
+            })
+            .collect();
+        println!(
+            "| {} | {:.2e} | {slope:.2} | {} |",
+            c.name,
+            10f64.powf(floor),
+            knee.join(" / ")
+        );
+        floors.push(floor);
+        slopes.push(slope);
+    }
+    println!(
+        "\nSpearman's rho over cases, the best LR's slope against the log floor: {}",
+        rho_interval(&floors, &slopes)
+    );
+    let point_floor: Vec<f64> = all
+        .iter()
+        .map(|p| validation_floor_of(p.case, p.seed).log10())
+        .collect();
+    let distance: Vec<f64> = all.iter().map(|p| knee_distance(p, &KNEE)).collect();
+    println!(
+        "Spearman's rho over points, knee's distance against the log floor: {}",
+        rho_interval(&point_floor, &distance)
+    );
 }

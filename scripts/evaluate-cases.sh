@@ -9,6 +9,11 @@
 #                                               (also trains those recipes: evaluate --arms;
 #                                               `cargo run --release --example arms_summary --
 #                                               OUT/*/evaluate.json` pools them)
+#   VAL_EVERY=10 bash scripts/evaluate-cases.sh OUT
+#                                               (the range tests also record the validation
+#                                               loss every 10 iterations: the summary's
+#                                               "validation floor" section; the rules still
+#                                               read the training curve)
 #
 # The list is fixed: it was committed before any rule constant was tuned on it, and every
 # case tried is here, the worst ones included. The second field names the dataset a case
@@ -21,7 +26,7 @@ set -euo pipefail
 out=${1:-out/evaluate-cases}
 cargo build --release --quiet
 bin=target/release/lrfind
-protocol="--seeds 5 --refine 8 --epochs-list 1,5,20${ARMS:+ --arms $ARMS}"
+protocol="--seeds 5 --refine 8 --epochs-list 1,5,20${ARMS:+ --arms $ARMS}${VAL_EVERY:+ --val-every $VAL_EVERY}"
 cases=(
   "digits|digits|--data digits --weight-decay 0.01"
   "breast_cancer|breast_cancer|--data breast_cancer --binary-head ce --weight-decay 0.01"
