@@ -16,7 +16,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::runner::{Protocol, Trainer, setting};
+use super::trainer::{Protocol, Trainer, setting};
 use crate::analysis::convergence::{Verdict, verdict};
 use crate::analysis::suggest_all;
 use crate::config::{OptimizerConfig, OptimizerKind};

@@ -21,6 +21,7 @@ mod arms;
 mod models;
 mod plan;
 mod runner;
+mod trainer;
 
 use serde::{Deserialize, Serialize};
 
@@ -41,7 +42,8 @@ pub use models::{ModelEvaluation, evaluate_models};
 pub use plan::EvaluationPlan;
 #[cfg(feature = "cli")]
 pub(crate) use plan::with_range_test_arms;
-pub(crate) use runner::{Protocol, Trainer, evaluate_with};
+pub(crate) use runner::evaluate_with;
+pub(crate) use trainer::{Protocol, Trainer};
 
 /// The default `--targets` of the arms: accuracy levels.
 pub fn default_targets() -> Vec<f64> {

@@ -6,7 +6,8 @@ use std::marker::PhantomData;
 
 use serde::{Deserialize, Serialize};
 
-use super::runner::{Protocol, Trainer, evaluate_with};
+use super::runner::evaluate_with;
+use super::trainer::{Protocol, Trainer};
 use super::{BudgetScore, EvaluationPlan};
 use crate::analysis::Method;
 use crate::config::OptimizerConfig;
