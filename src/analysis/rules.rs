@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::smoothing::{ema_lightning, ema_torch, log_lr_kernel, median};
+use super::smoothing::{ema_lightning, ema_torch, log_lr_kernel, log_lr_kernel_variance, median};
 
 /// A recorded range-test curve, as the rules see it. All slices have the same length.
 #[derive(Debug, Clone, Copy)]
@@ -389,7 +389,9 @@ pub const KNEE_BUDGET_EXPONENT: f64 = 0.6;
 pub const KNEE_REFERENCE_TRAINING_STEPS: f64 = 140.0;
 /// A fall smaller than this fraction of the starting loss counts as flat.
 const FLAT_RELATIVE_DROP: f64 = 0.05;
-/// A fall smaller than this many noise standard deviations counts as flat.
+/// A fall smaller than this many standard errors counts as flat: the standard error of the
+/// smoothed fall, from the raw loss's noise and the points the smoothing averages at the
+/// start and at the minimum.
 const FLAT_NOISE_SIGMAS: f64 = 4.0;
 
 /// The constants of [`knee`], gathered so that `evaluate`'s tooling can score other values
@@ -465,9 +467,12 @@ pub fn knee_point(lrs: &[f64], raw: &[f64], params: &KneeParams) -> Result<KneeP
     let drop = start_level - s[m];
     let residuals: Vec<f64> = raw.iter().zip(&s).map(|(a, b)| (a - b).abs()).collect();
     let sigma = 1.4826 * median(&residuals);
-    if drop <= FLAT_RELATIVE_DROP * start_level.abs() || drop <= FLAT_NOISE_SIGMAS * sigma {
+    let variance = log_lr_kernel_variance(lrs, 0, params.smooth_decades)
+        + log_lr_kernel_variance(lrs, m, params.smooth_decades);
+    let error = sigma * variance.sqrt();
+    if drop <= FLAT_RELATIVE_DROP * start_level.abs() || drop <= FLAT_NOISE_SIGMAS * error {
         return Err(format!(
-            "the loss never falls clearly (fall {drop:.3} from {start_level:.3}, noise {sigma:.3}): \
+            "the loss never falls clearly (fall {drop:.3} from {start_level:.3}, standard error {error:.3}): \
              the curve gives no reliable suggestion; try a wider LR range, more iterations or another optimizer"
         ));
     }
@@ -480,8 +485,9 @@ pub fn knee_point(lrs: &[f64], raw: &[f64], params: &KneeParams) -> Result<KneeP
 ///
 /// 1. smooth the raw loss with a centered Gaussian kernel of [`KNEE_SMOOTH_DECADES`] in
 ///    log LR (no EMA lag, the same span of LRs at any iteration count);
-/// 2. measure the fall from the first smoothed point to the minimum against the noise (a
-///    flat curve gives no answer);
+/// 2. measure the fall from the first smoothed point to the minimum against its standard
+///    error (the raw loss's noise over the points the smoothing averages at both ends): a
+///    fall under 4 standard errors, or under 5 % of the start, is flat and gives no answer;
 /// 3. find the first point where the loss has made [`KNEE_FALL`] of that fall;
 /// 4. express it for the reference ramp: the LR at which a ramp of
 ///    [`KNEE_REFERENCE_STEPS_PER_DECADE`] would have summed the same LRs over its steps as

@@ -101,6 +101,23 @@ pub fn log_lr_kernel(lrs: &[f64], values: &[f64], sigma_decades: f64) -> Vec<f64
     out
 }
 
+/// The variance of [`log_lr_kernel`]'s point `i` as a fraction of the variance of one raw
+/// value, when the raw values carry independent noise: the sum of the squared weights over
+/// the squared sum of the weights (1 / the number of points it effectively averages).
+pub fn log_lr_kernel_variance(lrs: &[f64], i: usize, sigma_decades: f64) -> f64 {
+    let xi = lrs[i].log10();
+    let (mut weight, mut squares) = (0.0, 0.0);
+    for lr in lrs {
+        let d = (lr.log10() - xi) / sigma_decades;
+        if d.abs() <= 3.0 {
+            let w = (-0.5 * d * d).exp();
+            weight += w;
+            squares += w * w;
+        }
+    }
+    squares / (weight * weight)
+}
+
 /// Median of an already sorted, non-empty slice.
 pub(crate) fn median_sorted(sorted: &[f64]) -> f64 {
     let n = sorted.len();
@@ -133,6 +150,26 @@ mod tests {
         let s = ema_torch(&[1.0, 3.0], 0.05);
         assert_eq!(s[0], 1.0);
         assert!((s[1] - (0.05 * 3.0 + 0.95)).abs() < 1e-15);
+    }
+
+    #[test]
+    fn the_kernel_variance_is_one_over_the_points_it_averages() {
+        // 37.5 points per decade and 0.2 decades: 7.5 points per standard deviation, so an
+        // interior point averages 2 sqrt(pi) 7.5 = 26.6 points and an end point about half as
+        // many.
+        let lrs: Vec<f64> = (0..300)
+            .map(|i| 1e-7 * 10f64.powf(i as f64 / 37.5))
+            .collect();
+        let interior = log_lr_kernel_variance(&lrs, 150, 0.2);
+        let expected = 1.0 / (2.0 * std::f64::consts::PI.sqrt() * 7.5);
+        assert!(
+            (interior / expected - 1.0).abs() < 0.01,
+            "{interior} vs {expected}"
+        );
+        let end = log_lr_kernel_variance(&lrs, 0, 0.2);
+        assert!((end / interior - 2.0).abs() < 0.1, "{end} vs {interior}");
+        // One point alone in its window: no averaging.
+        assert_eq!(log_lr_kernel_variance(&[1e-3, 1.0], 0, 0.2), 1.0);
     }
 
     #[test]
