@@ -157,7 +157,7 @@ impl Regime {
 /// `knee`'s record per regime: (points, mean decades outside, share within a quarter).
 const RECORD_MEMORISING: (usize, f64, f64) = (90, 0.279, 0.722);
 const RECORD_FITTING: (usize, f64, f64) = (120, 0.082, 0.925);
-const RECORD_PLATEAU: (usize, f64, f64) = (90, 0.044, 0.967);
+const RECORD_PLATEAU: (usize, f64, f64) = (90, 0.011, 1.0);
 
 /// The confidence of a curve's suggestions.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
