@@ -708,4 +708,22 @@ fn validation_floor(cases: &[Case], all: &[Point]) {
         "Spearman's rho over points, knee's distance against the log floor: {}",
         rho_interval(&point_floor, &distance)
     );
+    // The same without the dataset whose floor is lowest: does the floor track beyond it?
+    let lowest = all
+        .iter()
+        .zip(&point_floor)
+        .filter(|(_, f)| f.is_finite())
+        .min_by(|a, b| a.1.total_cmp(b.1))
+        .map(|(p, _)| p.case.dataset.clone());
+    if let Some(lowest) = lowest {
+        let keep: Vec<usize> = (0..all.len())
+            .filter(|&i| all[i].case.dataset != lowest)
+            .collect();
+        let x: Vec<f64> = keep.iter().map(|&i| point_floor[i]).collect();
+        let y: Vec<f64> = keep.iter().map(|&i| distance[i]).collect();
+        println!(
+            "The same without {lowest} (the lowest floor): {}",
+            rho_interval(&x, &y)
+        );
+    }
 }

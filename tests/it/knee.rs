@@ -174,7 +174,7 @@ fn knee_sums_every_step_on_the_validation_curve() {
     }
 }
 
-/// A loss that falls by a sixth through heavy batch noise (fair's affairs, noisy binary
+/// A loss that falls by a fifth through heavy batch noise (fair's affairs, noisy binary
 /// labels) is read: the fall is set against its standard error (the noise over the points
 /// the smoothing averages), not against one raw point's noise, which refused it. The answer
 /// lands in the good interval `lrfind evaluate` measured there at 5 epochs (1.3e-4 to 0.32).
