@@ -643,7 +643,23 @@ fn validation_floor_of(c: &Case, seed: usize) -> f64 {
     }
 }
 
-/// Section 4: the validation floor against the best LR's slope and knee's distance.
+/// knee's distance on a point when it reads the validation curve instead (`None` without
+/// one).
+fn knee_on_validation(p: &Point) -> Option<f64> {
+    let b = &p.case.eval.budgets[p.budget];
+    let r = &p.case.eval.range_tests[p.seed];
+    let curve = r.validation.as_ref()?.curve(&r.lrs).planned(Some(b.steps));
+    Some(match knee_with(&curve, &KNEE) {
+        Ok(pick) => {
+            let (lo, hi) = tested_range(curve.lrs);
+            decades_outside(pick.lr.clamp(lo, hi), b.grid.interval)
+        }
+        Err(_) => REFUSAL_DECADES,
+    })
+}
+
+/// Section 4: the validation floor against the best LR's slope and knee's distance, and
+/// knee read on the validation curve instead of the training one.
 fn validation_floor(cases: &[Case], all: &[Point]) {
     if all
         .iter()
@@ -653,7 +669,7 @@ fn validation_floor(cases: &[Case], all: &[Point]) {
     }
     println!("\n## The validation floor (range tests with a validation curve)\n");
     println!(
-        "| case | validation floor (geometric mean over seeds) | slope of the best LR | knee's mean distance per budget |\n|---|---|---|---|"
+        "| case | validation floor (geometric mean over seeds) | slope of the best LR | knee's mean distance per budget | the same, read on the validation curve |\n|---|---|---|---|---|"
     );
     let (mut floors, mut slopes) = (Vec::new(), Vec::new());
     for c in cases {
@@ -669,28 +685,30 @@ fn validation_floor(cases: &[Case], all: &[Point]) {
         let best = |b: &lrfind::evaluate::BudgetScore| b.grid.lrs[b.grid.best];
         let slope =
             (best(last) / best(first)).log10() / (last.steps as f64 / first.steps as f64).log10();
-        let knee: Vec<String> = (0..c.eval.budgets.len())
-            .map(|budget| {
-                let d: Vec<f64> = (0..c.eval.range_tests.len())
-                    .map(|seed| {
-                        knee_distance(
-                            &Point {
+        let per_budget = |distance: &dyn Fn(&Point) -> f64| -> Vec<String> {
+            (0..c.eval.budgets.len())
+                .map(|budget| {
+                    let d: Vec<f64> = (0..c.eval.range_tests.len())
+                        .map(|seed| {
+                            distance(&Point {
                                 case: c,
                                 seed,
                                 budget,
-                            },
-                            &KNEE,
-                        )
-                    })
-                    .collect();
-                format!("{:.2}", mean(&d))
-            })
-            .collect();
+                            })
+                        })
+                        .collect();
+                    format!("{:.2}", mean(&d))
+                })
+                .collect()
+        };
+        let knee = per_budget(&|p| knee_distance(p, &KNEE));
+        let on_validation = per_budget(&|p| knee_on_validation(p).unwrap_or(f64::NAN));
         println!(
-            "| {} | {:.2e} | {slope:.2} | {} |",
+            "| {} | {:.2e} | {slope:.2} | {} | {} |",
             c.name,
             10f64.powf(floor),
-            knee.join(" / ")
+            knee.join(" / "),
+            on_validation.join(" / ")
         );
         floors.push(floor);
         slopes.push(slope);
@@ -707,6 +725,14 @@ fn validation_floor(cases: &[Case], all: &[Point]) {
     println!(
         "Spearman's rho over points, knee's distance against the log floor: {}",
         rho_interval(&point_floor, &distance)
+    );
+    let on_validation: Vec<f64> = all.iter().filter_map(knee_on_validation).collect();
+    println!(
+        "knee's mean distance over all points: {:.3} {} on the training curve, {:.3} {} on the validation curve",
+        mean(&distance),
+        interval(&distance, 1),
+        mean(&on_validation),
+        interval(&on_validation, 1)
     );
     // The same without the dataset whose floor is lowest: does the floor track beyond it?
     let lowest = all
