@@ -10,6 +10,7 @@ use super::runner::evaluate_with;
 use super::trainer::{Protocol, Trainer};
 use super::{BudgetScore, EvaluationPlan};
 use crate::analysis::Method;
+use crate::analysis::confidence::Confidence;
 use crate::config::OptimizerConfig;
 use crate::error::Result;
 use crate::finder::{BatchSource, RangeTest, RangeTestResult};
@@ -33,6 +34,16 @@ pub struct ModelEvaluation {
     pub range_tests: Vec<RangeTestResult>,
     /// Per budget: the grid's good interval and every rule's distance from it.
     pub budgets: Vec<BudgetScore>,
+}
+
+impl ModelEvaluation {
+    /// Each seed's range-test confidence (of the suggestion it reports).
+    pub fn confidence(&self) -> Vec<Confidence> {
+        self.range_tests
+            .iter()
+            .map(|r| r.suggested().confidence.clone())
+            .collect()
+    }
 }
 
 /// Evaluates the suggestion rules on your model, as the command line's `evaluate` does on

@@ -64,11 +64,7 @@ pub fn evaluate(
     };
     let scores = evaluate_with(&mut tables, &protocol, &mut on_progress).map_err(with_flags)?;
     let (data, model) = tables.first.expect("the first seed's range test ran");
-    let confidence = scores
-        .range_tests
-        .iter()
-        .map(|r| r.suggested().confidence.clone())
-        .collect();
+    let confidence = scores.confidence();
     Ok(Evaluation {
         spec: spec.clone(),
         data,

@@ -78,11 +78,7 @@ pub fn model_evaluation_md(e: &ModelEvaluation, name: &str, plot_file: &str) -> 
         e.steps_per_epoch,
     );
     let _ = writeln!(out, "![grid and suggestions]({plot_file})\n");
-    let confidence: Vec<Confidence> = e
-        .range_tests
-        .iter()
-        .map(|r| r.suggested().confidence.clone())
-        .collect();
+    let confidence = e.confidence();
     let scores = Scores {
         budgets: &e.budgets,
         plan: &e.plan,
