@@ -23,10 +23,11 @@
 # OUT/NAME/evaluate.{md,json,png,svg}; `cargo run --release --example evaluate_summary --
 # OUT/*/evaluate.json` pools them (bootstrap intervals, leave-one-dataset-out).
 #
-# The last four cases (ACSF1, ArrowHead and OSULeaf from the UCR archive: a few hundred rows
-# and 250 to 1,460 features, `scripts/export_ucr_datasets.py`) were added after `knee`'s
-# constants had been chosen on the first 20, and committed before any run of them: the
-# frozen rule is scored on them first as data it never saw.
+# The last six cases were added after `knee`'s constants had been chosen on the first 20,
+# each committed before any run of it, so the frozen rule is scored on them first as data
+# it never saw: ACSF1, ArrowHead and OSULeaf from the UCR archive (a few hundred rows, 250
+# to 1,460 features, `scripts/export_ucr_datasets.py`), then 200 blood cells with 765 genes
+# (`scripts/export_pbmc_small.py`).
 set -euo pipefail
 out=${1:-out/evaluate-cases}
 cargo build --release --quiet
@@ -57,6 +58,8 @@ cases=(
   "arrowhead|arrowhead|--data assets/arrowhead.csv --weight-decay 0.01 --hidden 64"
   "osuleaf|osuleaf|--data assets/osuleaf.csv --weight-decay 0.01 --hidden 64"
   "osuleaf_sgd|osuleaf|--data assets/osuleaf.csv --optimizer sgd --momentum 0.9 --grid-range 1e-4:10 --hidden 64"
+  "pbmc_small|pbmc_small|--data assets/pbmc_small.csv --weight-decay 0.01 --hidden 64"
+  "pbmc_small_adam|pbmc_small|--data assets/pbmc_small.csv --optimizer adam --hidden 64"
 )
 rules="knee valley steep minimum slide torch lightning lightning_2_5"
 for c in "${cases[@]}"; do
