@@ -39,6 +39,10 @@ type Predictor<'a> = (&'static str, &'a dyn Fn(&Point) -> f64);
 const FALLS: [f64; 5] = [0.75, 0.8, 0.85, 0.9, 0.95];
 const EXPONENTS: [f64; 7] = [0.4, 0.5, 0.6, 0.67, 0.75, 0.85, 1.0];
 const REFERENCES: [f64; 8] = [25.0, 35.0, 50.0, 70.0, 100.0, 140.0, 200.0, 280.0];
+/// The cap in the leave-one-dataset-out search: none, or at the smoothed minimum's LR.
+const CAPS: [Option<f64>; 2] = [None, Some(0.0)];
+/// Caps further below the minimum (decades), tried with the other constants frozen.
+const MARGINS: [f64; 6] = [0.0, 0.125, 0.25, 0.375, 0.5, 0.75];
 
 struct Case {
     name: String,
@@ -302,7 +306,12 @@ fn describe(p: &KneeParams) -> String {
         p.fall,
         p.budget_exponent.map_or("off".into(), |c| c.to_string()),
         p.reference_training_steps,
-        if p.cap_at_minimum { "on" } else { "off" }
+        p.minimum_margin_decades
+            .map_or("off".into(), |m| if m == 0.0 {
+                "at the minimum".to_string()
+            } else {
+                format!("{m} decades below the minimum")
+            })
     )
 }
 
@@ -413,12 +422,12 @@ fn main() {
     for fall in FALLS {
         for alpha in EXPONENTS {
             for reference in REFERENCES {
-                for cap_at_minimum in [false, true] {
+                for minimum_margin_decades in CAPS {
                     candidates.push(KneeParams {
                         fall,
                         budget_exponent: Some(alpha),
                         reference_training_steps: reference,
-                        cap_at_minimum,
+                        minimum_margin_decades,
                         ..KNEE
                     });
                 }
@@ -522,6 +531,53 @@ fn main() {
             interval(&f, 13)
         );
     }
+    // 3b. The cap moved below the minimum, every other constant as frozen.
+    println!(
+        "\n## knee's cap moved below the smoothed minimum (other constants frozen)\n\n\
+         | cap | mean [90 % bootstrap] | worst | within 0.25 |\n|---|---|---|---|"
+    );
+    let by_margin: Vec<Vec<f64>> = MARGINS
+        .iter()
+        .map(|&m| {
+            let p = KneeParams {
+                minimum_margin_decades: Some(m),
+                ..KNEE
+            };
+            all.iter().map(|pt| knee_distance(pt, &p)).collect()
+        })
+        .collect();
+    let margin_loo: Vec<f64> = (0..all.len())
+        .map(|i| {
+            let d = &all[i].case.dataset;
+            let on_others = |m: usize| {
+                let v: Vec<f64> = (0..all.len())
+                    .filter(|&j| &all[j].case.dataset != d)
+                    .map(|j| by_margin[m][j])
+                    .collect();
+                mean(&v)
+            };
+            let m = (0..MARGINS.len())
+                .min_by(|&a, &b| on_others(a).total_cmp(&on_others(b)))
+                .expect("margins");
+            by_margin[m][i]
+        })
+        .collect();
+    for (m, v) in MARGINS.iter().zip(&by_margin) {
+        println!(
+            "| {m} decades below | {:.3} {} | {:.2} | {}/{} |",
+            mean(v),
+            interval(v, 17),
+            v.iter().copied().fold(0.0, f64::max),
+            v.iter().filter(|&&d| d <= 0.25).count(),
+            v.len()
+        );
+    }
+    println!(
+        "\nThe margin chosen by leave-one-dataset-out (on the other datasets, scored on the \
+         held-out one): {:.3} {} over all points.",
+        mean(&margin_loo),
+        interval(&margin_loo, 19)
+    );
     // 4. Does anything on the curve predict knee's distance?
     println!(
         "\n## What predicts knee's distance (Spearman's rho over all case-seed-budget points)\n"

@@ -387,6 +387,9 @@ pub const KNEE_BUDGET_EXPONENT: f64 = 0.6;
 /// The training length, in optimizer steps, the knee's unscaled answer is for (chosen by
 /// leave-one-dataset-out); without a planned length, the suggestion is for this one.
 pub const KNEE_REFERENCE_TRAINING_STEPS: f64 = 140.0;
+/// `knee` never suggests above the LR of the smoothed loss's minimum divided by
+/// `10^KNEE_MINIMUM_MARGIN_DECADES`.
+pub const KNEE_MINIMUM_MARGIN_DECADES: f64 = 0.0;
 /// A fall smaller than this fraction of the starting loss counts as flat.
 const FLAT_RELATIVE_DROP: f64 = 0.05;
 /// A fall smaller than this many standard errors counts as flat: the standard error of the
@@ -410,8 +413,9 @@ pub struct KneeParams {
     pub budget_exponent: Option<f64>,
     /// The training length, in optimizer steps, that the unscaled suggestion is for.
     pub reference_training_steps: f64,
-    /// Never suggest above the LR of the smoothed loss's minimum.
-    pub cap_at_minimum: bool,
+    /// Never suggest above the LR of the smoothed loss's minimum divided by `10^margin`
+    /// (`Some(0.0)`: the minimum's LR itself; `None`: no cap).
+    pub minimum_margin_decades: Option<f64>,
 }
 
 /// The frozen constants of `knee`.
@@ -421,7 +425,7 @@ pub const KNEE: KneeParams = KneeParams {
     reference_steps_per_decade: KNEE_REFERENCE_STEPS_PER_DECADE,
     budget_exponent: Some(KNEE_BUDGET_EXPONENT),
     reference_training_steps: KNEE_REFERENCE_TRAINING_STEPS,
-    cap_at_minimum: true,
+    minimum_margin_decades: Some(KNEE_MINIMUM_MARGIN_DECADES),
 };
 
 /// Where `knee` read the curve: the point where the smoothed loss made [`KNEE_FALL`] of its
@@ -514,8 +518,8 @@ pub fn knee_with(curve: &Curve, params: &KneeParams) -> RuleResult {
     if let (Some(alpha), Some(t)) = (params.budget_exponent, curve.planned_steps) {
         lr *= (params.reference_training_steps / t.max(1) as f64).powf(alpha);
     }
-    if params.cap_at_minimum {
-        lr = lr.min(curve.lrs[point.minimum]);
+    if let Some(margin) = params.minimum_margin_decades {
+        lr = lr.min(curve.lrs[point.minimum] / 10f64.powf(margin));
     }
     Ok(Pick {
         lr,

@@ -311,3 +311,41 @@ fn evaluate_scores_recipes_beside_the_grids_best() {
         "Error: --arms: 'prodigy' is listed twice",
     );
 }
+
+/// A class too rare to reach the validation part (2 of pbmc_small's 200 cells) does not stop
+/// an evaluation: the validation loss is over the rows the part has, as in `suggest`.
+#[test]
+fn a_class_missing_from_the_validation_part_is_evaluated() {
+    let dir = crate::TempDir::new();
+    let out = dir.path().join("eval");
+    lrfind_ok(&[
+        "evaluate",
+        "-q",
+        "--data",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/assets/pbmc_small.csv"),
+        "--hidden",
+        "16",
+        "--seeds",
+        "1",
+        "--grid-range",
+        "1e-3:1e-1",
+        "--per-decade",
+        "2",
+        "--epochs",
+        "1",
+        "--iters",
+        "60",
+        "--iters-list",
+        "60",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let doc = read_json(&out.join("evaluate.json"));
+    let losses = doc["budgets"][0]["grid"]["mean_loss"].as_array().unwrap();
+    assert!(losses.len() >= 5, "{losses:?}");
+    assert!(
+        losses
+            .iter()
+            .all(|l| l.as_f64().is_some_and(f64::is_finite))
+    );
+}

@@ -123,7 +123,7 @@ fn knee_never_goes_beyond_where_the_loss_stopped_falling() {
     let uncapped = knee_with(
         &curve,
         &KneeParams {
-            cap_at_minimum: false,
+            minimum_margin_decades: None,
             ..KNEE
         },
     )
