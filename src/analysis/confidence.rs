@@ -80,7 +80,7 @@ pub enum Regime {
 /// `knee`'s record on the evaluate cases' curves of one regime (README, "Does the
 /// confidence track the distance?"): the 300 case-seed-length points of the first 20 cases,
 /// refusals counted as one-decade misses; `cargo run --release --example evaluate_summary`
-/// recomputes it. The six cases added later are its held-out check, and there it does not
+/// recomputes it. The ten cases added later are its held-out check, and there it does not
 /// hold (README).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct TrackRecord {
