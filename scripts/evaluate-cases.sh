@@ -15,8 +15,9 @@
 #                                               "validation floor" section; the rules still
 #                                               read the training curve)
 #
-# The list is fixed: it was committed before any rule constant was tuned on it, and every
-# case tried is here, the worst ones included. The second field names the dataset a case
+# The list only grows: its first 20 cases were committed before any rule constant was tuned
+# on them, each later one before its first run, and every case tried is here, the worst ones
+# included. The second field names the dataset a case
 # belongs to (leave-one-dataset-out folds: digits_small is a subset of digits). Every case
 # runs at three budgets (1, 5 and 20 epochs) with 5 seeds, on a quarter-decade grid refined
 # to 8 points per decade within a decade of each budget's best. Each case writes
