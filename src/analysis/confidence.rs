@@ -183,8 +183,9 @@ pub struct Confidence {
     /// What the floor says about the training (None: no floor, or a loss at or below 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regime: Option<Regime>,
-    /// `knee`'s record on evaluate curves of the same regime: how far the suggestion is
-    /// likely to be from the best LR of the training.
+    /// `knee`'s record on evaluate curves of the same regime: how far the suggestion landed
+    /// from the best LR on the first 20 evaluate cases (on the ten added later it did not
+    /// hold: a description of those cases, not a forecast; README).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record: Option<TrackRecord>,
     /// What lowers the confidence, in plain words.

@@ -5,7 +5,7 @@
 //!   torch-lr-finder's steepest gradient, and lrfind's own `knee`), all with one signature.
 //! - [`convergence`]: verdicts on training runs and epochs to reach a target.
 //! - [`confidence`]: how far a curve's suggestion can be trusted (fall, turn, agreement) and
-//!   how far it is likely to be from the best LR (the loss floor's regime and its record).
+//!   the loss floor's regime with `knee`'s record on the evaluate cases of that regime.
 //! - [`conclusion`]: the conclusion of an LR sweep (recommended LR, promising interval).
 //! - [`foreign`]: other tools' saved curves: their smoothing undone, the ramp recognised.
 //! - [`suggest`]: runs every rule on a recorded curve the way the anchors apply them and

@@ -391,7 +391,7 @@ pub fn summary_text(run: &SuggestRun) -> String {
     {
         let _ = writeln!(
             s,
-            "  loss floor {:.1} % of its start ({}): on evaluation curves like this, knee landed within a quarter decade of the best LR {:.0} % of the time (mean {:.2} decades off)",
+            "  loss floor {:.1} % of its start ({}): on the first 20 evaluate cases' curves like this, knee landed within a quarter decade of the best LR {:.0} % of the time (mean {:.2} decades off)",
             100.0 * floor,
             regime.name(),
             100.0 * rec.within_quarter,
