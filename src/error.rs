@@ -53,7 +53,7 @@ pub enum Error {
         /// The columns that exist.
         available: String,
     },
-    /// A feature column is not numeric.
+    /// A feature column is neither numbers nor text (a date or list column, say).
     #[error(
         "{source_name}: feature column '{column}' is not numeric ({dtype}); leave it out with --ignore {column}"
     )]

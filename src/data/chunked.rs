@@ -138,7 +138,12 @@ pub(super) fn load_csv(path: &Path, config: &DataConfig, block: usize) -> Result
             bytes.push(b'\n');
         }
         bytes.extend(buf.drain(..end));
-        let df = parse_csv_as(&bytes, path, config.tokens.as_deref())?;
+        // Columns read as text so far stay text in every later block.
+        let mut text: Vec<&str> = config.tokens.as_deref().into_iter().collect();
+        if let Some(t) = &table {
+            text.extend(t.text_names());
+        }
+        let df = parse_csv_as(&bytes, path, &text)?;
         drop(bytes);
         let part = extract(&df, config, rows)?;
         rows += df.height();
@@ -150,8 +155,12 @@ pub(super) fn load_csv(path: &Path, config: &DataConfig, block: usize) -> Result
     match table {
         Some(t) => finish(t, config),
         // A header and no data: the error a whole-file read gives.
-        None => parse_csv_as(&header.unwrap_or_default(), path, config.tokens.as_deref())
-            .and_then(|df| finish(extract(&df, config, 0)?, config)),
+        None => parse_csv_as(
+            &header.unwrap_or_default(),
+            path,
+            &config.tokens.as_deref().into_iter().collect::<Vec<_>>(),
+        )
+        .and_then(|df| finish(extract(&df, config, 0)?, config)),
     }
 }
 
@@ -180,7 +189,8 @@ mod same_as_whole {
         std::fs::write(&path, text).unwrap();
         let mut config = config.clone();
         config.data = path.display().to_string();
-        let whole = parse_csv_as(text.as_bytes(), &path, config.tokens.as_deref())
+        let tokens: Vec<&str> = config.tokens.as_deref().into_iter().collect();
+        let whole = parse_csv_as(text.as_bytes(), &path, &tokens)
             .and_then(|df| table_from_frame(&df, &config));
         for block in [1, 2, 3, 5, 7, 11, 16, 64, 1 << 20] {
             let chunked = load_csv(&path, &config, block);
@@ -227,6 +237,29 @@ mod same_as_whole {
                 ..config.clone()
             },
         );
+        // A text feature column: one-hot encoded, its empty cell refused by name or dropped;
+        // a block whose cells look like numbers is still text, one that is empty is missing.
+        let text = "a,colour,label\nred,1,x\nblue,2,y\n7,3,x\n,4,y\nred,5,x\n";
+        let colour = DataConfig {
+            target: "label".into(),
+            ignore: vec![],
+            ..config.clone()
+        };
+        agree(text, &colour);
+        agree(
+            text,
+            &DataConfig {
+                drop_na: true,
+                ..colour.clone()
+            },
+        );
+        agree(
+            "c,a,label\n,1,x\n,2,y\nred,3,x\nblue,4,y\n",
+            &DataConfig {
+                drop_na: true,
+                ..colour.clone()
+            },
+        );
         // A header and no rows.
         agree("a,b,label\n", &config);
         // Token sequences: plain, listed, one per cell in a block, mixed (refused by row).
@@ -250,6 +283,36 @@ mod same_as_whole {
                 ..tokens.clone()
             },
         );
+    }
+
+    #[test]
+    fn a_text_column_is_one_hot_encoded_and_numbers_before_text_in_blocks_are_refused() {
+        let path = std::env::temp_dir().join(format!("lrfind-text-{}.csv", std::process::id()));
+        let config = DataConfig {
+            target: "label".into(),
+            data: path.display().to_string(),
+            ..DataConfig::default()
+        };
+        std::fs::write(&path, "a,c,label\n1,red,x\n2,blue,y\n3,red,x\n").unwrap();
+        let t = load_csv(&path, &config, 1 << 20).unwrap();
+        assert_eq!(t.feature_names, ["a", "c=blue", "c=red"]);
+        assert_eq!(*t.features, [1., 0., 1., 2., 1., 0., 3., 0., 1.]);
+        assert_eq!(t.one_hot, [("c".to_string(), 2)]);
+        // Read whole, a column with a number and then text is text; read in blocks whose
+        // first holds only the number, it is refused by name, not misread.
+        std::fs::write(&path, "a,c,label\n1,7,x\n2,blue,y\n3,red,x\n").unwrap();
+        assert_eq!(
+            load_csv(&path, &config, 1 << 20).unwrap().feature_names,
+            ["a", "c=7", "c=blue", "c=red"]
+        );
+        let e = load_csv(&path, &config, 1).unwrap_err().to_string();
+        assert!(
+            e.contains(
+                "feature column 'c' holds numbers in some rows and text in others (near row 2)"
+            ),
+            "{e}"
+        );
+        let _ = std::fs::remove_file(&path);
     }
 
     #[test]

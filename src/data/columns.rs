@@ -1,5 +1,6 @@
 //! A table from parsed columns: the features selected by `--features` / `--ignore` copied
-//! straight into one row-major f32 buffer, bad cells (empty, NaN, infinite) counted per
+//! straight into one row-major f32 buffer (text columns as categories, one-hot encoded when
+//! the table is finished: [`super::categories`]), bad cells (empty, NaN, infinite) counted per
 //! column and refused by name or dropped, the target read as text or numbers and the task
 //! inferred. A file read in blocks ([`super::chunked`]) appends each block's columns.
 
@@ -7,6 +8,7 @@ use std::sync::Arc;
 
 use polars::prelude::*;
 
+use super::categories::{TextColumn, is_text, one_hot};
 use super::load::{missing, numeric, numeric_column};
 use super::token_cells::{TokenColumn, read_tokens};
 use super::{Table, Task};
@@ -29,8 +31,10 @@ pub(super) fn table_from_frame(df: &DataFrame, config: &DataConfig) -> Result<Ta
 /// What [`extract`] took from a frame (or from several chunks of a file, appended).
 pub(super) struct Extracted {
     feature_names: Vec<String>,
-    /// Row-major f32 features (0 in a bad cell).
+    /// Row-major f32 features (0 in a bad cell and in a text column's slot).
     features: Vec<f32>,
+    /// The text feature columns, read as categories.
+    text: Vec<TextColumn>,
     /// Rows with an empty, NaN or infinite cell.
     bad_rows: Vec<bool>,
     /// Per feature column with bad cells: name, count, first row (0-based, in the file).
@@ -41,8 +45,18 @@ pub(super) struct Extracted {
 }
 
 impl Extracted {
+    /// The names of the text feature columns read so far (a later block of a CSV file reads
+    /// them as text whatever its cells look like).
+    pub(super) fn text_names(&self) -> Vec<&str> {
+        self.text
+            .iter()
+            .map(|t| self.feature_names[t.position].as_str())
+            .collect()
+    }
+
     /// Appends the rows of a later chunk of the same file.
-    pub(super) fn append(&mut self, more: Extracted, source: &str, target: &str) -> Result<()> {
+    pub(super) fn append(&mut self, mut more: Extracted, source: &str, target: &str) -> Result<()> {
+        self.append_text(&mut more, source)?;
         self.features.extend(more.features);
         self.bad_rows.extend(more.bad_rows);
         for (name, count, first) in more.bad_columns {
@@ -77,6 +91,45 @@ impl Extracted {
                         self.bad_rows.len() + 1
                     ),
                 });
+            }
+        }
+        Ok(())
+    }
+
+    /// Merges the text columns of a later block. A column that is text in one block may hold
+    /// only empty cells in another (read there as missing numbers); one with numbers in some
+    /// rows and text in others is refused.
+    fn append_text(&mut self, more: &mut Extracted, source: &str) -> Result<()> {
+        let (before, added) = (self.bad_rows.len(), more.bad_rows.len());
+        let all_missing = |bad: &[(String, usize, usize)], name: &str, rows: usize| {
+            rows == 0 || bad.iter().any(|b| b.0 == name && b.1 == rows)
+        };
+        let mixed = |name: &str| Error::Data {
+            source_name: source.into(),
+            message: format!(
+                "feature column '{name}' holds numbers in some rows and text in others (near row {})",
+                before + 1
+            ),
+        };
+        for t in std::mem::take(&mut more.text) {
+            let name = &self.feature_names[t.position];
+            match self.text.iter_mut().find(|s| s.position == t.position) {
+                Some(s) => s.append(t),
+                None if all_missing(&self.bad_columns, name, before) => {
+                    let mut s = TextColumn::empty(t.position, before);
+                    s.append(t);
+                    self.text.push(s);
+                }
+                None => return Err(mixed(name)),
+            }
+        }
+        for s in &mut self.text {
+            if s.rows() < before + added {
+                let name = &self.feature_names[s.position];
+                if !all_missing(&more.bad_columns, name, added) {
+                    return Err(mixed(name));
+                }
+                s.append(TextColumn::empty(s.position, added));
             }
         }
         Ok(())
@@ -145,8 +198,16 @@ pub(super) fn extract(df: &DataFrame, config: &DataConfig, offset: usize) -> Res
     let mut features = vec![0f32; rows * width];
     let mut bad_rows = vec![false; rows];
     let mut bad_columns: Vec<(String, usize, usize)> = Vec::new();
+    let mut text = Vec::new();
     for (j, name) in feature_names.iter().enumerate() {
-        let (count, first) = fill_column(df, source, name, &mut features, j, width, &mut bad_rows)?;
+        let (count, first) = match df.column(name) {
+            Ok(col) if is_text(col) => {
+                let (column, count, first) = TextColumn::read(col, j, &mut bad_rows);
+                text.push(column);
+                (count, first)
+            }
+            _ => fill_column(df, source, name, &mut features, j, width, &mut bad_rows)?,
+        };
         if count > 0 {
             bad_columns.push((name.clone(), count, offset + first));
         }
@@ -183,6 +244,7 @@ pub(super) fn extract(df: &DataFrame, config: &DataConfig, offset: usize) -> Res
     Ok(Extracted {
         feature_names,
         features,
+        text,
         bad_rows,
         bad_columns,
         raw_target,
@@ -203,6 +265,7 @@ pub(super) fn finish(e: Extracted, config: &DataConfig) -> Result<Table> {
     let Extracted {
         feature_names,
         mut features,
+        text,
         bad_rows,
         bad_columns,
         raw_target,
@@ -240,6 +303,12 @@ pub(super) fn finish(e: Extracted, config: &DataConfig) -> Result<Table> {
         features.truncate(keep.len() * width);
         features.shrink_to_fit();
     }
+    let (feature_names, features, encoded) = if text.is_empty() {
+        (feature_names, features, Vec::new())
+    } else {
+        let e = one_hot(&feature_names, &features, &keep, text, source)?;
+        (e.names, e.features, e.columns)
+    };
     let (task, target) = infer_task(&raw_target, &keep, config.task, source)?;
     let tokens = tokens.map(|t| {
         // Stored ids are the data's plus one, so the largest stored id is the vocabulary.
@@ -261,6 +330,7 @@ pub(super) fn finish(e: Extracted, config: &DataConfig) -> Result<Table> {
         task,
         target: Arc::new(target),
         dropped_rows: rows - keep.len(),
+        one_hot: encoded,
         tokens: tokens.map(Arc::new),
     })
 }

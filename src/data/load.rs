@@ -72,13 +72,14 @@ pub(super) fn read_error(path: &Path, e: std::io::Error) -> Error {
 
 /// Parses CSV bytes (with a header, types inferred from every row).
 pub(crate) fn parse_csv(bytes: &[u8], path: &Path) -> Result<DataFrame> {
-    parse_csv_as(bytes, path, None)
+    parse_csv_as(bytes, path, &[])
 }
 
-/// Parses CSV bytes, reading column `text` (when the header has it) as text whatever its
-/// cells look like: a token column is parsed by lrfind's rules, not by type inference, which
-/// would read a block of one-token sequences as numbers and accept `3.0` there.
-pub(crate) fn parse_csv_as(bytes: &[u8], path: &Path, text: Option<&str>) -> Result<DataFrame> {
+/// Parses CSV bytes, reading the columns named in `text` (those the header has) as text
+/// whatever their cells look like: a token column is parsed by lrfind's rules, not by type
+/// inference, which would read a block of one-token sequences as numbers and accept `3.0`
+/// there; a block of a text feature column whose cells look like numbers is still text.
+pub(crate) fn parse_csv_as(bytes: &[u8], path: &Path, text: &[&str]) -> Result<DataFrame> {
     let bad = |message: String| Error::DataFormat {
         path: path.into(),
         format: "CSV",
@@ -104,9 +105,14 @@ pub(crate) fn parse_csv_as(bytes: &[u8], path: &Path, text: Option<&str>) -> Res
             k + 1
         )));
     }
-    let overwrite = text
-        .filter(|t| names.contains(t))
-        .map(|t| Arc::new(Schema::from_iter([Field::new(t.into(), DataType::String)])));
+    let forced: Vec<&str> = text.iter().copied().filter(|t| names.contains(t)).collect();
+    let overwrite = (!forced.is_empty()).then(|| {
+        Arc::new(Schema::from_iter(
+            forced
+                .iter()
+                .map(|t| Field::new((*t).into(), DataType::String)),
+        ))
+    });
     let df = CsvReadOptions::default()
         .with_has_header(true)
         .with_infer_schema_length(None)

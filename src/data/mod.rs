@@ -7,6 +7,8 @@
 
 mod batch;
 #[cfg(feature = "tables")]
+mod categories;
+#[cfg(feature = "tables")]
 mod chunked;
 #[cfg(feature = "tables")]
 mod columns;
@@ -71,6 +73,9 @@ pub struct Table {
     pub target: Arc<Vec<f64>>,
     /// Rows dropped by `drop_na`.
     pub dropped_rows: usize,
+    /// The text feature columns, one-hot encoded: each one's name and number of categories
+    /// (its features are named `column=value`).
+    pub one_hot: Vec<(String, usize)>,
     /// Each row's token sequence, when the data has a `--tokens` column (shared, as the
     /// features are).
     pub tokens: Option<Arc<Tokens>>,

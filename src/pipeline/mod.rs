@@ -58,6 +58,9 @@ pub struct DataSummary {
     pub dropped_rows: usize,
     /// Whether features were standardised.
     pub standardized: bool,
+    /// The text feature columns, one-hot encoded: each one's name and number of categories.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub one_hot: Vec<(String, usize)>,
     /// The token sequences, for sequence data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tokens: Option<SequenceSummary>,
@@ -102,6 +105,7 @@ impl DataSummary {
             split_rows: data.parts.iter().map(Vec::len).collect(),
             dropped_rows: data.table.dropped_rows,
             standardized: data.standardizer.is_some(),
+            one_hot: data.table.one_hot.clone(),
             tokens: data.table.tokens.as_ref().map(|t| SequenceSummary {
                 column: t.column.clone(),
                 seq_len: t.seq_len,

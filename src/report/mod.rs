@@ -354,6 +354,19 @@ pub fn summary_text(run: &SuggestRun) -> String {
     if let Some(t) = &run.data.tokens {
         let _ = writeln!(s, "  {}", t.line());
     }
+    if !run.data.one_hot.is_empty() {
+        let columns: Vec<String> = run
+            .data
+            .one_hot
+            .iter()
+            .map(|(name, k)| format!("{name} ({k})"))
+            .collect();
+        let _ = writeln!(
+            s,
+            "  text columns one-hot encoded (categories): {}",
+            columns.join(", ")
+        );
+    }
     let stop = match r.stop {
         Stop::Completed => "completed".to_string(),
         Stop::Diverged { index } => format!("diverged at LR {:.3e}", r.lrs[index]),

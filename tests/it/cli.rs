@@ -244,6 +244,54 @@ fn string_labels_and_regression_targets_load() {
     assert_eq!(json["loss"], "mean squared error");
 }
 
+/// A text feature column is one-hot encoded (one 0/1 feature per category, sorted), and the
+/// summary and JSON say so; the column of row names, 120 distinct values, is left out.
+#[test]
+fn a_text_feature_column_is_one_hot_encoded() {
+    let dir = crate::TempDir::new();
+    let csv = dir.path().join("colours.csv");
+    let mut text = String::from("id,a,colour,label\n");
+    for i in 0..120 {
+        let k = i % 3;
+        text += &format!(
+            "r{i},{},{},{}\n",
+            (i as f64 * 0.37).sin(),
+            ["red", "green", "blue"][k],
+            k % 2
+        );
+    }
+    std::fs::write(&csv, text).unwrap();
+    let out = dir.path().join("s");
+    let o = lrfind(&[
+        "suggest",
+        "--data",
+        csv.to_str().unwrap(),
+        "--ignore",
+        "id",
+        "--iters",
+        "60",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        o.status.code() == Some(0) || o.status.code() == Some(3),
+        "{}",
+        stderr(&o)
+    );
+    let data = &read_json(&out.join("lr_find.json"))["data"];
+    assert_eq!(
+        data["features"],
+        serde_json::json!(["a", "colour=blue", "colour=green", "colour=red"])
+    );
+    assert_eq!(data["one_hot"], serde_json::json!([["colour", 3]]));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("(120 rows, 4 features)")
+            && stdout.contains("text columns one-hot encoded (categories): colour (3)"),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn bad_input_is_rejected_with_one_line_and_no_output() {
     let dir = crate::TempDir::new();
@@ -257,7 +305,11 @@ fn bad_input_is_rejected_with_one_line_and_no_output() {
     };
     let garbage = write("garbage.csv", &[0xff, 0xfe, 0x00, 0x81, 0x00, 0x9c]);
     let bad_parquet = write("bad.parquet", b"not parquet at all");
-    let strings = write("strings.csv", b"a,name,label\n1,x,0\n2,y,1\n3,z,0\n");
+    let mut ids = String::from("a,name,label\n");
+    for i in 0..60 {
+        ids += &format!("{i},id{i},{}\n", i % 2);
+    }
+    let strings = write("strings.csv", ids.as_bytes());
     let mut holes = String::from("a,b,label\n");
     for i in 0..100 {
         holes += &format!(
@@ -283,7 +335,10 @@ fn bad_input_is_rejected_with_one_line_and_no_output() {
             "not a valid Parquet",
         ),
         (vec!["--target".into(), "nope".into()], "'nope'"),
-        (vec!["--data".into(), p(&strings)], "'name' is not numeric"),
+        (
+            vec!["--data".into(), p(&strings)],
+            "feature column 'name' is text with 60 distinct values, too many to encode as categories (at most 50); leave it out with --ignore name",
+        ),
         (vec!["--data".into(), p(&holes)], "'b' has 1 NaN"),
         (
             vec![
