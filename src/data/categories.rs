@@ -2,6 +2,8 @@
 //! category codes, later blocks merge theirs in, and the finished table one-hot encodes the
 //! column: one 0/1 feature per category, sorted, named `column=value`.
 
+use std::collections::HashMap;
+
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
@@ -23,6 +25,8 @@ pub(super) struct TextColumn {
     pub(super) position: usize,
     /// Its categories, in order of first appearance.
     levels: Vec<String>,
+    /// Each category's index in `levels`.
+    index: HashMap<String, u32>,
     /// Each row's category (an index into `levels`; `None`: an empty cell).
     codes: Vec<Option<u32>>,
 }
@@ -56,6 +60,7 @@ impl TextColumn {
         TextColumn {
             position,
             levels: Vec::new(),
+            index: HashMap::new(),
             codes: vec![None; rows],
         }
     }
@@ -73,14 +78,13 @@ impl TextColumn {
     }
 
     fn code(&mut self, value: &str) -> u32 {
-        let i = match self.levels.iter().position(|l| l == value) {
-            Some(i) => i,
-            None => {
-                self.levels.push(value.to_string());
-                self.levels.len() - 1
-            }
-        };
-        i as u32
+        if let Some(&i) = self.index.get(value) {
+            return i;
+        }
+        let i = self.levels.len() as u32;
+        self.levels.push(value.to_string());
+        self.index.insert(value.to_string(), i);
+        i
     }
 }
 
