@@ -224,7 +224,7 @@ pub struct DataConfig {
     pub standardize: bool,
     /// Train, validation and optional test fractions; must sum to 1.
     pub split: Vec<f64>,
-    /// Drop rows with NaN, infinite or empty cells instead of failing.
+    /// Drop rows with NaN, infinite, empty or NA cells instead of failing.
     pub drop_na: bool,
     /// Mini-batch size.
     pub batch_size: usize,

@@ -65,9 +65,9 @@ pub enum Error {
         /// Its data type.
         dtype: String,
     },
-    /// A column holds NaN, infinite or empty cells.
+    /// A column holds NaN, infinite or empty cells (or a missing-value marker such as `NA`).
     #[error(
-        "{source_name}: column '{column}' has {count} NaN, infinite or empty cell(s) (first in data row {row}); use --drop-na to drop such rows"
+        "{source_name}: column '{column}' has {count} NaN, infinite, empty or NA cell(s) (first in data row {row}); use --drop-na to drop such rows"
     )]
     BadCells {
         /// The data file or built-in dataset.

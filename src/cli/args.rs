@@ -78,7 +78,7 @@ pub struct DataArgs {
     /// Train,validation[,test] fractions, summing to 1 [default: 0.8,0.2; sweep: 0.8,0.1,0.1].
     #[arg(long, value_delimiter = ',')]
     pub split: Vec<f64>,
-    /// Drop rows with NaN, infinite or empty cells instead of failing.
+    /// Drop rows with NaN, infinite, empty or NA cells instead of failing.
     #[arg(long)]
     pub drop_na: bool,
     /// Mini-batch size.

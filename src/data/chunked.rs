@@ -260,6 +260,15 @@ mod same_as_whole {
                 ..colour.clone()
             },
         );
+        // R's `NA` (and pandas' other markers) is a missing cell: the column stays numeric.
+        agree(
+            "a,b,label\n1,NA,x\n2,3,y\n3,nan,x\n4,5,y\n",
+            &DataConfig {
+                drop_na: true,
+                ..config.clone()
+            },
+        );
+        agree("a,b,label\n1,NA,x\n2,3,y\n3,4,x\n", &config);
         // A header and no rows.
         agree("a,b,label\n", &config);
         // Token sequences: plain, listed, one per cell in a block, mixed (refused by row).
@@ -298,6 +307,16 @@ mod same_as_whole {
         assert_eq!(t.feature_names, ["a", "c=blue", "c=red"]);
         assert_eq!(*t.features, [1., 0., 1., 2., 1., 0., 3., 0., 1.]);
         assert_eq!(t.one_hot, [("c".to_string(), 2)]);
+        // Numbers with R's `NA` are numbers with a missing cell, not text categories.
+        std::fs::write(&path, "a,c,label\n1,NA,x\n2,5,y\n3,6,x\n").unwrap();
+        let dropped = DataConfig {
+            drop_na: true,
+            ..config.clone()
+        };
+        let t = load_csv(&path, &dropped, 1 << 20).unwrap();
+        assert_eq!(t.feature_names, ["a", "c"]);
+        assert_eq!(t.dropped_rows, 1);
+        assert_eq!(*t.features, [2., 5., 3., 6.]);
         // Read whole, a column with a number and then text is text; read in blocks whose
         // first holds only the number, it is refused by name, not misread.
         std::fs::write(&path, "a,c,label\n1,7,x\n2,blue,y\n3,red,x\n").unwrap();

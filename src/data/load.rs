@@ -70,16 +70,28 @@ pub(super) fn read_error(path: &Path, e: std::io::Error) -> Error {
     }
 }
 
+/// Cells a data table's CSV holds for a missing value besides an empty one (R writes `NA`,
+/// pandas reads these as missing too): read as empty, so a numeric column with them stays
+/// numeric (with missing cells) instead of turning into text.
+pub(crate) const MISSING_MARKERS: [&str; 10] = [
+    "NA", "N/A", "n/a", "#N/A", "<NA>", "NaN", "nan", "NULL", "null", "None",
+];
+
 /// Parses CSV bytes (with a header, types inferred from every row).
 pub(crate) fn parse_csv(bytes: &[u8], path: &Path) -> Result<DataFrame> {
-    parse_csv_as(bytes, path, &[])
+    parse(bytes, path, &[], false)
 }
 
-/// Parses CSV bytes, reading the columns named in `text` (those the header has) as text
-/// whatever their cells look like: a token column is parsed by lrfind's rules, not by type
-/// inference, which would read a block of one-token sequences as numbers and accept `3.0`
-/// there; a block of a text feature column whose cells look like numbers is still text.
+/// Parses a block of a data table's CSV: [`MISSING_MARKERS`] are empty cells, and the columns
+/// named in `text` (those the header has) are read as text whatever their cells look like: a
+/// token column is parsed by lrfind's rules, not by type inference, which would read a block
+/// of one-token sequences as numbers and accept `3.0` there; a block of a text feature column
+/// whose cells look like numbers is still text.
 pub(crate) fn parse_csv_as(bytes: &[u8], path: &Path, text: &[&str]) -> Result<DataFrame> {
+    parse(bytes, path, text, true)
+}
+
+fn parse(bytes: &[u8], path: &Path, text: &[&str], markers: bool) -> Result<DataFrame> {
     let bad = |message: String| Error::DataFormat {
         path: path.into(),
         format: "CSV",
@@ -113,7 +125,10 @@ pub(crate) fn parse_csv_as(bytes: &[u8], path: &Path, text: &[&str]) -> Result<D
                 .map(|t| Field::new((*t).into(), DataType::String)),
         ))
     });
+    let nulls = markers
+        .then(|| NullValues::AllColumns(MISSING_MARKERS.iter().map(|m| (*m).into()).collect()));
     let df = CsvReadOptions::default()
+        .with_parse_options(CsvParseOptions::default().with_null_values(nulls))
         .with_has_header(true)
         .with_infer_schema_length(None)
         .with_schema_overwrite(overwrite)

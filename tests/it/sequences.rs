@@ -226,7 +226,7 @@ fn bad_token_input_is_refused_by_column_and_row() {
     run(
         &missing,
         &[],
-        "column 'seq' has 1 NaN, infinite or empty cell(s) (first in data row 11)",
+        "column 'seq' has 1 NaN, infinite, empty or NA cell(s) (first in data row 11)",
     );
     run(
         &not_int,
