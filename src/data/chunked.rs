@@ -260,6 +260,22 @@ mod same_as_whole {
                 ..colour.clone()
             },
         );
+        // Two text columns, the left one found later in a block read: the same order.
+        agree(
+            "a,b,label\n,red,x\n,blue,y\nup,red,x\ndown,blue,y\nup,red,y\n",
+            &DataConfig {
+                drop_na: true,
+                ..colour.clone()
+            },
+        );
+        // More values than categories: numbers when all are numbers, else refused.
+        let mut many = String::from("a,c,label\n");
+        for i in 0..60 {
+            many += &format!("{i}, {}.5,{}\n", i * 7, ["x", "y"][i % 2]);
+        }
+        agree(&many, &colour);
+        many += "60,n/k,x\n";
+        agree(&many, &colour);
         // R's `NA` (and pandas' other markers) is a missing cell: the column stays numeric.
         agree(
             "a,b,label\n1,NA,x\n2,3,y\n3,nan,x\n4,5,y\n",
@@ -295,12 +311,16 @@ mod same_as_whole {
     }
 
     #[test]
-    fn a_text_column_is_one_hot_encoded_and_numbers_before_text_in_blocks_are_refused() {
+    fn text_columns_are_categories_or_numbers_and_refused_with_the_cell() {
         let path = std::env::temp_dir().join(format!("lrfind-text-{}.csv", std::process::id()));
         let config = DataConfig {
             target: "label".into(),
             data: path.display().to_string(),
             ..DataConfig::default()
+        };
+        let dropped = DataConfig {
+            drop_na: true,
+            ..config.clone()
         };
         std::fs::write(&path, "a,c,label\n1,red,x\n2,blue,y\n3,red,x\n").unwrap();
         let t = load_csv(&path, &config, 1 << 20).unwrap();
@@ -309,10 +329,6 @@ mod same_as_whole {
         assert_eq!(t.one_hot, [("c".to_string(), 2)]);
         // Numbers with R's `NA` are numbers with a missing cell, not text categories.
         std::fs::write(&path, "a,c,label\n1,NA,x\n2,5,y\n3,6,x\n").unwrap();
-        let dropped = DataConfig {
-            drop_na: true,
-            ..config.clone()
-        };
         let t = load_csv(&path, &dropped, 1 << 20).unwrap();
         assert_eq!(t.feature_names, ["a", "c"]);
         assert_eq!(t.dropped_rows, 1);
@@ -326,11 +342,34 @@ mod same_as_whole {
         );
         let e = load_csv(&path, &config, 1).unwrap_err().to_string();
         assert!(
-            e.contains(
-                "feature column 'c' holds numbers in some rows and text in others (near row 2)"
+            e.ends_with(
+                "feature column 'c' is read as numbers in some rows and as text in others (the kind changes at data row 2); leave it out with --ignore c"
             ),
             "{e}"
         );
+        // Numbers polars leaves as text (padded, `Inf`) are numbers, `Inf` a bad cell...
+        std::fs::write(&path, "a,c,label\n1, 1.5,x\n2,Inf,y\n3,2,y\n").unwrap();
+        let e = load_csv(&path, &config, 1 << 20).unwrap_err().to_string();
+        assert!(
+            e.contains("column 'c' has 1 NaN, infinite, empty or NA cell(s) (first in data row 2)"),
+            "{e}"
+        );
+        let t = load_csv(&path, &dropped, 1 << 20).unwrap();
+        assert_eq!(t.feature_names, ["a", "c"]);
+        assert_eq!(*t.features, [1., 1.5, 3., 2.]);
+        // ...and numbers with a stray word are refused at the word.
+        std::fs::write(&path, "a,c,label\n1,1,x\n2,?,y\n3,2,x\n4,3,y\n").unwrap();
+        let e = load_csv(&path, &config, 1 << 20).unwrap_err().to_string();
+        assert!(
+            e.ends_with(
+                "feature column 'c' holds numbers, but its cell '?' in data row 2 is not one; correct it, write a missing value as NA, or leave the column out with --ignore c"
+            ),
+            "{e}"
+        );
+        // A category seen only in dropped rows gets no feature.
+        std::fs::write(&path, "a,c,label\n1,red,x\n,blue,y\n3,red,x\n4,green,y\n").unwrap();
+        let t = load_csv(&path, &dropped, 1 << 20).unwrap();
+        assert_eq!(t.feature_names, ["a", "c=green", "c=red"]);
         let _ = std::fs::remove_file(&path);
     }
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use polars::prelude::*;
 
-use super::categories::{TextColumn, is_text, one_hot};
+use super::categories::{Blocks, Place, TextColumn, is_text, merge_blocks, numbers_read, one_hot};
 use super::load::{missing, numeric, numeric_column};
 use super::token_cells::{TokenColumn, read_tokens};
 use super::{Table, Task};
@@ -56,7 +56,18 @@ impl Extracted {
 
     /// Appends the rows of a later chunk of the same file.
     pub(super) fn append(&mut self, mut more: Extracted, source: &str, target: &str) -> Result<()> {
-        self.append_text(&mut more, source)?;
+        merge_blocks(
+            &mut self.text,
+            std::mem::take(&mut more.text),
+            &Blocks {
+                names: &self.feature_names,
+                bad_before: &self.bad_columns,
+                bad_added: &more.bad_columns,
+                before: self.bad_rows.len(),
+                added: more.bad_rows.len(),
+                source,
+            },
+        )?;
         self.features.extend(more.features);
         self.bad_rows.extend(more.bad_rows);
         for (name, count, first) in more.bad_columns {
@@ -91,45 +102,6 @@ impl Extracted {
                         self.bad_rows.len() + 1
                     ),
                 });
-            }
-        }
-        Ok(())
-    }
-
-    /// Merges the text columns of a later block. A column that is text in one block may hold
-    /// only empty cells in another (read there as missing numbers); one with numbers in some
-    /// rows and text in others is refused.
-    fn append_text(&mut self, more: &mut Extracted, source: &str) -> Result<()> {
-        let (before, added) = (self.bad_rows.len(), more.bad_rows.len());
-        let all_missing = |bad: &[(String, usize, usize)], name: &str, rows: usize| {
-            rows == 0 || bad.iter().any(|b| b.0 == name && b.1 == rows)
-        };
-        let mixed = |name: &str| Error::Data {
-            source_name: source.into(),
-            message: format!(
-                "feature column '{name}' holds numbers in some rows and text in others (near row {})",
-                before + 1
-            ),
-        };
-        for t in std::mem::take(&mut more.text) {
-            let name = &self.feature_names[t.position];
-            match self.text.iter_mut().find(|s| s.position == t.position) {
-                Some(s) => s.append(t),
-                None if all_missing(&self.bad_columns, name, before) => {
-                    let mut s = TextColumn::empty(t.position, before);
-                    s.append(t);
-                    self.text.push(s);
-                }
-                None => return Err(mixed(name)),
-            }
-        }
-        for s in &mut self.text {
-            if s.rows() < before + added {
-                let name = &self.feature_names[s.position];
-                if !all_missing(&more.bad_columns, name, added) {
-                    return Err(mixed(name));
-                }
-                s.append(TextColumn::empty(s.position, added));
             }
         }
         Ok(())
@@ -177,6 +149,12 @@ pub(super) fn extract(df: &DataFrame, config: &DataConfig, offset: usize) -> Res
                     format!("'{f}' is the target column"),
                 ));
             }
+            if tokens_col == Some(f.as_str()) {
+                return Err(Error::option(
+                    "--features",
+                    format!("'{f}' is the --tokens column"),
+                ));
+            }
         }
         config
             .features
@@ -202,7 +180,12 @@ pub(super) fn extract(df: &DataFrame, config: &DataConfig, offset: usize) -> Res
     for (j, name) in feature_names.iter().enumerate() {
         let (count, first) = match df.column(name) {
             Ok(col) if is_text(col) => {
-                let (column, count, first) = TextColumn::read(col, j, &mut bad_rows);
+                let place = Place {
+                    source,
+                    column: name,
+                };
+                let (column, count, first) =
+                    TextColumn::read(col, j, offset, &mut bad_rows, &place)?;
                 text.push(column);
                 (count, first)
             }
@@ -266,8 +249,8 @@ pub(super) fn finish(e: Extracted, config: &DataConfig) -> Result<Table> {
         feature_names,
         mut features,
         text,
-        bad_rows,
-        bad_columns,
+        mut bad_rows,
+        mut bad_columns,
         raw_target,
         tokens,
     } = e;
@@ -276,6 +259,17 @@ pub(super) fn finish(e: Extracted, config: &DataConfig) -> Result<Table> {
     if let Some(t) = &tokens {
         t.check_one_form(source)?;
     }
+
+    // Text columns whose every value is a number (padded, say, or `Inf`) are numbers; the
+    // others are categories, encoded below.
+    let categories = numbers_read(
+        text,
+        &feature_names,
+        &mut features,
+        &mut bad_rows,
+        &mut bad_columns,
+        source,
+    )?;
 
     // Rows with NaN, infinite or empty cells: an error naming the first such column, or dropped.
     let keep: Vec<usize> = (0..rows).filter(|&r| !bad_rows[r]).collect();
@@ -303,10 +297,10 @@ pub(super) fn finish(e: Extracted, config: &DataConfig) -> Result<Table> {
         features.truncate(keep.len() * width);
         features.shrink_to_fit();
     }
-    let (feature_names, features, encoded) = if text.is_empty() {
+    let (feature_names, features, encoded) = if categories.is_empty() {
         (feature_names, features, Vec::new())
     } else {
-        let e = one_hot(&feature_names, &features, &keep, text, source)?;
+        let e = one_hot(&feature_names, &features, &keep, categories);
         (e.names, e.features, e.columns)
     };
     let (task, target) = infer_task(&raw_target, &keep, config.task, source)?;

@@ -117,7 +117,12 @@ fn parse(bytes: &[u8], path: &Path, text: &[&str], markers: bool) -> Result<Data
             k + 1
         )));
     }
-    let forced: Vec<&str> = text.iter().copied().filter(|t| names.contains(t)).collect();
+    // polars keeps spaces around a header name; the names above are trimmed.
+    let forced: Vec<&str> = text
+        .iter()
+        .copied()
+        .filter(|t| names.contains(&t.trim()))
+        .collect();
     let overwrite = (!forced.is_empty()).then(|| {
         Arc::new(Schema::from_iter(
             forced
@@ -183,7 +188,10 @@ pub(crate) fn numeric_column(df: &DataFrame, source: &str, name: &str) -> Result
         .map_err(|_| missing(df, source, name, "--features"))?;
     let dtype = col.dtype();
     // A block of a file whose cells in this column are all empty reads as text.
-    let all_empty = col.null_count() == col.len();
+    let all_empty = col.null_count() == col.len()
+        || col
+            .str()
+            .is_ok_and(|s| s.iter().all(|c| c.is_none_or(str::is_empty)));
     if !(dtype.is_primitive_numeric() || dtype.is_bool() || dtype.is_null() || all_empty) {
         return Err(Error::NonNumeric {
             source_name: source.into(),

@@ -337,7 +337,7 @@ fn bad_input_is_rejected_with_one_line_and_no_output() {
         (vec!["--target".into(), "nope".into()], "'nope'"),
         (
             vec!["--data".into(), p(&strings)],
-            "feature column 'name' is text with 60 distinct values, too many to encode as categories (at most 50); leave it out with --ignore name",
+            "feature column 'name' is text with more than 50 distinct values, too many to encode as categories; leave it out with --ignore name",
         ),
         (vec!["--data".into(), p(&holes)], "'b' has 1 NaN"),
         (
