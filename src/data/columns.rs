@@ -149,12 +149,6 @@ pub(super) fn extract(df: &DataFrame, config: &DataConfig, offset: usize) -> Res
                     format!("'{f}' is the target column"),
                 ));
             }
-            if tokens_col == Some(f.as_str()) {
-                return Err(Error::option(
-                    "--features",
-                    format!("'{f}' is the --tokens column"),
-                ));
-            }
         }
         config
             .features
