@@ -268,6 +268,23 @@ mod same_as_whole {
                 ..colour.clone()
             },
         );
+        // A column of the rows' numbers (R's, with a blank or `rownames` header) is left out,
+        // also across blocks and with rows dropped; one that skips a number is a feature.
+        agree(
+            "rownames,a,c,label\n1,0.5,red,x\n2,,blue,y\n3,0.1,red,x\n4,0.9,blue,y\n5,0.3,red,y\n",
+            &DataConfig {
+                drop_na: true,
+                ..colour.clone()
+            },
+        );
+        agree(
+            "\"\",a,label\n\"1\",0.5,x\n\"2\",0.7,y\n\"3\",0.1,x\n\"4\",0.9,y\n",
+            &colour,
+        );
+        agree(
+            "rownames,a,label\n1,0.5,x\n2,0.7,y\n4,0.1,x\n5,0.9,y\n",
+            &colour,
+        );
         // More values than categories: numbers when all are numbers, else refused.
         let mut many = String::from("a,c,label\n");
         for i in 0..60 {
@@ -366,6 +383,22 @@ mod same_as_whole {
             ),
             "{e}"
         );
+        // The rows' numbers are left out and the category columns after them move up.
+        std::fs::write(
+            &path,
+            "rownames,c,a,label\n1,red,5,x\n2,blue,6,y\n3,red,7,x\n",
+        )
+        .unwrap();
+        let t = load_csv(&path, &config, 1 << 20).unwrap();
+        assert_eq!(t.feature_names, ["c=blue", "c=red", "a"]);
+        assert_eq!(*t.features, [0., 1., 5., 1., 0., 6., 0., 1., 7.]);
+        assert_eq!(t.row_numbers, ["rownames"]);
+        let named = DataConfig {
+            features: vec!["rownames".into(), "a".into()],
+            ..config.clone()
+        };
+        let t = load_csv(&path, &named, 1 << 20).unwrap();
+        assert_eq!(t.feature_names, ["rownames", "a"]);
         // A category seen only in dropped rows gets no feature.
         std::fs::write(&path, "a,c,label\n1,red,x\n,blue,y\n3,red,x\n4,green,y\n").unwrap();
         let t = load_csv(&path, &dropped, 1 << 20).unwrap();

@@ -10,6 +10,7 @@ use polars::prelude::*;
 
 use super::categories::{Blocks, Place, TextColumn, is_text, merge_blocks, numbers_read, one_hot};
 use super::load::{missing, numeric, numeric_column};
+use super::row_numbers;
 use super::token_cells::{TokenColumn, read_tokens};
 use super::{Table, Task};
 use crate::config::{DataConfig, TaskKind, defaults};
@@ -35,6 +36,9 @@ pub(super) struct Extracted {
     features: Vec<f32>,
     /// The text feature columns, read as categories.
     text: Vec<TextColumn>,
+    /// Feature columns that may only number the rows (by name, when `--features` is not
+    /// given): position, and the first row's number when every value so far is its row's.
+    row_numbers: Vec<(usize, Option<u8>)>,
     /// Rows with an empty, NaN or infinite cell.
     bad_rows: Vec<bool>,
     /// Per feature column with bad cells: name, count, first row (0-based, in the file).
@@ -68,6 +72,16 @@ impl Extracted {
                 source,
             },
         )?;
+        for (p, first) in &mut self.row_numbers {
+            let later = more
+                .row_numbers
+                .iter()
+                .find(|m| m.0 == *p)
+                .and_then(|m| m.1);
+            if later != *first {
+                *first = None;
+            }
+        }
         self.features.extend(more.features);
         self.bad_rows.extend(more.bad_rows);
         for (name, count, first) in more.bad_columns {
@@ -189,6 +203,22 @@ pub(super) fn extract(df: &DataFrame, config: &DataConfig, offset: usize) -> Res
             bad_columns.push((name.clone(), count, offset + first));
         }
     }
+    let row_numbers = if config.features.is_empty() {
+        feature_names
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| row_numbers::candidate(n))
+            .map(|(j, n)| {
+                let first = df
+                    .column(n)
+                    .ok()
+                    .and_then(|c| row_numbers::first_number(c, offset));
+                (j, first)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let raw_target = if target_col.dtype().is_string() {
         RawTarget::Text(
             target_col
@@ -222,6 +252,7 @@ pub(super) fn extract(df: &DataFrame, config: &DataConfig, offset: usize) -> Res
         feature_names,
         features,
         text,
+        row_numbers,
         bad_rows,
         bad_columns,
         raw_target,
@@ -243,6 +274,7 @@ pub(super) fn finish(e: Extracted, config: &DataConfig) -> Result<Table> {
         feature_names,
         mut features,
         text,
+        row_numbers,
         mut bad_rows,
         mut bad_columns,
         raw_target,
@@ -256,7 +288,7 @@ pub(super) fn finish(e: Extracted, config: &DataConfig) -> Result<Table> {
 
     // Text columns whose every value is a number (padded, say, or `Inf`) are numbers; the
     // others are categories, encoded below.
-    let categories = numbers_read(
+    let mut categories = numbers_read(
         text,
         &feature_names,
         &mut features,
@@ -291,6 +323,21 @@ pub(super) fn finish(e: Extracted, config: &DataConfig) -> Result<Table> {
         features.truncate(keep.len() * width);
         features.shrink_to_fit();
     }
+    // A column of the rows' numbers is left out.
+    let drop: Vec<usize> = row_numbers
+        .iter()
+        .filter(|(_, first)| first.is_some())
+        .map(|&(p, _)| p)
+        .collect();
+    let left_out: Vec<String> = drop.iter().map(|&p| feature_names[p].clone()).collect();
+    let (feature_names, features) = if drop.is_empty() {
+        (feature_names, features)
+    } else {
+        for t in &mut categories {
+            t.position -= drop.iter().filter(|&&d| d < t.position).count();
+        }
+        row_numbers::without(feature_names, features, &drop)
+    };
     let (feature_names, features, encoded) = if categories.is_empty() {
         (feature_names, features, Vec::new())
     } else {
@@ -319,6 +366,7 @@ pub(super) fn finish(e: Extracted, config: &DataConfig) -> Result<Table> {
         target: Arc::new(target),
         dropped_rows: rows - keep.len(),
         one_hot: encoded,
+        row_numbers: left_out,
         tokens: tokens.map(Arc::new),
     })
 }

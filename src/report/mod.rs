@@ -354,6 +354,17 @@ pub fn summary_text(run: &SuggestRun) -> String {
     if let Some(t) = &run.data.tokens {
         let _ = writeln!(s, "  {}", t.line());
     }
+    for name in &run.data.row_numbers {
+        let column = if name.trim().is_empty() {
+            "the unnamed column".to_string()
+        } else {
+            format!("column '{name}'")
+        };
+        let _ = writeln!(
+            s,
+            "  {column} only numbers the rows: left out (name it in --features to keep it)"
+        );
+    }
     if !run.data.one_hot.is_empty() {
         let columns: Vec<String> = run
             .data

@@ -292,6 +292,58 @@ fn a_text_feature_column_is_one_hot_encoded() {
     );
 }
 
+/// A table as R's `write.csv` writes it: a blank-headed column of row numbers (left out),
+/// quoted text, a category column (one-hot) and `NA` in a numeric column (a missing cell).
+#[test]
+fn an_r_export_reads_as_r_wrote_it() {
+    let dir = crate::TempDir::new();
+    let csv = dir.path().join("r.csv");
+    let mut text = String::from("\"\",\"a\",\"colour\",\"label\"\n");
+    for i in 1..=120 {
+        let k = i % 3;
+        let a = if i == 7 {
+            "NA".to_string()
+        } else {
+            format!("{}", (i as f64 * 0.37).sin())
+        };
+        text += &format!(
+            "\"{i}\",{a},\"{}\",{}\n",
+            ["red", "green", "blue"][k],
+            k % 2
+        );
+    }
+    std::fs::write(&csv, text).unwrap();
+    let out = dir.path().join("s");
+    let o = lrfind(&[
+        "suggest",
+        "--data",
+        csv.to_str().unwrap(),
+        "--drop-na",
+        "--iters",
+        "60",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        o.status.code() == Some(0) || o.status.code() == Some(3),
+        "{}",
+        stderr(&o)
+    );
+    let data = &read_json(&out.join("lr_find.json"))["data"];
+    assert_eq!(
+        data["features"],
+        serde_json::json!(["a", "colour=blue", "colour=green", "colour=red"])
+    );
+    assert_eq!(data["row_numbers"], serde_json::json!([""]));
+    assert_eq!(data["dropped_rows"], 1);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("(119 rows, 4 features)")
+            && stdout.contains("the unnamed column only numbers the rows: left out"),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn bad_input_is_rejected_with_one_line_and_no_output() {
     let dir = crate::TempDir::new();
