@@ -72,16 +72,7 @@ impl Extracted {
                 source,
             },
         )?;
-        for (p, first) in &mut self.row_numbers {
-            let later = more
-                .row_numbers
-                .iter()
-                .find(|m| m.0 == *p)
-                .and_then(|m| m.1);
-            if later != *first {
-                *first = None;
-            }
-        }
+        row_numbers::merge(&mut self.row_numbers, &more.row_numbers);
         self.features.extend(more.features);
         self.bad_rows.extend(more.bad_rows);
         for (name, count, first) in more.bad_columns {
@@ -204,18 +195,7 @@ pub(super) fn extract(df: &DataFrame, config: &DataConfig, offset: usize) -> Res
         }
     }
     let row_numbers = if config.features.is_empty() {
-        feature_names
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| row_numbers::candidate(n))
-            .map(|(j, n)| {
-                let first = df
-                    .column(n)
-                    .ok()
-                    .and_then(|c| row_numbers::first_number(c, offset));
-                (j, first)
-            })
-            .collect()
+        row_numbers::scan(df, &feature_names, offset)
     } else {
         Vec::new()
     };
@@ -324,20 +304,8 @@ pub(super) fn finish(e: Extracted, config: &DataConfig) -> Result<Table> {
         features.shrink_to_fit();
     }
     // A column of the rows' numbers is left out.
-    let drop: Vec<usize> = row_numbers
-        .iter()
-        .filter(|(_, first)| first.is_some())
-        .map(|&(p, _)| p)
-        .collect();
-    let left_out: Vec<String> = drop.iter().map(|&p| feature_names[p].clone()).collect();
-    let (feature_names, features) = if drop.is_empty() {
-        (feature_names, features)
-    } else {
-        for t in &mut categories {
-            t.position -= drop.iter().filter(|&&d| d < t.position).count();
-        }
-        row_numbers::without(feature_names, features, &drop)
-    };
+    let (feature_names, features, left_out) =
+        row_numbers::leave_out(feature_names, features, &row_numbers, &mut categories);
     let (feature_names, features, encoded) = if categories.is_empty() {
         (feature_names, features, Vec::new())
     } else {
