@@ -268,8 +268,8 @@ mod same_as_whole {
                 ..colour.clone()
             },
         );
-        // A column of the rows' numbers (R's, with a blank or `rownames` header) is left out,
-        // also across blocks and with rows dropped; one that skips a number is a feature.
+        // A column of row names (R's, with a blank or `rownames` header: numbers, with gaps
+        // after a subset, or text) is left out, also with rows dropped.
         agree(
             "rownames,a,c,label\n1,0.5,red,x\n2,,blue,y\n3,0.1,red,x\n4,0.9,blue,y\n5,0.3,red,y\n",
             &DataConfig {
@@ -283,6 +283,10 @@ mod same_as_whole {
         );
         agree(
             "rownames,a,label\n1,0.5,x\n2,0.7,y\n4,0.1,x\n5,0.9,y\n",
+            &colour,
+        );
+        agree(
+            "rownames,a,label\nMazda RX4,0.5,x\nFiat 128,0.7,y\nValiant,0.1,x\n",
             &colour,
         );
         // More values than categories: numbers when all are numbers, else refused.
@@ -383,7 +387,7 @@ mod same_as_whole {
             ),
             "{e}"
         );
-        // The rows' numbers are left out and the category columns after them move up.
+        // Row names are left out; named in --features, they are a feature.
         std::fs::write(
             &path,
             "rownames,c,a,label\n1,red,5,x\n2,blue,6,y\n3,red,7,x\n",
@@ -392,7 +396,7 @@ mod same_as_whole {
         let t = load_csv(&path, &config, 1 << 20).unwrap();
         assert_eq!(t.feature_names, ["c=blue", "c=red", "a"]);
         assert_eq!(*t.features, [0., 1., 5., 1., 0., 6., 0., 1., 7.]);
-        assert_eq!(t.row_numbers, ["rownames"]);
+        assert_eq!(t.row_names, ["rownames"]);
         let named = DataConfig {
             features: vec!["rownames".into(), "a".into()],
             ..config.clone()

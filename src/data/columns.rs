@@ -10,7 +10,7 @@ use polars::prelude::*;
 
 use super::categories::{Blocks, Place, TextColumn, is_text, merge_blocks, numbers_read, one_hot};
 use super::load::{missing, numeric, numeric_column};
-use super::row_numbers;
+use super::row_names::is_row_names;
 use super::token_cells::{TokenColumn, read_tokens};
 use super::{Table, Task};
 use crate::config::{DataConfig, TaskKind, defaults};
@@ -36,9 +36,8 @@ pub(super) struct Extracted {
     features: Vec<f32>,
     /// The text feature columns, read as categories.
     text: Vec<TextColumn>,
-    /// Feature columns that may only number the rows (by name, when `--features` is not
-    /// given): position, and the first row's number when every value so far is its row's.
-    row_numbers: Vec<(usize, Option<u8>)>,
+    /// Columns of row names left out of the features (`--features` not given).
+    row_names: Vec<String>,
     /// Rows with an empty, NaN or infinite cell.
     bad_rows: Vec<bool>,
     /// Per feature column with bad cells: name, count, first row (0-based, in the file).
@@ -72,7 +71,6 @@ impl Extracted {
                 source,
             },
         )?;
-        row_numbers::merge(&mut self.row_numbers, &more.row_numbers);
         self.features.extend(more.features);
         self.bad_rows.extend(more.bad_rows);
         for (name, count, first) in more.bad_columns {
@@ -137,10 +135,23 @@ pub(super) fn extract(df: &DataFrame, config: &DataConfig, offset: usize) -> Res
         return Err(missing(df, source, t, "--tokens"));
     }
     // With token sequences the other columns are features only when named.
+    // Without --features, every other column but the rows' names.
+    let chosen = |n: &&String| **n != config.target && !config.ignore.contains(n);
+    let row_names: Vec<String> = if config.features.is_empty() && tokens_col.is_none() {
+        names
+            .iter()
+            .filter(chosen)
+            .filter(|n| is_row_names(n))
+            .cloned()
+            .collect()
+    } else {
+        Vec::new()
+    };
     let feature_names: Vec<String> = if config.features.is_empty() && tokens_col.is_none() {
         names
             .iter()
-            .filter(|n| **n != config.target && !config.ignore.contains(n))
+            .filter(chosen)
+            .filter(|n| !is_row_names(n))
             .cloned()
             .collect()
     } else {
@@ -194,11 +205,6 @@ pub(super) fn extract(df: &DataFrame, config: &DataConfig, offset: usize) -> Res
             bad_columns.push((name.clone(), count, offset + first));
         }
     }
-    let row_numbers = if config.features.is_empty() {
-        row_numbers::scan(df, &feature_names, offset)
-    } else {
-        Vec::new()
-    };
     let raw_target = if target_col.dtype().is_string() {
         RawTarget::Text(
             target_col
@@ -232,7 +238,7 @@ pub(super) fn extract(df: &DataFrame, config: &DataConfig, offset: usize) -> Res
         feature_names,
         features,
         text,
-        row_numbers,
+        row_names,
         bad_rows,
         bad_columns,
         raw_target,
@@ -254,7 +260,7 @@ pub(super) fn finish(e: Extracted, config: &DataConfig) -> Result<Table> {
         feature_names,
         mut features,
         text,
-        row_numbers,
+        row_names,
         mut bad_rows,
         mut bad_columns,
         raw_target,
@@ -268,7 +274,7 @@ pub(super) fn finish(e: Extracted, config: &DataConfig) -> Result<Table> {
 
     // Text columns whose every value is a number (padded, say, or `Inf`) are numbers; the
     // others are categories, encoded below.
-    let mut categories = numbers_read(
+    let categories = numbers_read(
         text,
         &feature_names,
         &mut features,
@@ -303,9 +309,6 @@ pub(super) fn finish(e: Extracted, config: &DataConfig) -> Result<Table> {
         features.truncate(keep.len() * width);
         features.shrink_to_fit();
     }
-    // A column of the rows' numbers is left out.
-    let (feature_names, features, left_out) =
-        row_numbers::leave_out(feature_names, features, &row_numbers, &mut categories);
     let (feature_names, features, encoded) = if categories.is_empty() {
         (feature_names, features, Vec::new())
     } else {
@@ -334,7 +337,7 @@ pub(super) fn finish(e: Extracted, config: &DataConfig) -> Result<Table> {
         target: Arc::new(target),
         dropped_rows: rows - keep.len(),
         one_hot: encoded,
-        row_numbers: left_out,
+        row_names,
         tokens: tokens.map(Arc::new),
     })
 }

@@ -16,7 +16,7 @@ mod columns;
 mod load;
 mod resample;
 #[cfg(feature = "tables")]
-mod row_numbers;
+mod row_names;
 mod split;
 #[cfg(feature = "tables")]
 mod token_cells;
@@ -78,9 +78,9 @@ pub struct Table {
     /// The text feature columns, one-hot encoded: each one's name and number of categories
     /// (its features are named `column=value`).
     pub one_hot: Vec<(String, usize)>,
-    /// Columns left out of the features because they only number the rows (R's `rownames`,
-    /// pandas' `Unnamed: 0`).
-    pub row_numbers: Vec<String>,
+    /// Columns of row names left out of the features (R's blank-headed first column or
+    /// `rownames`, pandas' `Unnamed: 0`).
+    pub row_names: Vec<String>,
     /// Each row's token sequence, when the data has a `--tokens` column (shared, as the
     /// features are).
     pub tokens: Option<Arc<Tokens>>,

@@ -61,9 +61,9 @@ pub struct DataSummary {
     /// The text feature columns, one-hot encoded: each one's name and number of categories.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub one_hot: Vec<(String, usize)>,
-    /// Columns left out because they only number the rows.
+    /// Columns of row names left out of the features.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub row_numbers: Vec<String>,
+    pub row_names: Vec<String>,
     /// The token sequences, for sequence data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tokens: Option<SequenceSummary>,
@@ -109,7 +109,7 @@ impl DataSummary {
             dropped_rows: data.table.dropped_rows,
             standardized: data.standardizer.is_some(),
             one_hot: data.table.one_hot.clone(),
-            row_numbers: data.table.row_numbers.clone(),
+            row_names: data.table.row_names.clone(),
             tokens: data.table.tokens.as_ref().map(|t| SequenceSummary {
                 column: t.column.clone(),
                 seq_len: t.seq_len,

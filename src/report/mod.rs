@@ -354,7 +354,7 @@ pub fn summary_text(run: &SuggestRun) -> String {
     if let Some(t) = &run.data.tokens {
         let _ = writeln!(s, "  {}", t.line());
     }
-    for name in &run.data.row_numbers {
+    for name in &run.data.row_names {
         let column = if name.trim().is_empty() {
             "the unnamed column".to_string()
         } else {
@@ -362,7 +362,7 @@ pub fn summary_text(run: &SuggestRun) -> String {
         };
         let _ = writeln!(
             s,
-            "  {column} only numbers the rows: left out (name it in --features to keep it)"
+            "  {column} holds the rows' names: left out (name it in --features to keep it)"
         );
     }
     if !run.data.one_hot.is_empty() {

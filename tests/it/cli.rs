@@ -292,7 +292,7 @@ fn a_text_feature_column_is_one_hot_encoded() {
     );
 }
 
-/// A table as R's `write.csv` writes it: a blank-headed column of row numbers (left out),
+/// A table as R's `write.csv` writes it: a blank-headed column of row names (left out),
 /// quoted text, a category column (one-hot) and `NA` in a numeric column (a missing cell).
 #[test]
 fn an_r_export_reads_as_r_wrote_it() {
@@ -334,12 +334,12 @@ fn an_r_export_reads_as_r_wrote_it() {
         data["features"],
         serde_json::json!(["a", "colour=blue", "colour=green", "colour=red"])
     );
-    assert_eq!(data["row_numbers"], serde_json::json!([""]));
+    assert_eq!(data["row_names"], serde_json::json!([""]));
     assert_eq!(data["dropped_rows"], 1);
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(
         stdout.contains("(119 rows, 4 features)")
-            && stdout.contains("the unnamed column only numbers the rows: left out"),
+            && stdout.contains("the unnamed column holds the rows' names: left out"),
         "{stdout}"
     );
 }
