@@ -244,12 +244,30 @@ fn string_labels_and_regression_targets_load() {
     assert_eq!(json["loss"], "mean squared error");
 }
 
+/// `suggest` (60 iterations) on a table written from `text`, with `extra` flags: its JSON's
+/// `data` and its stdout.
+fn suggest_on_table(text: &str, extra: &[&str]) -> (Value, String) {
+    let dir = crate::TempDir::new();
+    let csv = dir.path().join("table.csv");
+    std::fs::write(&csv, text).unwrap();
+    let out = dir.path().join("s");
+    let mut args = vec!["suggest", "--data", csv.to_str().unwrap(), "--iters", "60"];
+    args.extend(extra);
+    args.extend(["--out", out.to_str().unwrap()]);
+    let o = lrfind(&args);
+    assert!(
+        o.status.code() == Some(0) || o.status.code() == Some(3),
+        "{}",
+        stderr(&o)
+    );
+    let data = read_json(&out.join("lr_find.json"))["data"].clone();
+    (data, String::from_utf8_lossy(&o.stdout).into_owned())
+}
+
 /// A text feature column is one-hot encoded (one 0/1 feature per category, sorted), and the
-/// summary and JSON say so; the column of row names, 120 distinct values, is left out.
+/// summary and JSON say so.
 #[test]
 fn a_text_feature_column_is_one_hot_encoded() {
-    let dir = crate::TempDir::new();
-    let csv = dir.path().join("colours.csv");
     let mut text = String::from("id,a,colour,label\n");
     for i in 0..120 {
         let k = i % 3;
@@ -260,31 +278,12 @@ fn a_text_feature_column_is_one_hot_encoded() {
             k % 2
         );
     }
-    std::fs::write(&csv, text).unwrap();
-    let out = dir.path().join("s");
-    let o = lrfind(&[
-        "suggest",
-        "--data",
-        csv.to_str().unwrap(),
-        "--ignore",
-        "id",
-        "--iters",
-        "60",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert!(
-        o.status.code() == Some(0) || o.status.code() == Some(3),
-        "{}",
-        stderr(&o)
-    );
-    let data = &read_json(&out.join("lr_find.json"))["data"];
+    let (data, stdout) = suggest_on_table(&text, &["--ignore", "id"]);
     assert_eq!(
         data["features"],
         serde_json::json!(["a", "colour=blue", "colour=green", "colour=red"])
     );
     assert_eq!(data["one_hot"], serde_json::json!([["colour", 3]]));
-    let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(
         stdout.contains("(120 rows, 4 features)")
             && stdout.contains("text columns one-hot encoded (categories): colour (3)"),
@@ -296,8 +295,6 @@ fn a_text_feature_column_is_one_hot_encoded() {
 /// quoted text, a category column (one-hot) and `NA` in a numeric column (a missing cell).
 #[test]
 fn an_r_export_reads_as_r_wrote_it() {
-    let dir = crate::TempDir::new();
-    let csv = dir.path().join("r.csv");
     let mut text = String::from("\"\",\"a\",\"colour\",\"label\"\n");
     for i in 1..=120 {
         let k = i % 3;
@@ -312,31 +309,13 @@ fn an_r_export_reads_as_r_wrote_it() {
             k % 2
         );
     }
-    std::fs::write(&csv, text).unwrap();
-    let out = dir.path().join("s");
-    let o = lrfind(&[
-        "suggest",
-        "--data",
-        csv.to_str().unwrap(),
-        "--drop-na",
-        "--iters",
-        "60",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert!(
-        o.status.code() == Some(0) || o.status.code() == Some(3),
-        "{}",
-        stderr(&o)
-    );
-    let data = &read_json(&out.join("lr_find.json"))["data"];
+    let (data, stdout) = suggest_on_table(&text, &["--drop-na"]);
     assert_eq!(
         data["features"],
         serde_json::json!(["a", "colour=blue", "colour=green", "colour=red"])
     );
     assert_eq!(data["row_names"], serde_json::json!([""]));
     assert_eq!(data["dropped_rows"], 1);
-    let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(
         stdout.contains("(119 rows, 4 features)")
             && stdout.contains("the unnamed column holds the rows' names: left out"),
