@@ -200,7 +200,7 @@ impl TextColumn {
     /// Turns the column's categories into numbers, when every one is a number.
     fn make_numbers(&mut self, place: &Place) -> Result<()> {
         if let Cells::Categories { levels, codes, .. } = &self.cells {
-            let values = numbers_of(levels, codes, place)?;
+            let values = numbers_of(levels, codes, place, 0)?;
             self.cells = Cells::Numbers(
                 codes
                     .iter()
@@ -212,8 +212,9 @@ impl TextColumn {
     }
 
     /// The column as numbers when every value is one, or (at least half of its values being
-    /// numbers) an error naming the first cell that is not; `None`: a column of categories.
-    pub(super) fn numbers(&self, place: &Place) -> Result<Option<Vec<Option<f64>>>> {
+    /// numbers) an error naming the first cell that is not (its first row being row `offset`
+    /// of the file); `None`: a column of categories.
+    pub(super) fn numbers(&self, place: &Place, offset: usize) -> Result<Option<Vec<Option<f64>>>> {
         match &self.cells {
             Cells::Numbers(v) => Ok(Some(v.clone())),
             Cells::Categories { levels, codes, .. } => {
@@ -221,7 +222,7 @@ impl TextColumn {
                 if numeric == 0 || 2 * numeric < levels.len() {
                     return Ok(None);
                 }
-                let values = numbers_of(levels, codes, place)?;
+                let values = numbers_of(levels, codes, place, offset)?;
                 Ok(Some(
                     codes
                         .iter()
@@ -233,15 +234,21 @@ impl TextColumn {
     }
 }
 
-/// Each category as a number, or an error naming the first row whose value is not one.
-fn numbers_of(levels: &[String], codes: &[Option<u32>], place: &Place) -> Result<Vec<f64>> {
+/// Each category as a number, or an error naming the first row whose value is not one (the
+/// codes' first row being row `offset` of the file).
+fn numbers_of(
+    levels: &[String],
+    codes: &[Option<u32>],
+    place: &Place,
+    offset: usize,
+) -> Result<Vec<f64>> {
     let values: Vec<Option<f64>> = levels.iter().map(|l| number(l)).collect();
     if let Some(row) = codes
         .iter()
         .position(|c| c.is_some_and(|c| values[c as usize].is_none()))
     {
         let cell = &levels[codes[row].expect("a value") as usize];
-        return Err(place.not_a_number(cell, row));
+        return Err(place.not_a_number(cell, offset + row));
     }
     Ok(values.into_iter().map(|v| v.expect("checked")).collect())
 }
@@ -328,26 +335,31 @@ pub(super) fn one_hot(
     }
 }
 
-/// Reads as numbers the finished table's text columns whose every value is one, writing them
-/// into `features` (`rows × width`, a text column's slot unused) and counting their
-/// non-finite cells as bad (`bad_rows`, and per column in `bad_columns`, kept in feature
-/// order); returns the others, the category columns, in position order.
+/// Reads as numbers the text columns whose every value is one, writing them into `features`
+/// (`rows × width`, a text column's slot unused) and counting their non-finite cells as bad
+/// (`bad_rows`, and per column in `bad_columns`, kept in feature order), for a table or block
+/// whose first row is row `offset` of the file; returns the others, the category columns, in
+/// position order.
 pub(super) fn numbers_read(
     text: Vec<TextColumn>,
     names: &[String],
     features: &mut [f32],
     bad_rows: &mut [bool],
     bad_columns: &mut Vec<(String, usize, usize)>,
+    offset: usize,
     source: &str,
 ) -> Result<Vec<TextColumn>> {
     let width = names.len();
     let mut categories = Vec::new();
     for t in text {
         let name = &names[t.position];
-        let Some(values) = t.numbers(&Place {
-            source,
-            column: name,
-        })?
+        let Some(values) = t.numbers(
+            &Place {
+                source,
+                column: name,
+            },
+            offset,
+        )?
         else {
             categories.push(t);
             continue;
@@ -368,9 +380,9 @@ pub(super) fn numbers_read(
             match bad_columns.iter_mut().find(|b| b.0 == *name) {
                 Some(b) => {
                     b.1 += count;
-                    b.2 = b.2.min(first);
+                    b.2 = b.2.min(offset + first);
                 }
-                None => bad_columns.push((name.clone(), count, first)),
+                None => bad_columns.push((name.clone(), count, offset + first)),
             }
         }
     }

@@ -297,9 +297,12 @@ mod same_as_whole {
         agree(&many, &colour);
         many += "60,n/k,x\n";
         agree(&many, &colour);
-        // R's `NA` (and pandas' other markers) is a missing cell: the column stays numeric.
+        // Numbers in some blocks, numbers polars leaves as text in others: numbers.
+        agree("a,b,label\n1,2,x\n2, 3.5,y\n3,4,x\n4, 5,y\n", &config);
+        agree("a,b,label\n1, 2,x\n2,3.5,y\n3, 4,x\n4,5,y\n", &config);
+        // R's `NA` is a missing cell, as polars reads `nan`: the column stays numeric.
         agree(
-            "a,b,label\n1,NA,x\n2,3,y\n3,nan,x\n4,5,y\n",
+            "a,b,label\n1,NA,x\n2,3,y\n3,nan,x\n4,5,x\n",
             &DataConfig {
                 drop_na: true,
                 ..config.clone()

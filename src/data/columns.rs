@@ -59,6 +59,7 @@ impl Extracted {
 
     /// Appends the rows of a later chunk of the same file.
     pub(super) fn append(&mut self, mut more: Extracted, source: &str, target: &str) -> Result<()> {
+        self.settle_kinds(&mut more, source)?;
         merge_blocks(
             &mut self.text,
             std::mem::take(&mut more.text),
@@ -107,6 +108,55 @@ impl Extracted {
                 });
             }
         }
+        Ok(())
+    }
+}
+
+impl Extracted {
+    /// A column read as text in one block and as numbers in the other is numbers when the
+    /// text side's values all are (`nan`, `Inf` or padded numbers, which polars leaves as
+    /// text), as a read of the whole file finds; other such columns are left to
+    /// [`merge_blocks`] to refuse.
+    fn settle_kinds(&mut self, more: &mut Extracted, source: &str) -> Result<()> {
+        let (before, added) = (self.bad_rows.len(), more.bad_rows.len());
+        let has_values = |bad: &[(String, usize, usize)], name: &str, rows: usize| {
+            rows > 0 && !bad.iter().any(|b| b.0 == name && b.1 == rows)
+        };
+        let names = &self.feature_names;
+        let (conflict, text): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut more.text).into_iter().partition(|t| {
+                !self.text.iter().any(|s| s.position == t.position)
+                    && has_values(&self.bad_columns, &names[t.position], before)
+            });
+        more.text = text;
+        let left = numbers_read(
+            conflict,
+            names,
+            &mut more.features,
+            &mut more.bad_rows,
+            &mut more.bad_columns,
+            before,
+            source,
+        )?;
+        more.text.extend(left);
+        more.text.sort_by_key(|t| t.position);
+        let (conflict, text): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.text).into_iter().partition(|s| {
+                !more.text.iter().any(|t| t.position == s.position)
+                    && has_values(&more.bad_columns, &names[s.position], added)
+            });
+        self.text = text;
+        let left = numbers_read(
+            conflict,
+            names,
+            &mut self.features,
+            &mut self.bad_rows,
+            &mut self.bad_columns,
+            0,
+            source,
+        )?;
+        self.text.extend(left);
+        self.text.sort_by_key(|t| t.position);
         Ok(())
     }
 }
@@ -280,6 +330,7 @@ pub(super) fn finish(e: Extracted, config: &DataConfig) -> Result<Table> {
         &mut features,
         &mut bad_rows,
         &mut bad_columns,
+        0,
         source,
     )?;
 
