@@ -200,13 +200,7 @@ impl TextColumn {
     /// Turns the column's categories into numbers, when every one is a number.
     fn make_numbers(&mut self, place: &Place) -> Result<()> {
         if let Cells::Categories { levels, codes, .. } = &self.cells {
-            let values = numbers_of(levels, codes, place, 0)?;
-            self.cells = Cells::Numbers(
-                codes
-                    .iter()
-                    .map(|c| c.map(|c| values[c as usize]))
-                    .collect(),
-            );
+            self.cells = Cells::Numbers(numbers_of(levels, codes, place, 0)?);
         }
         Ok(())
     }
@@ -222,35 +216,31 @@ impl TextColumn {
                 if numeric == 0 || 2 * numeric < levels.len() {
                     return Ok(None);
                 }
-                let values = numbers_of(levels, codes, place, offset)?;
-                Ok(Some(
-                    codes
-                        .iter()
-                        .map(|c| c.map(|c| values[c as usize]))
-                        .collect(),
-                ))
+                numbers_of(levels, codes, place, offset).map(Some)
             }
         }
     }
 }
 
-/// Each category as a number, or an error naming the first row whose value is not one (the
-/// codes' first row being row `offset` of the file).
+/// Each row's category as a number (`None`: an empty cell), or an error naming the first row
+/// whose value is not one (the codes' first row being row `offset` of the file).
 fn numbers_of(
     levels: &[String],
     codes: &[Option<u32>],
     place: &Place,
     offset: usize,
-) -> Result<Vec<f64>> {
+) -> Result<Vec<Option<f64>>> {
     let values: Vec<Option<f64>> = levels.iter().map(|l| number(l)).collect();
-    if let Some(row) = codes
+    codes
         .iter()
-        .position(|c| c.is_some_and(|c| values[c as usize].is_none()))
-    {
-        let cell = &levels[codes[row].expect("a value") as usize];
-        return Err(place.not_a_number(cell, offset + row));
-    }
-    Ok(values.into_iter().map(|v| v.expect("checked")).collect())
+        .enumerate()
+        .map(|(row, c)| match c {
+            None => Ok(None),
+            Some(c) => values[*c as usize]
+                .map(Some)
+                .ok_or_else(|| place.not_a_number(&levels[*c as usize], offset + row)),
+        })
+        .collect()
 }
 
 /// A table's features with its text columns one-hot encoded.

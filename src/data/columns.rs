@@ -118,41 +118,38 @@ impl Extracted {
     /// text), as a read of the whole file finds; other such columns are left to
     /// [`merge_blocks`] to refuse.
     fn settle_kinds(&mut self, more: &mut Extracted, source: &str) -> Result<()> {
-        let (before, added) = (self.bad_rows.len(), more.bad_rows.len());
-        let has_values = |bad: &[(String, usize, usize)], name: &str, rows: usize| {
-            rows > 0 && !bad.iter().any(|b| b.0 == name && b.1 == rows)
-        };
-        let names = &self.feature_names;
-        let (conflict, text): (Vec<_>, Vec<_>) =
-            std::mem::take(&mut more.text).into_iter().partition(|t| {
-                !self.text.iter().any(|s| s.position == t.position)
-                    && has_values(&self.bad_columns, &names[t.position], before)
-            });
-        more.text = text;
-        let left = numbers_read(
-            conflict,
-            names,
-            &mut more.features,
-            &mut more.bad_rows,
-            &mut more.bad_columns,
-            before,
-            source,
-        )?;
-        more.text.extend(left);
-        more.text.sort_by_key(|t| t.position);
-        let (conflict, text): (Vec<_>, Vec<_>) =
-            std::mem::take(&mut self.text).into_iter().partition(|s| {
-                !more.text.iter().any(|t| t.position == s.position)
-                    && has_values(&more.bad_columns, &names[s.position], added)
-            });
+        let before = self.bad_rows.len();
+        more.numbers_where(&self.numeric_with_values(), before, source)?;
+        self.numbers_where(&more.numeric_with_values(), 0, source)
+    }
+
+    /// The positions of the columns this part holds as numbers with at least one value.
+    fn numeric_with_values(&self) -> Vec<usize> {
+        let rows = self.bad_rows.len();
+        (0..self.feature_names.len())
+            .filter(|&p| {
+                let name = &self.feature_names[p];
+                rows > 0
+                    && !self.text.iter().any(|t| t.position == p)
+                    && !self.bad_columns.iter().any(|b| b.0 == *name && b.1 == rows)
+            })
+            .collect()
+    }
+
+    /// Reads as numbers this part's text columns at `positions` whose values all are (the
+    /// part's first row being row `offset` of the file).
+    fn numbers_where(&mut self, positions: &[usize], offset: usize, source: &str) -> Result<()> {
+        let (conflict, text): (Vec<_>, Vec<_>) = std::mem::take(&mut self.text)
+            .into_iter()
+            .partition(|t| positions.contains(&t.position));
         self.text = text;
         let left = numbers_read(
             conflict,
-            names,
+            &self.feature_names,
             &mut self.features,
             &mut self.bad_rows,
             &mut self.bad_columns,
-            0,
+            offset,
             source,
         )?;
         self.text.extend(left);
