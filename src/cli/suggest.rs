@@ -106,7 +106,10 @@ fn write_outputs(run: &SuggestRun, others: &[RangeTestResult], args: &SuggestArg
     report::write_atomic(&out.join("lr_find.json"), &report::lr_find_json(run))?;
     let title = format!(
         "LR range test: {} · {} · {} · batch {}",
-        run.data.source, run.model, run.optimizer, run.config.data.batch_size
+        run.data.source,
+        run.model,
+        run.optimizer,
+        run.data.batch_rows(run.config.data.batch_size)
     );
     plot::lr_find_repeated(
         &run.result,

@@ -137,7 +137,7 @@ impl Batcher {
             target: data.table.target.clone(),
             tokens: data.table.tokens.clone(),
             rows: rows.to_vec(),
-            batch_size: batch_size.min(rows.len()).max(1),
+            batch_size: super::batch_rows(batch_size, rows.len()),
             encoding,
             device: device.clone(),
             rng: Rng::new(seed, SHUFFLE_STREAM),

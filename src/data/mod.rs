@@ -28,7 +28,7 @@ pub use load::{BUILTIN, load};
 #[cfg(feature = "tables")]
 pub(crate) use load::{numeric, one_line, parse_csv, read_frame};
 pub use resample::{Resample, resample};
-pub use split::{Prepared, Standardizer, check_classes, prepare, split_indices};
+pub use split::{Prepared, Standardizer, batch_rows, check_classes, prepare, split_indices};
 pub use tokens::{Ragged, TokenStats, Tokens};
 
 use std::sync::Arc;

@@ -170,20 +170,18 @@ pub(super) fn push_row(
     }
 }
 
-/// Splits the table and fits the standardiser as `config` says.
+/// The rows of one training batch: `requested`, or the whole training part when it has
+/// fewer rows (as PyTorch's loader gives one short batch then; a [`Batcher`](super::Batcher)
+/// over fewer rows than its batch size does the same).
+pub fn batch_rows(requested: usize, train_rows: usize) -> usize {
+    requested.min(train_rows).max(1)
+}
+
+/// Splits the table and fits the standardiser as `config` says. A training part smaller
+/// than `config.batch_size` is trained on in whole batches ([`batch_rows`]).
 pub fn prepare(mut table: Table, config: &DataConfig, seed: u64) -> Result<Prepared> {
     let labels = table.labels();
     let parts = split_indices(table.rows(), labels.as_deref(), &config.split, seed);
-    if parts[0].len() < config.batch_size {
-        return Err(Error::Data {
-            source_name: table.source.clone(),
-            message: format!(
-                "the training part has {} rows, fewer than one batch (--batch-size {}); use a smaller batch or a larger --split training fraction",
-                parts[0].len(),
-                config.batch_size
-            ),
-        });
-    }
     let width = table.width();
     // A sequence table may have no feature columns: nothing to standardise.
     let standardizer = (config.standardize && width > 0)

@@ -98,6 +98,24 @@ impl SequenceSummary {
 }
 
 impl DataSummary {
+    /// The rows of one training batch when `requested` was asked for ([`data::batch_rows`]).
+    pub fn batch_rows(&self, requested: usize) -> usize {
+        data::batch_rows(requested, self.split_rows.first().copied().unwrap_or(0))
+    }
+
+    /// "batch 64", or, where the training part has fewer rows than `requested`, "batch 45
+    /// (the whole training part: fewer rows than --batch-size 64)" ([`data::batch_rows`]).
+    pub fn batch_text(&self, requested: usize) -> String {
+        let rows = self.batch_rows(requested);
+        if rows < requested {
+            format!(
+                "batch {rows} (the whole training part: fewer rows than --batch-size {requested})"
+            )
+        } else {
+            format!("batch {rows}")
+        }
+    }
+
     /// Summary of a prepared dataset.
     pub fn of(data: &Prepared) -> Self {
         DataSummary {
@@ -216,6 +234,13 @@ pub fn eval_set(data: &Prepared, rows: &[usize], head: Head, backend: Backend) -
     Batcher::new(data, rows, EVAL_BATCH, head.targets(), &plain, 0)
 }
 
+/// Batches in one epoch of the training a user plans on `data` at `batch_size`: every
+/// training row once, the last batch short (`ceil(rows / batch)`, at least 1).
+pub fn planned_batches_per_epoch(data: &Prepared, batch_size: usize) -> usize {
+    let rows = data.train().len();
+    rows.div_ceil(data::batch_rows(batch_size, rows)).max(1)
+}
+
 /// Runs the range test of the built-in MLP on prepared data. Reseeds the device first, so
 /// the result depends only on the config. With `val_every`, the validation loss on the
 /// validation part is recorded too (unless `hooks` bring their own validation function).
@@ -263,11 +288,13 @@ pub fn suggest(
             .map(|f| f as &mut dyn FnMut(&finder::Progress)),
         stop: hooks.stop,
     };
-    // An epoch of the planned training is a pass over the training part.
+    // An epoch of the planned training is a pass over the training part with its last short
+    // batch kept, as PyTorch's, Keras' and Burn's loaders make it (and `analyze --epochs`
+    // counts it); lrfind's own runs drop that batch and give their own step counts.
     let mut range_test = config.range_test.clone();
     range_test
         .batches_per_epoch
-        .get_or_insert(batches.batches_per_epoch().max(1));
+        .get_or_insert(planned_batches_per_epoch(data, config.data.batch_size));
     let result = finder::range_test(
         &model,
         train::optimizer(&config.optimizer),

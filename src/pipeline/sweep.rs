@@ -197,7 +197,6 @@ fn prepare(spec: &SweepSpec, table: &Table) -> Result<(Vec<Prepared>, Option<Bal
     for &standardize in &spec.grid.standardize {
         let mut dc = config.data.clone();
         dc.standardize = standardize;
-        dc.batch_size = 1;
         prepared.push(data::prepare(table.clone(), &dc, config.seed)?);
     }
     let first = &prepared[0];
@@ -227,15 +226,22 @@ fn prepare(spec: &SweepSpec, table: &Table) -> Result<(Vec<Prepared>, Option<Bal
             after: count(&train),
         }
     });
-    let largest = spec.grid.batch_sizes.iter().copied().max().unwrap_or(1);
-    if train.len() < largest {
-        return Err(Error::Data {
-            source_name: first.table.source.clone(),
-            message: format!(
-                "the training part has {} rows, fewer than one batch of {largest}; use smaller --batch-sizes or a larger --split training fraction",
-                train.len()
+    // A batch size above the training part's rows trains on the whole part in each batch;
+    // two such would be the same training.
+    let whole: Vec<String> = (spec.grid.batch_sizes.iter())
+        .filter(|&&b| b > train.len())
+        .map(|b| b.to_string())
+        .collect();
+    if whole.len() > 1 {
+        return Err(Error::option(
+            "--batch-sizes",
+            format!(
+                "{} all exceed the training part's {} rows of '{}': each would train on the whole part, the same training",
+                whole.join(", "),
+                train.len(),
+                first.table.source
             ),
-        });
+        ));
     }
     for data in &mut prepared {
         data.parts[0] = train.clone();

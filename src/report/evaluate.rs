@@ -38,7 +38,7 @@ pub fn evaluate_md(e: &Evaluation, plot_file: &str) -> String {
     );
     let _ = writeln!(
         out,
-        "{} seed(s) from {}; range test of {} iterations ({:.0e} to {:.0e}); {}; optimizer {}, batch {}, {} steps per \
+        "{} seed(s) from {}; range test of {} iterations ({:.0e} to {:.0e}); {}; optimizer {}, {}, {} steps per \
          epoch.\n",
         s.plan.seeds,
         s.config.seed,
@@ -47,7 +47,7 @@ pub fn evaluate_md(e: &Evaluation, plot_file: &str) -> String {
         s.config.range_test.end_lr,
         grid_text(&s.plan, &e.lrs, &e.budgets),
         crate::train::describe_optimizer(&s.config.optimizer),
-        s.config.data.batch_size,
+        e.data.batch_text(s.config.data.batch_size),
         e.steps_per_epoch,
     );
     let _ = writeln!(out, "![grid and suggestions]({plot_file})\n");

@@ -193,8 +193,11 @@ pub fn training_for(run: &SuggestRun) -> (Option<f64>, String) {
         (Some(t), Some(e)) => (
             Some(t as f64),
             format!(
-                "a training of {t} optimizer steps ({e} epoch(s) of {} steps)",
-                t / e.max(1)
+                "a training of {t} optimizer steps ({e} epoch(s) of {})",
+                match t / e.max(1) {
+                    1 => "1 step".to_string(),
+                    n => format!("{n} steps"),
+                }
             ),
         ),
         (Some(t), None) => (Some(t as f64), format!("a training of {t} optimizer steps")),
@@ -343,13 +346,13 @@ pub fn summary_text(run: &SuggestRun) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "Range test on {} ({} rows, {} features): {}, {}, batch {}",
+        "Range test on {} ({} rows, {} features): {}, {}, {}",
         run.data.source,
         run.data.rows,
         run.data.features.len(),
         run.model,
         run.optimizer,
-        run.config.data.batch_size
+        run.data.batch_text(run.config.data.batch_size)
     );
     if let Some(t) = &run.data.tokens {
         let _ = writeln!(s, "  {}", t.line());

@@ -217,6 +217,16 @@ fn sweep_refuses_bad_grids_by_flag() {
             "Error: --batch-sizes: 32 is listed twice",
         ),
         (
+            &[
+                "sweep",
+                "--data",
+                "assets/iris.csv",
+                "--batch-sizes",
+                "64,200,300",
+            ],
+            "Error: --batch-sizes: 200, 300 all exceed the training part's 120 rows of 'assets/iris.csv'",
+        ),
+        (
             &["sweep", "--optimizers", "adam,sgd,adam"],
             "Error: --optimizers: adam is listed twice",
         ),

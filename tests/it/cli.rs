@@ -264,6 +264,42 @@ fn suggest_on_table(text: &str, extra: &[&str]) -> (Value, String) {
     (data, String::from_utf8_lossy(&o.stdout).into_owned())
 }
 
+/// A training part with fewer rows than --batch-size (Coffee: 56 rows, 45 of them for
+/// training, at the default 64) is trained on in whole batches, as PyTorch's loader does,
+/// not refused: the run is the one --batch-size 45 gives, byte for byte, and says so.
+#[test]
+fn a_batch_larger_than_the_training_part_is_the_whole_part() {
+    let dir = crate::TempDir::new();
+    let run = |name: &str, extra: &[&str]| {
+        let out = dir.path().join(name);
+        let mut args = vec!["suggest", "--data", "assets/coffee.csv", "--iters", "60"];
+        args.extend(extra);
+        args.extend(["--epochs", "5", "--out", out.to_str().unwrap()]);
+        let o = lrfind(&args);
+        assert!(matches!(o.status.code(), Some(0 | 3)), "{}", stderr(&o));
+        let mut json = read_json(&out.join("lr_find.json"));
+        json.as_object_mut().unwrap().remove("timing");
+        let csv = std::fs::read(out.join("lr_find.csv")).unwrap();
+        (json, String::from_utf8_lossy(&o.stdout).into_owned(), csv)
+    };
+    let (default, stdout, curve) = run("default", &[]);
+    assert!(
+        stdout.contains("batch 45 (the whole training part: fewer rows than --batch-size 64)"),
+        "{stdout}"
+    );
+    assert_eq!(default["data"]["split_rows"][0], 45);
+    assert_eq!(
+        default["chosen"]["training_steps"], 5.0,
+        "5 epochs of 1 step"
+    );
+    let (mut whole, stdout, whole_curve) = run("whole", &["--batch-size", "45"]);
+    assert_eq!(curve, whole_curve);
+    assert!(stdout.contains(", batch 45\n"), "{stdout}");
+    assert_eq!(whole["config"]["data"]["batch_size"], 45);
+    whole["config"]["data"]["batch_size"] = 64.into();
+    assert_eq!(default, whole);
+}
+
 /// A text feature column is one-hot encoded (one 0/1 feature per category, sorted), and the
 /// summary and JSON say so.
 #[test]
@@ -379,10 +415,6 @@ fn bad_input_is_rejected_with_one_line_and_no_output() {
                 "1".into(),
             ],
             "at least two",
-        ),
-        (
-            vec!["--batch-size".into(), "5000".into()],
-            "--batch-size 5000",
         ),
         (vec!["--start-lr".into(), "0".into()], "--start-lr"),
         (

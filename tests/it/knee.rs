@@ -48,7 +48,12 @@ fn the_planned_training_length_scales_the_suggestion() {
         Some(KNEE_REFERENCE_TRAINING_STEPS),
         "without a length, the suggestion is for knee's reference"
     );
-    let steps_per_epoch = plain["data"]["split_rows"][0].as_u64().unwrap() / 64;
+    // An epoch of the planned training keeps its last short batch, as PyTorch's, Keras' and
+    // Burn's loaders do.
+    let steps_per_epoch = plain["data"]["split_rows"][0]
+        .as_u64()
+        .unwrap()
+        .div_ceil(64);
     let with = |flag: &str, n: u64| {
         let mut args = data.to_vec();
         let n = n.to_string();
