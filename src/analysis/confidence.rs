@@ -26,7 +26,6 @@
 use serde::{Deserialize, Serialize};
 
 use super::rules::{Curve, Method, knee_curve};
-use super::suggest::Suggestion;
 
 /// A fall of this fraction of the starting loss scores 1.
 pub const FULL_FALL: f64 = 0.30;
@@ -196,10 +195,14 @@ fn unit(x: f64) -> f64 {
     if x.is_nan() { 0.0 } else { x.clamp(0.0, 1.0) }
 }
 
-/// The confidence of `suggestions` read off `curve`, with `chosen` the reported rule: the
-/// loss floor's record (and the cap it puts on the level) is `knee`'s, so it comes only with
-/// `knee`.
-pub fn confidence(curve: &Curve, suggestions: &[Suggestion], chosen: Method) -> Confidence {
+/// The rules that read the curve's falling part: how far their answers agree is part of the
+/// confidence.
+pub const FALLING_PART_RULES: [Method; 3] = [Method::Knee, Method::Steep, Method::Torch];
+
+/// The confidence of the suggestions read off `curve`: `falling_part` holds the LRs that the
+/// [`FALLING_PART_RULES`] answered, `chosen` is the reported rule. The loss floor's record
+/// (and the cap it puts on the level) is `knee`'s, so it comes only with `knee`.
+pub fn confidence(curve: &Curve, falling_part: &[f64], chosen: Method) -> Confidence {
     let finite: Vec<f64> = curve
         .smoothed
         .iter()
@@ -230,12 +233,7 @@ pub fn confidence(curve: &Curve, suggestions: &[Suggestion], chosen: Method) -> 
     } else {
         ((after - min) / min.abs().max(1e-12)).max(0.0)
     };
-    let lrs: Vec<f64> = suggestions
-        .iter()
-        .filter(|s| matches!(s.method, Method::Knee | Method::Steep | Method::Torch))
-        .filter_map(|s| s.lr)
-        .map(f64::log10)
-        .collect();
+    let lrs: Vec<f64> = falling_part.iter().copied().map(f64::log10).collect();
     let spread = (lrs.len() >= 2).then(|| {
         lrs.iter().copied().fold(f64::NEG_INFINITY, f64::max)
             - lrs.iter().copied().fold(f64::INFINITY, f64::min)

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::confidence::{Confidence, confidence};
+use super::confidence::{Confidence, FALLING_PART_RULES, confidence};
 use super::rules::{Curve, Method};
 
 /// One rule's answer on one curve.
@@ -59,8 +59,12 @@ pub fn suggest_all(curve: &Curve, chosen: Method) -> Suggestions {
         .iter()
         .map(|&method| suggestion(method, curve))
         .collect();
+    let falling_part: Vec<f64> = (all.iter())
+        .filter(|s| FALLING_PART_RULES.contains(&s.method))
+        .filter_map(|s| s.lr)
+        .collect();
     Suggestions {
-        confidence: confidence(curve, &all, chosen),
+        confidence: confidence(curve, &falling_part, chosen),
         all,
         chosen_method: chosen,
     }

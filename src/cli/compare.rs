@@ -57,11 +57,9 @@ pub struct CompareArgs {
     pub metrics: Vec<String>,
 }
 
-/// Runs `lrfind compare`.
+/// Runs `lrfind compare` on settings of the built-in MLP (`--logs` goes to
+/// [`super::compare_logs::run`]).
 pub fn run(a: CompareArgs) -> Result<i32> {
-    if !a.logs.is_empty() {
-        return super::compare_logs::run(&a);
-    }
     let config = a.common.config();
     let lr = LrSpec::parse(&a.lr, "--lr")?;
     let mut settings: Vec<Setting> = a

@@ -60,6 +60,7 @@ pub fn main() -> i32 {
     let outcome = match cli.command {
         Command::Suggest(args) => suggest::run(args),
         Command::Analyze(args) => analyze::run(args),
+        Command::Compare(args) if !args.logs.is_empty() => compare_logs::run(&args),
         Command::Compare(args) => compare::run(args),
         Command::Schedule(args) => compare::run_schedule(args),
         Command::Sweep(args) => sweep::run(args),

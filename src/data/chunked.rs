@@ -12,8 +12,9 @@ use std::path::Path;
 use polars::prelude::{ParquetReader, PolarsError, SerReader};
 
 use super::Table;
-use super::columns::{Extracted, extract, finish};
-use super::load::{BUILTIN, one_line, parse_csv_as, read_error};
+use super::columns::{extract, finish};
+use super::extracted::Extracted;
+use super::frame::{BUILTIN, one_line, parse_csv_as, read_error};
 use crate::config::DataConfig;
 use crate::error::{Error, Result};
 
@@ -181,7 +182,7 @@ mod same_as_whole {
     use super::load_csv;
     use crate::config::DataConfig;
     use crate::data::columns::table_from_frame;
-    use crate::data::load::{parse_csv, parse_csv_as};
+    use crate::data::frame::{parse_csv, parse_csv_as};
 
     /// Loads `text` in blocks of every size from 1 byte up and whole; the tables must agree.
     fn agree(text: &str, config: &DataConfig) {
@@ -415,7 +416,7 @@ mod same_as_whole {
 
     #[test]
     fn parquet_read_by_row_groups_gives_the_whole_files_table() {
-        use crate::data::load::read_frame;
+        use crate::data::frame::read_frame;
         use polars::prelude::*;
         let text = "seq,a,label\n1 2 3,1,x\n4,2,y\n5 6,3,x\n7 8 9 10,4,y\n0,5,x\n11 12,,y\n";
         let mut df = parse_csv(text.as_bytes(), std::path::Path::new("t.csv")).unwrap();

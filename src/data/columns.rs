@@ -8,10 +8,11 @@ use std::sync::Arc;
 
 use polars::prelude::*;
 
-use super::categories::{Blocks, Place, TextColumn, is_text, merge_blocks, numbers_read, one_hot};
-use super::load::{missing, numeric, numeric_column};
+use super::categories::{Place, TextColumn, is_text, numbers_read, one_hot};
+use super::extracted::{Extracted, RawTarget};
+use super::frame::{missing, numeric, numeric_column};
 use super::row_names::is_row_names;
-use super::token_cells::{TokenColumn, read_tokens};
+use super::token_cells::read_tokens;
 use super::{Table, Task};
 use crate::config::{DataConfig, TaskKind, defaults};
 use crate::error::{Error, Result};
@@ -19,143 +20,9 @@ use crate::error::{Error, Result};
 /// An integer-valued target with at most this many distinct values is a class label.
 const MAX_INFERRED_CLASSES: usize = 50;
 
-/// The target column as text (for string labels) or numbers.
-pub(super) enum RawTarget {
-    Text(Vec<Option<String>>),
-    Numbers(Vec<Option<f64>>),
-}
-
+/// The table of a whole frame (a built-in dataset).
 pub(super) fn table_from_frame(df: &DataFrame, config: &DataConfig) -> Result<Table> {
     finish(extract(df, config, 0)?, config)
-}
-
-/// What [`extract`] took from a frame (or from several chunks of a file, appended).
-pub(super) struct Extracted {
-    feature_names: Vec<String>,
-    /// Row-major f32 features (0 in a bad cell and in a text column's slot).
-    features: Vec<f32>,
-    /// The text feature columns, read as categories.
-    text: Vec<TextColumn>,
-    /// Columns of row names left out of the features (`--features` not given).
-    row_names: Vec<String>,
-    /// Rows with an empty, NaN or infinite cell.
-    bad_rows: Vec<bool>,
-    /// Per feature column with bad cells: name, count, first row (0-based, in the file).
-    bad_columns: Vec<(String, usize, usize)>,
-    raw_target: RawTarget,
-    /// The `--tokens` column, when there is one.
-    tokens: Option<TokenColumn>,
-}
-
-impl Extracted {
-    /// The names of the text feature columns read so far (a later block of a CSV file reads
-    /// them as text whatever its cells look like).
-    pub(super) fn text_names(&self) -> Vec<&str> {
-        self.text
-            .iter()
-            .map(|t| self.feature_names[t.position].as_str())
-            .collect()
-    }
-
-    /// Appends the rows of a later chunk of the same file.
-    pub(super) fn append(&mut self, mut more: Extracted, source: &str, target: &str) -> Result<()> {
-        self.settle_kinds(&mut more, source)?;
-        merge_blocks(
-            &mut self.text,
-            std::mem::take(&mut more.text),
-            &Blocks {
-                names: &self.feature_names,
-                bad_before: &self.bad_columns,
-                bad_added: &more.bad_columns,
-                before: self.bad_rows.len(),
-                added: more.bad_rows.len(),
-                source,
-            },
-        )?;
-        self.features.extend(more.features);
-        self.bad_rows.extend(more.bad_rows);
-        for (name, count, first) in more.bad_columns {
-            match self.bad_columns.iter_mut().find(|b| b.0 == name) {
-                Some(b) => b.1 += count,
-                None => self.bad_columns.push((name, count, first)),
-            }
-        }
-        let order: Vec<String> = self.feature_names.clone();
-        self.bad_columns
-            .sort_by_key(|b| order.iter().position(|n| *n == b.0).unwrap_or(usize::MAX));
-        if let (Some(a), Some(b)) = (self.tokens.as_mut(), more.tokens) {
-            a.append(b);
-        }
-        match (&mut self.raw_target, more.raw_target) {
-            (RawTarget::Text(a), RawTarget::Text(b)) => a.extend(b),
-            (RawTarget::Numbers(a), RawTarget::Numbers(b)) => a.extend(b),
-            // A chunk of empty cells reads as numbers: it adds only missing values.
-            (RawTarget::Text(a), RawTarget::Numbers(b)) if b.iter().all(Option::is_none) => {
-                a.extend(b.iter().map(|_| None))
-            }
-            (RawTarget::Numbers(a), RawTarget::Text(b)) if a.iter().all(Option::is_none) => {
-                let mut t: Vec<Option<String>> = a.iter().map(|_| None).collect();
-                t.extend(b);
-                self.raw_target = RawTarget::Text(t);
-            }
-            _ => {
-                return Err(Error::Data {
-                    source_name: source.into(),
-                    message: format!(
-                        "target column '{target}' mixes numbers and text (near row {})",
-                        self.bad_rows.len() + 1
-                    ),
-                });
-            }
-        }
-        Ok(())
-    }
-}
-
-impl Extracted {
-    /// A column read as text in one block and as numbers in the other is numbers when the
-    /// text side's values all are (`nan`, `Inf` or padded numbers, which polars leaves as
-    /// text), as a read of the whole file finds; other such columns are left to
-    /// [`merge_blocks`] to refuse.
-    fn settle_kinds(&mut self, more: &mut Extracted, source: &str) -> Result<()> {
-        let before = self.bad_rows.len();
-        more.numbers_where(&self.numeric_with_values(), before, source)?;
-        self.numbers_where(&more.numeric_with_values(), 0, source)
-    }
-
-    /// The positions of the columns this part holds as numbers with at least one value.
-    fn numeric_with_values(&self) -> Vec<usize> {
-        let rows = self.bad_rows.len();
-        (0..self.feature_names.len())
-            .filter(|&p| {
-                let name = &self.feature_names[p];
-                rows > 0
-                    && !self.text.iter().any(|t| t.position == p)
-                    && !self.bad_columns.iter().any(|b| b.0 == *name && b.1 == rows)
-            })
-            .collect()
-    }
-
-    /// Reads as numbers this part's text columns at `positions` whose values all are (the
-    /// part's first row being row `offset` of the file).
-    fn numbers_where(&mut self, positions: &[usize], offset: usize, source: &str) -> Result<()> {
-        let (conflict, text): (Vec<_>, Vec<_>) = std::mem::take(&mut self.text)
-            .into_iter()
-            .partition(|t| positions.contains(&t.position));
-        self.text = text;
-        let left = numbers_read(
-            conflict,
-            &self.feature_names,
-            &mut self.features,
-            &mut self.bad_rows,
-            &mut self.bad_columns,
-            offset,
-            source,
-        )?;
-        self.text.extend(left);
-        self.text.sort_by_key(|t| t.position);
-        Ok(())
-    }
 }
 
 /// The selected feature columns and the target of a frame whose first row is row `offset`

@@ -13,6 +13,10 @@ mod chunked;
 #[cfg(feature = "tables")]
 mod columns;
 #[cfg(feature = "tables")]
+mod extracted;
+#[cfg(feature = "tables")]
+mod frame;
+#[cfg(feature = "tables")]
 mod load;
 mod resample;
 #[cfg(feature = "tables")]
@@ -24,9 +28,11 @@ mod tokens;
 
 pub use batch::{Batch, Batcher, Targets};
 #[cfg(feature = "tables")]
-pub use load::{BUILTIN, load};
+pub use frame::BUILTIN;
 #[cfg(feature = "tables")]
-pub(crate) use load::{numeric, one_line, parse_csv, read_frame};
+pub(crate) use frame::{numeric, one_line, parse_csv, read_frame};
+#[cfg(feature = "tables")]
+pub use load::load;
 pub use resample::{Resample, resample};
 pub use split::{Prepared, Standardizer, batch_rows, check_classes, prepare, split_indices};
 pub use tokens::{Ragged, TokenStats, Tokens};

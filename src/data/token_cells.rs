@@ -6,7 +6,7 @@
 
 use polars::prelude::*;
 
-use super::load::{missing, one_line};
+use super::frame::{missing, one_line};
 use super::tokens::Ragged;
 use crate::config::MAX_VOCAB;
 use crate::error::{Error, Result};
