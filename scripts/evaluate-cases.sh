@@ -9,6 +9,9 @@
 #                                               (also trains those recipes: evaluate --arms;
 #                                               `cargo run --release --example arms_summary --
 #                                               OUT/*/evaluate.json` pools them)
+#   EXTRA=--keep-last-batch bash scripts/evaluate-cases.sh OUT
+#                                               (adds flags to every case: here each epoch
+#                                               keeps its last short batch, as PyTorch does)
 #   VAL_EVERY=10 bash scripts/evaluate-cases.sh OUT
 #                                               (the range tests also record the validation
 #                                               loss every 10 iterations: the summary's
@@ -52,7 +55,7 @@ set -euo pipefail
 out=${1:-out/evaluate-cases}
 cargo build --release --quiet
 bin=target/release/lrfind
-protocol="--seeds 5 --refine 8 --epochs-list 1,5,20${ARMS:+ --arms $ARMS}${VAL_EVERY:+ --val-every $VAL_EVERY}"
+protocol="--seeds 5 --refine 8 --epochs-list 1,5,20${ARMS:+ --arms $ARMS}${VAL_EVERY:+ --val-every $VAL_EVERY}${EXTRA:+ $EXTRA}"
 cases=(
   "digits|digits|--data digits --weight-decay 0.01"
   "breast_cancer|breast_cancer|--data breast_cancer --binary-head ce --weight-decay 0.01"

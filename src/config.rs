@@ -228,6 +228,10 @@ pub struct DataConfig {
     pub drop_na: bool,
     /// Mini-batch size.
     pub batch_size: usize,
+    /// Keep each epoch's last short batch (PyTorch's, Keras' and Burn's loaders do), or drop
+    /// it (fastai's training loader does; the default) so that every step sees `batch_size`
+    /// rows.
+    pub keep_last_batch: bool,
     /// A column holding each row's token ids (a Parquet list of integers, or a CSV text of
     /// integers separated by spaces); switches the built-in model to a sequence model.
     /// The other columns are then features only if `features` names them.
@@ -251,6 +255,7 @@ impl Default for DataConfig {
             split: defaults::SPLIT.to_vec(),
             drop_na: false,
             batch_size: defaults::BATCH_SIZE,
+            keep_last_batch: false,
             tokens: None,
             seq_len: None,
             vocab: None,

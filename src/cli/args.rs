@@ -84,6 +84,10 @@ pub struct DataArgs {
     /// Mini-batch size.
     #[arg(long, default_value_t = defaults::BATCH_SIZE)]
     pub batch_size: usize,
+    /// Keep each epoch's last short batch, as PyTorch's, Keras' and Burn's loaders do
+    /// [default: dropped, as fastai's training loader does].
+    #[arg(long)]
+    pub keep_last_batch: bool,
     /// Column of token ids per row (Parquet list of integers, or CSV text of integers
     /// separated by spaces): trains a sequence model; other columns are features only
     /// if --features names them.
@@ -251,6 +255,7 @@ impl CommonArgs {
         }
         c.data.drop_na = d.drop_na;
         c.data.batch_size = d.batch_size;
+        c.data.keep_last_batch = d.keep_last_batch;
         c.data.tokens = d.tokens.clone();
         c.data.seq_len = d.seq_len;
         c.data.vocab = d.vocab;

@@ -100,7 +100,7 @@ pub fn run(a: CompareArgs) -> Result<i32> {
             // The suggestion is the constant LR for the comparison's own training: its epochs
             // of one optimizer step per batch (the runs do not accumulate gradients).
             let mut c = config.clone();
-            let per_epoch = (data.train().len() / config.data.batch_size).max(1);
+            let per_epoch = data.batches_per_epoch(config.data.batch_size);
             c.range_test.steps = Some(a.epochs * per_epoch);
             let run = pipeline::suggest(
                 &c,

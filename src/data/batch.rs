@@ -98,9 +98,11 @@ impl Batch {
 /// Random stream reserved for batch order.
 const SHUFFLE_STREAM: u64 = 2;
 
-/// Cycles over a set of rows in mini-batches, reshuffling at every epoch. Only full batches
-/// are yielded (the remainder of an epoch is dropped, as fastai's training loader does), so
-/// every step sees the same batch size.
+/// Cycles over a set of rows in mini-batches, reshuffling at every epoch. By default only
+/// full batches are yielded (the remainder of an epoch is dropped, as fastai's training
+/// loader does), so every step sees the same batch size; with the data's
+/// [`Prepared::keep_last_batch`] each epoch ends on its short batch, as PyTorch's, Keras'
+/// and Burn's loaders do.
 #[derive(Debug, Clone)]
 pub struct Batcher {
     /// The table's features, targets and tokens, shared (not copied) with the table.
@@ -112,6 +114,7 @@ pub struct Batcher {
     /// The table rows this batcher covers.
     rows: Vec<usize>,
     batch_size: usize,
+    keep_last: bool,
     encoding: Targets,
     device: Device,
     rng: Rng,
@@ -138,6 +141,7 @@ impl Batcher {
             tokens: data.table.tokens.clone(),
             rows: rows.to_vec(),
             batch_size: super::batch_rows(batch_size, rows.len()),
+            keep_last: data.keep_last_batch,
             encoding,
             device: device.clone(),
             rng: Rng::new(seed, SHUFFLE_STREAM),
@@ -179,9 +183,12 @@ impl Batcher {
         self.rows.is_empty()
     }
 
-    /// Full batches per epoch.
+    /// Batches per epoch (the last one short when it is kept).
     pub fn batches_per_epoch(&self) -> usize {
-        self.rows.len() / self.batch_size
+        if self.rows.is_empty() {
+            return 0;
+        }
+        super::batches_per_epoch(self.rows.len(), self.batch_size, self.keep_last)
     }
 
     /// Epochs started so far.
@@ -211,14 +218,19 @@ impl Iterator for Batcher {
         if self.rows.is_empty() {
             return None;
         }
-        if self.pos.saturating_add(self.batch_size) > self.order.len() {
+        let epoch_over = if self.keep_last {
+            self.pos >= self.order.len()
+        } else {
+            self.pos.saturating_add(self.batch_size) > self.order.len()
+        };
+        if epoch_over {
             self.rng.shuffle(&mut self.order);
             self.pos = 0;
             self.epoch += 1;
         }
         let start = self.pos;
-        self.pos += self.batch_size;
-        let picked = self.order[start..start + self.batch_size].iter().copied();
+        self.pos = (start + self.batch_size).min(self.order.len());
+        let picked = self.order[start..self.pos].iter().copied();
         Some(self.batch(picked))
     }
 }

@@ -34,7 +34,9 @@ pub(crate) use frame::{numeric, one_line, parse_csv, read_frame};
 #[cfg(feature = "tables")]
 pub use load::load;
 pub use resample::{Resample, resample};
-pub use split::{Prepared, Standardizer, batch_rows, check_classes, prepare, split_indices};
+pub use split::{
+    Prepared, Standardizer, batch_rows, batches_per_epoch, check_classes, prepare, split_indices,
+};
 pub use tokens::{Ragged, TokenStats, Tokens};
 
 use std::sync::Arc;

@@ -130,12 +130,21 @@ pub struct Prepared {
     /// Mean and scale of a regression target (training rows), so losses can be reported
     /// in the target's units; `(0, 1)` for classification.
     pub target_scale: (f64, f64),
+    /// Whether batchers over this data keep each epoch's last short batch
+    /// ([`DataConfig::keep_last_batch`]).
+    pub keep_last_batch: bool,
 }
 
 impl Prepared {
     /// Training row indices.
     pub fn train(&self) -> &[usize] {
         &self.parts[0]
+    }
+
+    /// Optimizer steps in one epoch over the training part at `batch_size`
+    /// ([`batches_per_epoch`]).
+    pub fn batches_per_epoch(&self, batch_size: usize) -> usize {
+        batches_per_epoch(self.train().len(), batch_size, self.keep_last_batch)
     }
 
     /// Validation row indices.
@@ -177,6 +186,18 @@ pub fn batch_rows(requested: usize, train_rows: usize) -> usize {
     requested.min(train_rows).max(1)
 }
 
+/// Batches in one epoch over `rows` rows at `batch_size` ([`batch_rows`]): `ceil(rows /
+/// batch)` with the last short batch kept, `floor` with it dropped; at least 1.
+pub fn batches_per_epoch(rows: usize, batch_size: usize, keep_last: bool) -> usize {
+    let batch = batch_rows(batch_size, rows);
+    if keep_last {
+        rows.div_ceil(batch)
+    } else {
+        rows / batch
+    }
+    .max(1)
+}
+
 /// Splits the table and fits the standardiser as `config` says. A training part smaller
 /// than `config.batch_size` is trained on in whole batches ([`batch_rows`]).
 pub fn prepare(mut table: Table, config: &DataConfig, seed: u64) -> Result<Prepared> {
@@ -201,6 +222,7 @@ pub fn prepare(mut table: Table, config: &DataConfig, seed: u64) -> Result<Prepa
         parts,
         standardizer,
         target_scale,
+        keep_last_batch: config.keep_last_batch,
     })
 }
 

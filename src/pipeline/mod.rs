@@ -237,8 +237,7 @@ pub fn eval_set(data: &Prepared, rows: &[usize], head: Head, backend: Backend) -
 /// Batches in one epoch of the training a user plans on `data` at `batch_size`: every
 /// training row once, the last batch short (`ceil(rows / batch)`, at least 1).
 pub fn planned_batches_per_epoch(data: &Prepared, batch_size: usize) -> usize {
-    let rows = data.train().len();
-    rows.div_ceil(data::batch_rows(batch_size, rows)).max(1)
+    data::batches_per_epoch(data.train().len(), batch_size, true)
 }
 
 /// Runs the range test of the built-in MLP on prepared data. Reseeds the device first, so

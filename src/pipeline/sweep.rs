@@ -275,7 +275,7 @@ pub fn run_part(
         c.data.standardize = spec.grid.standardize[0];
         // The constant LR for the sweep's own training: its epochs of one optimizer step
         // per batch (the runs do not accumulate gradients).
-        let per_epoch = (first.train().len() / c.data.batch_size).max(1);
+        let per_epoch = first.batches_per_epoch(c.data.batch_size);
         c.range_test.steps = Some(spec.epochs * per_epoch);
         pipeline::suggest(
             &c,

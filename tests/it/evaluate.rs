@@ -349,3 +349,48 @@ fn a_class_missing_from_the_validation_part_is_evaluated() {
             .all(|l| l.as_f64().is_some_and(f64::is_finite))
     );
 }
+
+/// `--keep-last-batch`: the grid's trainings end each epoch on its short batch, as
+/// PyTorch's loader does (iris: 120 training rows at batch 64, 2 steps an epoch instead of
+/// 1), and every rule is asked for the steps those trainings take.
+#[test]
+fn evaluate_keeps_the_last_short_batch_when_asked() {
+    let dir = crate::TempDir::new();
+    let run = |name: &str, extra: &[&str]| {
+        let out = dir.path().join(name);
+        let mut args = vec![
+            "evaluate",
+            "-q",
+            "--data",
+            "assets/iris.csv",
+            "--seeds",
+            "1",
+            "--grid-range",
+            "1e-3:1",
+            "--per-decade",
+            "1",
+            "--refine",
+            "0",
+            "--epochs",
+            "2",
+            "--iters",
+            "60",
+            "--iters-list",
+            "60",
+        ];
+        args.extend(extra);
+        args.extend(["--out", out.to_str().unwrap()]);
+        lrfind_ok(&args);
+        read_json(&out.join("evaluate.json"))
+    };
+    let dropped = run("dropped", &[]);
+    let kept = run("kept", &["--keep-last-batch"]);
+    assert_eq!(dropped["steps_per_epoch"], 1);
+    assert_eq!(kept["steps_per_epoch"], 2);
+    assert_eq!(dropped["budgets"][0]["steps"], 2);
+    assert_eq!(kept["budgets"][0]["steps"], 4);
+    assert_ne!(
+        dropped["budgets"][0]["grid"]["mean_loss"], kept["budgets"][0]["grid"]["mean_loss"],
+        "the trainings differ"
+    );
+}

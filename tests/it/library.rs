@@ -659,3 +659,41 @@ fn compare_on_a_model_of_your_own_trains_every_setting_alike() {
     lrfind::plot::runs(&runs, "constant against 1cycle", true, Some(&png), None).unwrap();
     assert_eq!(image::image_dimensions(&png).unwrap(), (1200, 820));
 }
+
+/// An epoch of the batcher covers every training row once: with the last short batch
+/// dropped (the default) in full batches only, with it kept (PyTorch's, Keras' and Burn's
+/// way) in `ceil(rows / batch)` batches, the last one short.
+#[test]
+fn a_batcher_keeps_or_drops_the_last_short_batch() {
+    let device = Device::flex();
+    for keep in [false, true] {
+        let config = DataConfig {
+            data: "assets/iris.csv".into(),
+            keep_last_batch: keep,
+            ..Default::default()
+        };
+        let prepared = data::prepare(data::load(&config).unwrap(), &config, 0).unwrap();
+        let rows = prepared.train().len();
+        assert_eq!(rows, 120);
+        let mut batcher = data::Batcher::new(
+            &prepared,
+            prepared.train(),
+            50,
+            data::Targets::ClassIndex,
+            &device,
+            0,
+        );
+        let per_epoch = batcher.batches_per_epoch();
+        assert_eq!(per_epoch, if keep { 3 } else { 2 });
+        assert_eq!(prepared.batches_per_epoch(50), per_epoch);
+        for epoch in 1..=3 {
+            let sizes: Vec<usize> = batcher.by_ref().take(per_epoch).map(|b| b.len()).collect();
+            assert_eq!(batcher.epoch(), epoch);
+            if keep {
+                assert_eq!(sizes, [50, 50, 20], "every row once a pass");
+            } else {
+                assert_eq!(sizes, [50, 50], "20 rows left out of each pass");
+            }
+        }
+    }
+}
