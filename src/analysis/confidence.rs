@@ -200,9 +200,16 @@ fn unit(x: f64) -> f64 {
 pub const FALLING_PART_RULES: [Method; 3] = [Method::Knee, Method::Steep, Method::Torch];
 
 /// The confidence of the suggestions read off `curve`: `falling_part` holds the LRs that the
-/// [`FALLING_PART_RULES`] answered, `chosen` is the reported rule. The loss floor's record
-/// (and the cap it puts on the level) is `knee`'s, so it comes only with `knee`.
-pub fn confidence(curve: &Curve, falling_part: &[f64], chosen: Method) -> Confidence {
+/// [`FALLING_PART_RULES`] answered, `chosen` is the reported rule, `answered` whether it
+/// gave an LR (when it did not, the level is low whatever the curve looks like). The loss
+/// floor's record (and the cap it puts on the level) is `knee`'s, so it comes only with
+/// `knee`.
+pub fn confidence(
+    curve: &Curve,
+    falling_part: &[f64],
+    chosen: Method,
+    answered: bool,
+) -> Confidence {
     let finite: Vec<f64> = curve
         .smoothed
         .iter()
@@ -273,9 +280,17 @@ pub fn confidence(curve: &Curve, falling_part: &[f64], chosen: Method) -> Confid
     if record == Some(Regime::Memorising) {
         warnings.push(Regime::Memorising.explanation().into());
     }
+    let mut level = record.map_or(read_level, |r| read_level.min(r.level()));
+    if !answered {
+        level = Level::Low;
+        warnings.push(format!(
+            "{} gave no suggestion on this curve",
+            chosen.name()
+        ));
+    }
     Confidence {
         score,
-        level: record.map_or(read_level, |r| read_level.min(r.level())),
+        level,
         fall,
         turn,
         spread_decades: spread,

@@ -64,7 +64,12 @@ pub fn suggest_all(curve: &Curve, chosen: Method) -> Suggestions {
         .filter_map(|s| s.lr)
         .collect();
     Suggestions {
-        confidence: confidence(curve, &falling_part, chosen),
+        confidence: confidence(
+            curve,
+            &falling_part,
+            chosen,
+            all.iter().any(|s| s.method == chosen && s.lr.is_some()),
+        ),
         all,
         chosen_method: chosen,
     }

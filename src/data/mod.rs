@@ -18,6 +18,7 @@ mod extracted;
 mod frame;
 #[cfg(feature = "tables")]
 mod load;
+mod outliers;
 mod resample;
 #[cfg(feature = "tables")]
 mod row_names;
@@ -33,6 +34,7 @@ pub use frame::BUILTIN;
 pub(crate) use frame::{numeric, one_line, parse_csv, read_frame};
 #[cfg(feature = "tables")]
 pub use load::load;
+pub use outliers::{FAR_OUTSIDE_SDS, FarOutside, far_outside};
 pub use resample::{Resample, resample};
 pub use split::{
     Prepared, Standardizer, batch_rows, batches_per_epoch, check_classes, prepare, split_indices,

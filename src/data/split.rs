@@ -198,8 +198,8 @@ pub fn batches_per_epoch(rows: usize, batch_size: usize, keep_last: bool) -> usi
     .max(1)
 }
 
-/// Splits the table and fits the standardiser as `config` says. A training part smaller
-/// than `config.batch_size` is trained on in whole batches ([`batch_rows`]).
+/// Splits the table and fits the standardiser as `config` says. With a training part
+/// smaller than `config.batch_size`, each batch is the whole training part ([`batch_rows`]).
 pub fn prepare(mut table: Table, config: &DataConfig, seed: u64) -> Result<Prepared> {
     let labels = table.labels();
     let parts = split_indices(table.rows(), labels.as_deref(), &config.split, seed);

@@ -64,6 +64,10 @@ pub struct DataSummary {
     /// Columns of row names left out of the features.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub row_names: Vec<String>,
+    /// The farthest value of the validation and test parts from the training part, when it
+    /// lies beyond [`data::FAR_OUTSIDE_SDS`] of its standard deviations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub far_outside: Option<data::FarOutside>,
     /// The token sequences, for sequence data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tokens: Option<SequenceSummary>,
@@ -128,6 +132,7 @@ impl DataSummary {
             standardized: data.standardizer.is_some(),
             one_hot: data.table.one_hot.clone(),
             row_names: data.table.row_names.clone(),
+            far_outside: data::far_outside(data),
             tokens: data.table.tokens.as_ref().map(|t| SequenceSummary {
                 column: t.column.clone(),
                 seq_len: t.seq_len,
@@ -289,7 +294,8 @@ pub fn suggest(
     };
     // An epoch of the planned training is a pass over the training part with its last short
     // batch kept, as PyTorch's, Keras' and Burn's loaders make it (and `analyze --epochs`
-    // counts it); lrfind's own runs drop that batch and give their own step counts.
+    // counts it); lrfind's own runs (which drop that batch unless `keep_last_batch`) give
+    // their own step counts.
     let mut range_test = config.range_test.clone();
     range_test
         .batches_per_epoch

@@ -226,17 +226,17 @@ fn prepare(spec: &SweepSpec, table: &Table) -> Result<(Vec<Prepared>, Option<Bal
             after: count(&train),
         }
     });
-    // A batch size above the training part's rows trains on the whole part in each batch;
-    // two such would be the same training.
+    // A batch size that reaches the training part's rows trains on the whole part in each
+    // batch; two such would be the same training.
     let whole: Vec<String> = (spec.grid.batch_sizes.iter())
-        .filter(|&&b| b > train.len())
+        .filter(|&&b| b >= train.len())
         .map(|b| b.to_string())
         .collect();
     if whole.len() > 1 {
         return Err(Error::option(
             "--batch-sizes",
             format!(
-                "{} all exceed the training part's {} rows of '{}': each would train on the whole part, the same training",
+                "{} all reach the training part's {} rows of '{}': each would train on the whole part, the same training",
                 whole.join(", "),
                 train.len(),
                 first.table.source

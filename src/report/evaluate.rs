@@ -50,6 +50,13 @@ pub fn evaluate_md(e: &Evaluation, plot_file: &str) -> String {
         e.data.batch_text(s.config.data.batch_size),
         e.steps_per_epoch,
     );
+    if let Some(far) = &e.data.far_outside {
+        let _ = writeln!(
+            out,
+            "**Warning** (the first seed's split): {}.\n",
+            far.line()
+        );
+    }
     let _ = writeln!(out, "![grid and suggestions]({plot_file})\n");
     let scores = Scores {
         budgets: &e.budgets,

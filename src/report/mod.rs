@@ -381,6 +381,9 @@ pub fn summary_text(run: &SuggestRun) -> String {
             columns.join(", ")
         );
     }
+    if let Some(far) = &run.data.far_outside {
+        let _ = writeln!(s, "  warning: {}", far.line());
+    }
     let stop = match r.stop {
         Stop::Completed => "completed".to_string(),
         Stop::Diverged { index } => format!("diverged at LR {:.3e}", r.lrs[index]),

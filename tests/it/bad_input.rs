@@ -224,7 +224,17 @@ fn sweep_refuses_bad_grids_by_flag() {
                 "--batch-sizes",
                 "64,200,300",
             ],
-            "Error: --batch-sizes: 200, 300 all exceed the training part's 120 rows of 'assets/iris.csv'",
+            "Error: --batch-sizes: 200, 300 all reach the training part's 120 rows of 'assets/iris.csv'",
+        ),
+        (
+            &[
+                "sweep",
+                "--data",
+                "assets/iris.csv",
+                "--batch-sizes",
+                "120,200",
+            ],
+            "Error: --batch-sizes: 120, 200 all reach the training part's 120 rows",
         ),
         (
             &["sweep", "--optimizers", "adam,sgd,adam"],

@@ -686,14 +686,46 @@ fn a_batcher_keeps_or_drops_the_last_short_batch() {
         let per_epoch = batcher.batches_per_epoch();
         assert_eq!(per_epoch, if keep { 3 } else { 2 });
         assert_eq!(prepared.batches_per_epoch(50), per_epoch);
+        // The training part's labels, sorted: a kept epoch holds each row once.
+        let sorted = |mut v: Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v
+        };
+        let all = sorted(
+            prepared
+                .train()
+                .iter()
+                .map(|&r| prepared.table.target[r])
+                .collect(),
+        );
+        let mut orders = Vec::new();
         for epoch in 1..=3 {
-            let sizes: Vec<usize> = batcher.by_ref().take(per_epoch).map(|b| b.len()).collect();
+            let batches: Vec<data::Batch> = batcher.by_ref().take(per_epoch).collect();
             assert_eq!(batcher.epoch(), epoch);
+            let sizes: Vec<usize> = batches.iter().map(|b| b.len()).collect();
+            let labels: Vec<f64> = batches.iter().flat_map(|b| b.labels.clone()).collect();
             if keep {
                 assert_eq!(sizes, [50, 50, 20], "every row once a pass");
+                assert_eq!(sorted(labels.clone()), all);
             } else {
                 assert_eq!(sizes, [50, 50], "20 rows left out of each pass");
             }
+            orders.push(labels);
         }
+        assert!(
+            orders[0] != orders[1] && orders[1] != orders[2],
+            "reshuffled every epoch"
+        );
+        // A batch larger than the rows is all of them, in either mode.
+        let mut whole = data::Batcher::new(
+            &prepared,
+            prepared.train(),
+            200,
+            data::Targets::ClassIndex,
+            &device,
+            0,
+        );
+        assert_eq!(whole.batches_per_epoch(), 1);
+        assert_eq!(whole.next().unwrap().len(), 120);
     }
 }
