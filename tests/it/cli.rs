@@ -244,24 +244,28 @@ fn string_labels_and_regression_targets_load() {
     assert_eq!(json["loss"], "mean squared error");
 }
 
+/// `suggest` with `args` into `out`, which must run (a curve without a suggestion, exit 3,
+/// included): its `lr_find.json` and its stdout.
+fn suggest_doc(out: &Path, args: &[&str]) -> (Value, String) {
+    let mut all = vec!["suggest"];
+    all.extend(args);
+    all.extend(["--out", out.to_str().unwrap()]);
+    let o = lrfind(&all);
+    assert!(matches!(o.status.code(), Some(0 | 3)), "{}", stderr(&o));
+    let doc = read_json(&out.join("lr_find.json"));
+    (doc, String::from_utf8_lossy(&o.stdout).into_owned())
+}
+
 /// `suggest` (60 iterations) on a table written from `text`, with `extra` flags: its JSON's
 /// `data` and its stdout.
 fn suggest_on_table(text: &str, extra: &[&str]) -> (Value, String) {
     let dir = crate::TempDir::new();
     let csv = dir.path().join("table.csv");
     std::fs::write(&csv, text).unwrap();
-    let out = dir.path().join("s");
-    let mut args = vec!["suggest", "--data", csv.to_str().unwrap(), "--iters", "60"];
+    let mut args = vec!["--data", csv.to_str().unwrap(), "--iters", "60"];
     args.extend(extra);
-    args.extend(["--out", out.to_str().unwrap()]);
-    let o = lrfind(&args);
-    assert!(
-        o.status.code() == Some(0) || o.status.code() == Some(3),
-        "{}",
-        stderr(&o)
-    );
-    let data = read_json(&out.join("lr_find.json"))["data"].clone();
-    (data, String::from_utf8_lossy(&o.stdout).into_owned())
+    let (doc, stdout) = suggest_doc(&dir.path().join("s"), &args);
+    (doc["data"].clone(), stdout)
 }
 
 /// A training part with fewer rows than --batch-size (Coffee: 56 rows, 45 of them for
@@ -272,15 +276,22 @@ fn a_batch_larger_than_the_training_part_is_the_whole_part() {
     let dir = crate::TempDir::new();
     let run = |name: &str, extra: &[&str]| {
         let out = dir.path().join(name);
-        let mut args = vec!["suggest", "--data", "assets/coffee.csv", "--iters", "60"];
+        let mut args = vec![
+            "--data",
+            "assets/coffee.csv",
+            "--iters",
+            "60",
+            "--epochs",
+            "5",
+        ];
         args.extend(extra);
-        args.extend(["--epochs", "5", "--out", out.to_str().unwrap()]);
-        let o = lrfind(&args);
-        assert!(matches!(o.status.code(), Some(0 | 3)), "{}", stderr(&o));
-        let mut json = read_json(&out.join("lr_find.json"));
+        let (mut json, stdout) = suggest_doc(&out, &args);
         json.as_object_mut().unwrap().remove("timing");
-        let csv = std::fs::read(out.join("lr_find.csv")).unwrap();
-        (json, String::from_utf8_lossy(&o.stdout).into_owned(), csv)
+        (
+            json,
+            stdout,
+            std::fs::read(out.join("lr_find.csv")).unwrap(),
+        )
     };
     let (default, stdout, curve) = run("default", &[]);
     assert!(
@@ -308,14 +319,9 @@ fn a_batch_larger_than_the_training_part_is_the_whole_part() {
 fn values_far_outside_the_training_part_are_named() {
     let dir = crate::TempDir::new();
     let run = |name: &str, args: &[&str]| {
-        let out = dir.path().join(name);
-        let mut all = vec!["suggest", "--iters", "40"];
+        let mut all = vec!["--iters", "40"];
         all.extend(args);
-        all.extend(["--out", out.to_str().unwrap()]);
-        let o = lrfind(&all);
-        assert!(matches!(o.status.code(), Some(0 | 3)), "{}", stderr(&o));
-        let doc = read_json(&out.join("lr_find.json"));
-        (doc, String::from_utf8_lossy(&o.stdout).into_owned())
+        suggest_doc(&dir.path().join(name), &all)
     };
     let (doc, stdout) = run(
         "covid",

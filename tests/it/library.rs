@@ -675,14 +675,11 @@ fn a_batcher_keeps_or_drops_the_last_short_batch() {
         let prepared = data::prepare(data::load(&config).unwrap(), &config, 0).unwrap();
         let rows = prepared.train().len();
         assert_eq!(rows, 120);
-        let mut batcher = data::Batcher::new(
-            &prepared,
-            prepared.train(),
-            50,
-            data::Targets::ClassIndex,
-            &device,
-            0,
-        );
+        let batcher_of = |size| {
+            let classes = data::Targets::ClassIndex;
+            data::Batcher::new(&prepared, prepared.train(), size, classes, &device, 0)
+        };
+        let mut batcher = batcher_of(50);
         let per_epoch = batcher.batches_per_epoch();
         assert_eq!(per_epoch, if keep { 3 } else { 2 });
         assert_eq!(prepared.batches_per_epoch(50), per_epoch);
@@ -717,14 +714,7 @@ fn a_batcher_keeps_or_drops_the_last_short_batch() {
             "reshuffled every epoch"
         );
         // A batch larger than the rows is all of them, in either mode.
-        let mut whole = data::Batcher::new(
-            &prepared,
-            prepared.train(),
-            200,
-            data::Targets::ClassIndex,
-            &device,
-            0,
-        );
+        let mut whole = batcher_of(200);
         assert_eq!(whole.batches_per_epoch(), 1);
         assert_eq!(whole.next().unwrap().len(), 120);
     }
