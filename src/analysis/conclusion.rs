@@ -85,6 +85,14 @@ pub struct Conclusion {
     pub lines: Vec<String>,
 }
 
+/// A number of optimizer steps as text: `1 step`, `5 steps`.
+pub fn steps_text(steps: usize) -> String {
+    match steps {
+        1 => "1 step".into(),
+        n => format!("{n} steps"),
+    }
+}
+
 /// An LR as short text: `1e-3`, `3.16e-3`.
 pub fn lr_text(lr: f64) -> String {
     let text = format!("{lr:.2e}");

@@ -115,7 +115,18 @@ fn draw_budget<DB: DrawingBackend>(
             ))
         })
         .collect();
-    let title = format!("{} · {} epoch(s), {} steps", e.name, b.epochs, b.steps);
+    // A seed whose validation loss falls to nothing (a perfectly separated small validation
+    // part: 1e-30 and below) would squash the mean's curve into the panel's top: the axis
+    // reaches two decades below the mean's lowest point, and such seeds are cut there.
+    let mean_low = (b.grid.mean_loss.iter().copied())
+        .filter(|v| v.is_finite() && *v > 0.0)
+        .fold(f64::INFINITY, f64::min);
+    let title = format!(
+        "{} · {} epoch(s), {}",
+        e.name,
+        b.epochs,
+        crate::analysis::conclusion::steps_text(b.steps)
+    );
     draw_panel(
         area,
         &Panel {
@@ -130,6 +141,7 @@ fn draw_budget<DB: DrawingBackend>(
             band: Some((b.grid.interval.0, b.grid.interval.1, "good interval".into())),
             // The curves rise at both ends; the lower left (low LR, low loss) is empty.
             legend_at: Corner::LowerLeft,
+            y_floor: mean_low.is_finite().then(|| mean_low / 100.0),
             ..Default::default()
         },
     )

@@ -156,9 +156,10 @@ fn budget_md(out: &mut String, e: &Scores, b: &BudgetScore) {
     let g = &b.grid;
     let _ = writeln!(
         out,
-        "## {} epoch(s), {} optimizer steps\n\nGrid: best LR **{}** (mean final validation loss {:.4}); good interval **{} to {}** (within 10 %).\n",
+        "## {} epoch(s), {} optimizer {}\n\nGrid: best LR **{}** (mean final validation loss {:.4}); good interval **{} to {}** (within 10 %).\n",
         b.epochs,
         b.steps,
+        if b.steps == 1 { "step" } else { "steps" },
         lr_text(g.lrs[g.best]),
         g.mean_loss[g.best],
         lr_text(g.interval.0),

@@ -194,10 +194,7 @@ pub fn training_for(run: &SuggestRun) -> (Option<f64>, String) {
             Some(t as f64),
             format!(
                 "a training of {t} optimizer steps ({e} epoch(s) of {})",
-                match t / e.max(1) {
-                    1 => "1 step".to_string(),
-                    n => format!("{n} steps"),
-                }
+                crate::analysis::conclusion::steps_text(t / e.max(1))
             ),
         ),
         (Some(t), None) => (Some(t as f64), format!("a training of {t} optimizer steps")),
