@@ -85,11 +85,11 @@ pub struct Conclusion {
     pub lines: Vec<String>,
 }
 
-/// A number of optimizer steps as text: `1 step`, `5 steps`.
-pub fn steps_text(steps: usize) -> String {
-    match steps {
-        1 => "1 step".into(),
-        n => format!("{n} steps"),
+/// A count and its noun, plural unless one: `1 step`, `5 steps`, `10 optimizer steps`.
+pub fn count_text(n: usize, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
     }
 }
 

@@ -218,9 +218,13 @@ pub fn confidence(
         .collect();
     let blew_up = finite.len() < curve.smoothed.len() || curve.raw.iter().any(|v| !v.is_finite());
     let mut warnings = Vec::new();
+    let no_answer =
+        (!answered).then(|| format!("{} gave no suggestion on this curve", chosen.name()));
     if finite.len() < 5 {
+        let mut warnings = vec!["too few points on the curve to judge it".to_string()];
+        warnings.extend(no_answer);
         return Confidence {
-            warnings: vec!["too few points on the curve to judge it".into()],
+            warnings,
             ..Default::default()
         };
     }
@@ -281,12 +285,9 @@ pub fn confidence(
         warnings.push(Regime::Memorising.explanation().into());
     }
     let mut level = record.map_or(read_level, |r| read_level.min(r.level()));
-    if !answered {
+    if let Some(w) = no_answer {
         level = Level::Low;
-        warnings.push(format!(
-            "{} gave no suggestion on this curve",
-            chosen.name()
-        ));
+        warnings.push(w);
     }
     Confidence {
         score,

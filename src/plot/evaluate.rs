@@ -9,7 +9,7 @@ use plotters::prelude::*;
 
 use super::panel::{Corner, Line, Panel, draw_panel};
 use super::{Figure, method_color, register_font, render};
-use crate::analysis::conclusion::lr_text;
+use crate::analysis::conclusion::{count_text, lr_text};
 use crate::error::Result;
 use crate::evaluate::{BudgetScore, ModelEvaluation};
 use crate::pipeline::evaluate::Evaluation;
@@ -75,24 +75,22 @@ fn draw_budget<DB: DrawingBackend>(
     b: &BudgetScore,
     area: &DrawingArea<DB, Shift>,
 ) -> Result<(), String> {
-    // Seeds in grey (one legend entry for all), the mean over them in colour: the rules'
-    // colours stay the rules'.
-    let mut lines: Vec<Line> = b
-        .losses
-        .iter()
-        .enumerate()
-        .map(|(k, seed)| {
-            (
-                if k == 0 {
-                    "each seed".to_string()
-                } else {
-                    String::new()
-                },
-                SEED,
-                e.lrs.iter().copied().zip(seed.iter().copied()).collect(),
-            )
-        })
-        .collect();
+    let floor = y_floor(b);
+    // Seeds in grey (one legend entry for all), each cut into its runs above the floor; the
+    // mean over them in colour: the rules' colours stay the rules'.
+    let mut lines: Vec<Line> = Vec::new();
+    for seed in &b.losses {
+        let mut run: Vec<(f64, f64)> = Vec::new();
+        let points = e.lrs.iter().copied().zip(seed.iter().copied());
+        for (lr, loss) in points.chain([(f64::NAN, f64::NAN)]) {
+            if loss >= floor.unwrap_or(f64::NEG_INFINITY) {
+                run.push((lr, loss));
+            } else if !run.is_empty() {
+                let name = if lines.is_empty() { "each seed" } else { "" };
+                lines.push((name.to_string(), SEED, std::mem::take(&mut run)));
+            }
+        }
+    }
     lines.push((
         "mean over seeds".into(),
         MEAN,
@@ -115,17 +113,11 @@ fn draw_budget<DB: DrawingBackend>(
             ))
         })
         .collect();
-    // A seed whose validation loss falls to nothing (a perfectly separated small validation
-    // part: 1e-30 and below) would squash the mean's curve into the panel's top: the axis
-    // reaches two decades below the mean's lowest point, and such seeds are cut there.
-    let mean_low = (b.grid.mean_loss.iter().copied())
-        .filter(|v| v.is_finite() && *v > 0.0)
-        .fold(f64::INFINITY, f64::min);
     let title = format!(
         "{} · {} epoch(s), {}",
         e.name,
         b.epochs,
-        crate::analysis::conclusion::steps_text(b.steps)
+        count_text(b.steps, "step")
     );
     draw_panel(
         area,
@@ -141,8 +133,27 @@ fn draw_budget<DB: DrawingBackend>(
             band: Some((b.grid.interval.0, b.grid.interval.1, "good interval".into())),
             // The curves rise at both ends; the lower left (low LR, low loss) is empty.
             legend_at: Corner::LowerLeft,
-            y_floor: mean_low.is_finite().then(|| mean_low / 100.0),
+            y_floor: floor,
             ..Default::default()
         },
     )
+}
+
+/// The lowest loss a budget's panel shows: two decades below the lower of the mean's lowest
+/// point and the median seed's. A seed whose validation loss falls to nothing (a perfectly
+/// separated small validation part: 1e-30 and below) would otherwise squash the other
+/// curves into the panel's top; its points below are left out (its line ends at the axis).
+fn y_floor(b: &BudgetScore) -> Option<f64> {
+    let lowest = |values: &[f64]| {
+        (values.iter().copied())
+            .filter(|v| v.is_finite() && *v > 0.0)
+            .fold(f64::INFINITY, f64::min)
+    };
+    let mut seed_lows: Vec<f64> = b.losses.iter().map(|seed| lowest(seed)).collect();
+    seed_lows.sort_by(f64::total_cmp);
+    let mean_low = lowest(&b.grid.mean_loss);
+    let low = seed_lows
+        .get(seed_lows.len() / 2)
+        .map_or(mean_low, |m| m.min(mean_low));
+    low.is_finite().then(|| low / 100.0)
 }

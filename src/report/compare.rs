@@ -199,6 +199,9 @@ pub fn compare_md(c: &Comparison, plot_file: &str) -> String {
         c.model,
         c.config.seed
     );
+    if let Some(far) = &c.data.far_outside {
+        let _ = writeln!(s, "**Warning**: {}.\n", far.line());
+    }
     if let Some(lr) = c.suggested_lr {
         let _ = writeln!(s, "`auto` LR = the range test's suggestion, {lr:.2e}.\n");
     }

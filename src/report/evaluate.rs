@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::analysis::Method;
-use crate::analysis::conclusion::lr_text;
+use crate::analysis::conclusion::{count_text, lr_text};
 use crate::analysis::confidence::Confidence;
 use crate::analysis::evaluation;
 use crate::evaluate::{BudgetScore, EvaluationPlan, ModelEvaluation};
@@ -38,7 +38,7 @@ pub fn evaluate_md(e: &Evaluation, plot_file: &str) -> String {
     );
     let _ = writeln!(
         out,
-        "{} seed(s) from {}; range test of {} iterations ({:.0e} to {:.0e}); {}; optimizer {}, {}, {} steps per \
+        "{} seed(s) from {}; range test of {} iterations ({:.0e} to {:.0e}); {}; optimizer {}, {}, {} per \
          epoch.\n",
         s.plan.seeds,
         s.config.seed,
@@ -48,7 +48,7 @@ pub fn evaluate_md(e: &Evaluation, plot_file: &str) -> String {
         grid_text(&s.plan, &e.lrs, &e.budgets),
         crate::train::describe_optimizer(&s.config.optimizer),
         e.data.batch_text(s.config.data.batch_size),
-        e.steps_per_epoch,
+        count_text(e.steps_per_epoch, "step"),
     );
     if let Some(far) = &e.data.far_outside {
         let _ = writeln!(
@@ -78,11 +78,11 @@ pub fn model_evaluation_md(e: &ModelEvaluation, name: &str, plot_file: &str) -> 
     let mut out = format!("# How good are the suggestions? {name}\n\n");
     let _ = writeln!(
         out,
-        "{} seed(s); range test of {} iterations; {}; {} steps per epoch.\n",
+        "{} seed(s); range test of {} iterations; {}; {} per epoch.\n",
         e.plan.seeds,
         e.range_tests.first().map_or(0, |r| r.num_it),
         grid_text(&e.plan, &e.lrs, &e.budgets),
-        e.steps_per_epoch,
+        count_text(e.steps_per_epoch, "step"),
     );
     let _ = writeln!(out, "![grid and suggestions]({plot_file})\n");
     let confidence = e.confidence();
@@ -103,7 +103,7 @@ pub fn model_evaluation_md(e: &ModelEvaluation, name: &str, plot_file: &str) -> 
 fn grid_text(plan: &EvaluationPlan, lrs: &[f64], budgets: &[BudgetScore]) -> String {
     let budgets: Vec<String> = budgets
         .iter()
-        .map(|b| format!("{} ({} steps)", b.epochs, b.steps))
+        .map(|b| format!("{} ({})", b.epochs, count_text(b.steps, "step")))
         .collect();
     format!(
         "a grid of {} constant LRs from {} to {} ({} coarse, refined to {} per decade within a decade of each \
@@ -156,10 +156,9 @@ fn budget_md(out: &mut String, e: &Scores, b: &BudgetScore) {
     let g = &b.grid;
     let _ = writeln!(
         out,
-        "## {} epoch(s), {} optimizer {}\n\nGrid: best LR **{}** (mean final validation loss {:.4}); good interval **{} to {}** (within 10 %).\n",
+        "## {} epoch(s), {}\n\nGrid: best LR **{}** (mean final validation loss {:.4}); good interval **{} to {}** (within 10 %).\n",
         b.epochs,
-        b.steps,
-        if b.steps == 1 { "step" } else { "steps" },
+        count_text(b.steps, "optimizer step"),
         lr_text(g.lrs[g.best]),
         g.mean_loss[g.best],
         lr_text(g.interval.0),

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::analysis::conclusion::count_text;
 use crate::analysis::confidence::Confidence;
 use crate::analysis::rules::KNEE_REFERENCE_TRAINING_STEPS;
 use crate::analysis::{Method, Suggestions};
@@ -193,11 +194,15 @@ pub fn training_for(run: &SuggestRun) -> (Option<f64>, String) {
         (Some(t), Some(e)) => (
             Some(t as f64),
             format!(
-                "a training of {t} optimizer steps ({e} epoch(s) of {})",
-                crate::analysis::conclusion::steps_text(t / e.max(1))
+                "a training of {} ({e} epoch(s) of {})",
+                count_text(t, "optimizer step"),
+                count_text(t / e.max(1), "step")
             ),
         ),
-        (Some(t), None) => (Some(t as f64), format!("a training of {t} optimizer steps")),
+        (Some(t), None) => (
+            Some(t as f64),
+            format!("a training of {}", count_text(t, "optimizer step")),
+        ),
         (None, _) => (
             Some(KNEE_REFERENCE_TRAINING_STEPS),
             format!(

@@ -270,6 +270,9 @@ pub fn sweep_md(s: &Sweep, plot_file: &str) -> String {
         s.loss,
         crate::train::describe_optimizer(&spec.config.optimizer)
     );
+    if let Some(far) = &s.data.far_outside {
+        let _ = writeln!(out, "\n**Warning**: {}.", far.line());
+    }
     if let Some(b) = &s.balance {
         let counts = |c: &[usize]| {
             names

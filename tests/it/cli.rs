@@ -340,7 +340,9 @@ fn values_far_outside_the_training_part_are_named() {
     assert_eq!(far["rows"], 1);
     assert!(far["sds"].as_f64().unwrap() > 25_000.0, "{far}");
     assert!(
-        stdout.contains("warning: 1 row lies beyond 100 standard deviations of the training part"),
+        stdout.contains(
+            "warning: 1 row of the validation and test parts lies beyond 100 standard deviations of the training part"
+        ),
         "{stdout}"
     );
     let (doc, stdout) = run("iris", &["--data", "assets/iris.csv"]);
