@@ -34,7 +34,7 @@ pub use frame::BUILTIN;
 pub(crate) use frame::{numeric, one_line, parse_csv, read_frame};
 #[cfg(feature = "tables")]
 pub use load::load;
-pub use outliers::{FAR_OUTSIDE_SDS, FarOutside, far_outside};
+pub use outliers::{FAR_OUTSIDE_SDS, FarOutside, far_outside, far_outside_of};
 pub use resample::{Resample, resample};
 pub use split::{
     Prepared, Standardizer, batch_rows, batches_per_epoch, check_classes, prepare, split_indices,
