@@ -36,6 +36,20 @@ pub struct Evaluation {
     pub confidence: Vec<Confidence>,
     /// One record per budget, in `epochs_list` order.
     pub budgets: Vec<BudgetScore>,
+    /// The seeds whose split puts a validation value far outside the training part, each
+    /// with its farthest ([`data::far_outside`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub far_outside: Vec<SeedFarOutside>,
+}
+
+/// A seed's split with a value far outside its training part.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeedFarOutside {
+    /// The seed (the config's seed plus the seed's index).
+    pub seed: u64,
+    /// Its farthest value.
+    #[serde(flatten)]
+    pub far: data::FarOutside,
 }
 
 /// Runs the evaluation on `table` (the table `spec.config.data` describes, e.g. from
@@ -55,6 +69,7 @@ pub fn evaluate(
         stop,
         setup: None,
         first: None,
+        far_outside: Vec::new(),
     };
     let protocol = Protocol {
         plan: &spec.plan,
@@ -64,6 +79,8 @@ pub fn evaluate(
     };
     let scores = evaluate_with(&mut tables, &protocol, &mut on_progress).map_err(with_flags)?;
     let (data, model) = tables.first.expect("the first seed's range test ran");
+    let mut far_outside = tables.far_outside;
+    far_outside.sort_by_key(|f| f.seed);
     let confidence = scores.confidence();
     Ok(Evaluation {
         spec: spec.clone(),
@@ -74,6 +91,7 @@ pub fn evaluate(
         range_tests: scores.range_tests,
         confidence,
         budgets: scores.budgets,
+        far_outside,
     })
 }
 
@@ -87,6 +105,8 @@ struct Tables<'a> {
     setup: Option<(usize, Setup)>,
     /// The first seed's data summary and model description.
     first: Option<(DataSummary, String)>,
+    /// Each seed's split with a value far outside its training part (one entry per seed).
+    far_outside: Vec<SeedFarOutside>,
 }
 
 /// Everything one seed needs to train a setting.
@@ -107,6 +127,12 @@ impl Tables<'_> {
             // A class missing from the validation part (a rare class) is fine here: the
             // validation loss and accuracy are over the rows it has, as in `suggest`.
             let data = data::prepare(self.table.clone(), &config.data, config.seed)?;
+            if let Some(far) = data::far_outside(&data)
+                && !self.far_outside.iter().any(|f| f.seed == config.seed)
+            {
+                let seed = config.seed;
+                self.far_outside.push(SeedFarOutside { seed, far });
+            }
             let head = Head::for_task(&data.table.task, config.model.binary_head);
             let device = pipeline::device(config.backend);
             device.seed(config.seed);

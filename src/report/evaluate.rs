@@ -50,11 +50,14 @@ pub fn evaluate_md(e: &Evaluation, plot_file: &str) -> String {
         e.data.batch_text(s.config.data.batch_size),
         count_text(e.steps_per_epoch, "step"),
     );
-    if let Some(far) = &e.data.far_outside {
+    if let Some(first) = e.far_outside.first() {
+        let seeds: Vec<String> = e.far_outside.iter().map(|f| f.seed.to_string()).collect();
         let _ = writeln!(
             out,
-            "**Warning** (the first seed's split): {}.\n",
-            far.line()
+            "**Warning**, on the splits of seed(s) {} (seed {}'s shown): {}.\n",
+            seeds.join(", "),
+            first.seed,
+            first.far.line()
         );
     }
     let _ = writeln!(out, "![grid and suggestions]({plot_file})\n");
