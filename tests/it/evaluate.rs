@@ -350,6 +350,18 @@ fn a_class_missing_from_the_validation_part_is_evaluated() {
     );
 }
 
+/// `evaluate` on a grid of one LR per decade without refinement, 40-iteration range tests
+/// and one training length, with `args` (data, seeds, grid range, epochs and the like) into
+/// `out`: its `evaluate.json`.
+fn evaluate_small(out: &std::path::Path, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["evaluate", "-q", "--per-decade", "1", "--refine", "0"];
+    all.extend(["--iters", "40", "--iters-list", "40"]);
+    all.extend(args);
+    all.extend(["--out", out.to_str().unwrap()]);
+    lrfind_ok(&all);
+    read_json(&out.join("evaluate.json"))
+}
+
 /// `--keep-last-batch`: the grid's trainings end each epoch on its short batch, as
 /// PyTorch's loader does (iris: 120 training rows at batch 64, 2 steps an epoch instead of
 /// 1), and every rule is asked for the steps those trainings take.
@@ -357,31 +369,10 @@ fn a_class_missing_from_the_validation_part_is_evaluated() {
 fn evaluate_keeps_the_last_short_batch_when_asked() {
     let dir = crate::TempDir::new();
     let run = |name: &str, extra: &[&str]| {
-        let out = dir.path().join(name);
-        let mut args = vec![
-            "evaluate",
-            "-q",
-            "--data",
-            "assets/iris.csv",
-            "--seeds",
-            "1",
-            "--grid-range",
-            "1e-3:1",
-            "--per-decade",
-            "1",
-            "--refine",
-            "0",
-            "--epochs",
-            "2",
-            "--iters",
-            "60",
-            "--iters-list",
-            "60",
-        ];
+        let mut args = vec!["--data", "assets/iris.csv", "--seeds", "1"];
+        args.extend(["--grid-range", "1e-3:1", "--epochs", "2"]);
         args.extend(extra);
-        args.extend(["--out", out.to_str().unwrap()]);
-        lrfind_ok(&args);
-        read_json(&out.join("evaluate.json"))
+        evaluate_small(&dir.path().join(name), &args)
     };
     let dropped = run("dropped", &[]);
     let kept = run("kept", &["--keep-last-batch"]);
@@ -401,31 +392,9 @@ fn evaluate_keeps_the_last_short_batch_when_asked() {
 fn evaluate_names_the_seeds_whose_split_holds_far_out_values() {
     let dir = crate::TempDir::new();
     let out = dir.path().join("covid");
-    lrfind_ok(&[
-        "evaluate",
-        "-q",
-        "--data",
-        "assets/covid3month.csv",
-        "--target",
-        "target",
-        "--seeds",
-        "5",
-        "--grid-range",
-        "1e-3:1e-2",
-        "--per-decade",
-        "1",
-        "--refine",
-        "0",
-        "--epochs",
-        "1",
-        "--iters",
-        "40",
-        "--iters-list",
-        "40",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    let doc = read_json(&out.join("evaluate.json"));
+    let mut args = vec!["--data", "assets/covid3month.csv", "--target", "target"];
+    args.extend(["--seeds", "5", "--grid-range", "1e-3:1e-2", "--epochs", "1"]);
+    let doc = evaluate_small(&out, &args);
     let seeds: Vec<u64> = (doc["far_outside"].as_array().unwrap().iter())
         .map(|f| f["seed"].as_u64().unwrap())
         .collect();
