@@ -78,7 +78,8 @@ pub fn sweep_csv(s: &Sweep) -> Vec<u8> {
                 csv_field(&s.groups[p.group]),
                 p.lr.to_string(),
                 p.optimizer.name().into(),
-                p.batch_size.to_string(),
+                // The rows each batch held: the whole training part when it has fewer.
+                s.data.batch_rows(p.batch_size).to_string(),
                 p.standardize.to_string(),
                 r.run.epochs.len().to_string(),
                 split.split.clone(),
@@ -142,7 +143,7 @@ fn factor_cells(s: &Sweep, r: &ConfigResult) -> Vec<String> {
         cells.push(r.point.optimizer.name().into());
     }
     if g.batch_sizes.len() > 1 {
-        cells.push(r.point.batch_size.to_string());
+        cells.push(s.data.batch_rows(r.point.batch_size).to_string());
     }
     if g.standardize.len() > 1 {
         cells.push(if r.point.standardize { "on" } else { "off" }.into());
@@ -272,6 +273,15 @@ pub fn sweep_md(s: &Sweep, plot_file: &str) -> String {
     );
     if let Some(far) = &s.data.far_outside {
         let _ = writeln!(out, "\n**Warning**: {}.", far.line());
+    }
+    for &b in &spec.grid.batch_sizes {
+        let rows = s.data.batch_rows(b);
+        if rows < b {
+            let _ = writeln!(
+                out,
+                "\nBatch size {b} exceeds the training part: each of its batches is the whole part ({rows} rows)."
+            );
+        }
     }
     if let Some(b) = &s.balance {
         let counts = |c: &[usize]| {

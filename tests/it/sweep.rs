@@ -421,3 +421,34 @@ fn bad_sweep_input_is_rejected_with_one_line_and_no_output() {
         assert_rejected(&args, &out, needle);
     }
 }
+
+/// A batch size above the training part's rows (iris: 120) trains on the whole part in each
+/// batch: the CSV gives the rows each batch held, and the report says so.
+#[test]
+fn a_batch_size_above_the_training_part_is_reported_as_the_whole_part() {
+    let dir = crate::TempDir::new();
+    let out = dir.path().join("s");
+    sweep(
+        &out,
+        &[
+            "--data",
+            "assets/iris.csv",
+            "--lrs",
+            "1e-2",
+            "--batch-sizes",
+            "32,500",
+            "--epochs",
+            "1",
+        ],
+    );
+    let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
+    let batches: std::collections::BTreeSet<&str> = (csv.lines().skip(1))
+        .map(|l| l.split(',').nth(4).unwrap())
+        .collect();
+    assert_eq!(batches, ["120", "32"].into());
+    let (md, _) = report(&out);
+    assert!(
+        md.contains("Batch size 500 exceeds the training part: each of its batches is the whole part (120 rows)."),
+        "{md}"
+    );
+}
