@@ -26,7 +26,8 @@ use std::path::Path;
 use lrfind::analysis::confidence::{MEMORISING_FLOOR, PLATEAU_FLOOR, Regime, loss_floor};
 use lrfind::analysis::evaluation::spearman;
 use lrfind::analysis::evaluation::{
-    BOOTSTRAP_LEVEL, BOOTSTRAP_RESAMPLES, REFUSAL_DECADES, bootstrap_mean, decades_outside,
+    BOOTSTRAP_LEVEL, BOOTSTRAP_RESAMPLES, REFUSAL_DECADES, bootstrap_mean, cluster_bootstrap_mean,
+    decades_outside,
 };
 use lrfind::analysis::rules::{KNEE, KneeParams, knee_point, knee_with};
 use lrfind::analysis::suggest::tested_range;
@@ -320,6 +321,19 @@ fn interval(v: &[f64], seed: u64) -> String {
         .map_or("–".into(), |(a, b)| format!("[{a:.3}, {b:.3}]"))
 }
 
+/// The 90 % bootstrap interval of the mean resampling whole datasets: `values` paired with
+/// the dataset each belongs to. One dataset's seeds, lengths and cases move together, so
+/// this is the interval a new dataset would see, wider than [`interval`]'s over points.
+fn dataset_interval<'a>(pairs: impl Iterator<Item = (&'a str, f64)>, seed: u64) -> String {
+    let mut groups: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    for (dataset, v) in pairs {
+        groups.entry(dataset).or_default().push(v);
+    }
+    let groups: Vec<Vec<f64>> = groups.into_values().collect();
+    cluster_bootstrap_mean(&groups, BOOTSTRAP_LEVEL, BOOTSTRAP_RESAMPLES, seed)
+        .map_or("–".into(), |(a, b)| format!("[{a:.3}, {b:.3}]"))
+}
+
 fn main() {
     let cases: Vec<Case> = std::env::args()
         .skip(1)
@@ -383,7 +397,7 @@ fn main() {
     let n_budgets = cases[0].eval.budgets.len();
     println!("\n## Every rule over all cases (decades outside the good interval)\n");
     println!(
-        "| budget | rule | mean [90 % bootstrap] | worst | within 0.25 | refusals |\n|---|---|---|---|---|---|"
+        "| budget | rule | mean [90 % bootstrap over points] | [over datasets] | worst | within 0.25 | refusals |\n|---|---|---|---|---|---|---|"
     );
     let methods: Vec<_> = cases[0].eval.budgets[0]
         .rules
@@ -393,11 +407,13 @@ fn main() {
     for budget in (0..n_budgets).map(Some).chain([None]) {
         for (m, &method) in methods.iter().enumerate() {
             let mut v = Vec::new();
+            let mut of = Vec::new();
             let mut refusals = 0;
             for c in &cases {
                 for (b, score) in c.eval.budgets.iter().enumerate() {
                     if budget.is_none_or(|x| x == b) {
                         v.extend(&score.rules[m].outside);
+                        of.extend(score.rules[m].outside.iter().map(|_| c.dataset.as_str()));
                         refusals += score.rules[m].refusals;
                     }
                 }
@@ -406,10 +422,11 @@ fn main() {
                 format!("{} epoch(s)", cases[0].eval.budgets[b].epochs)
             });
             println!(
-                "| {label} | {} | {:.3} {} | {:.2} | {}/{} | {refusals} |",
+                "| {label} | {} | {:.3} {} | {} | {:.2} | {}/{} | {refusals} |",
                 method.name(),
                 mean(&v),
                 interval(&v, m as u64),
+                dataset_interval(of.iter().copied().zip(v.iter().copied()), m as u64),
                 v.iter().copied().fold(0.0, f64::max),
                 v.iter().filter(|&&d| d <= 0.25).count(),
                 v.len()
@@ -492,43 +509,54 @@ fn main() {
         .map(|i| scores[i].clone())
         .unwrap_or_else(|| all.iter().map(|p| knee_distance(p, &KNEE)).collect());
     println!(
-        "\n| over all points | mean [90 % bootstrap] | worst | within 0.25 |\n|---|---|---|---|"
+        "\n| over all points | mean [90 % bootstrap over points] | [over datasets] | worst | within 0.25 |\n|---|---|---|---|---|"
     );
+    let of_point = |v: &[f64]| -> Vec<(&str, f64)> {
+        all.iter()
+            .zip(v)
+            .map(|(p, &d)| (p.case.dataset.as_str(), d))
+            .collect()
+    };
     for (label, v) in [
         ("leave-one-dataset-out", &loo),
         ("in-sample (constants chosen on all)", &scores[in_sample]),
         ("knee as frozen in the code", &frozen),
     ] {
         println!(
-            "| {label} | {:.3} {} | {:.2} | {}/{} |",
+            "| {label} | {:.3} {} | {} | {:.2} | {}/{} |",
             mean(v),
             interval(v, 7),
+            dataset_interval(of_point(v).into_iter(), 7),
             v.iter().copied().fold(0.0, f64::max),
             v.iter().filter(|&&d| d <= 0.25).count(),
             v.len()
         );
     }
     println!(
-        "\n| budget | leave-one-dataset-out: mean [90 % bootstrap] | within 0.25 | knee as frozen |\n|---|---|---|---|"
+        "\n| budget | leave-one-dataset-out: mean [90 % bootstrap over points] | [over datasets] | within 0.25 | knee as frozen | [over datasets] |\n|---|---|---|---|---|---|"
     );
     for b in 0..n_budgets {
-        let pick = |v: &[f64]| -> Vec<f64> {
+        let pick = |v: &[f64]| -> Vec<(&str, f64)> {
             all.iter()
                 .zip(v)
                 .filter(|(p, _)| p.budget == b)
-                .map(|(_, d)| *d)
+                .map(|(p, &d)| (p.case.dataset.as_str(), d))
                 .collect()
         };
-        let (l, f) = (pick(&loo), pick(&frozen));
+        let (lp, fp) = (pick(&loo), pick(&frozen));
+        let values = |p: &[(&str, f64)]| -> Vec<f64> { p.iter().map(|x| x.1).collect() };
+        let (l, f) = (values(&lp), values(&fp));
         println!(
-            "| {} epoch(s) | {:.3} {} | {}/{} | {:.3} {} |",
+            "| {} epoch(s) | {:.3} {} | {} | {}/{} | {:.3} {} | {} |",
             cases[0].eval.budgets[b].epochs,
             mean(&l),
             interval(&l, 11),
+            dataset_interval(lp.iter().copied(), 11),
             l.iter().filter(|&&d| d <= 0.25).count(),
             l.len(),
             mean(&f),
-            interval(&f, 13)
+            interval(&f, 13),
+            dataset_interval(fp.iter().copied(), 13)
         );
     }
     // 3b. The cap moved below the minimum, every other constant as frozen.

@@ -176,13 +176,50 @@ pub fn bootstrap_mean(
     }
     let mut rng = crate::rng::Rng::new(seed, 0xB007);
     let n = values.len();
-    let mut means: Vec<f64> = (0..resamples)
+    let means: Vec<f64> = (0..resamples)
         .map(|_| (0..n).map(|_| values[rng.below(n)]).sum::<f64>() / n as f64)
         .collect();
+    Some(percentile_interval(means, level))
+}
+
+/// The central `level` interval of resampled means (at least one).
+fn percentile_interval(mut means: Vec<f64>, level: f64) -> (f64, f64) {
     means.sort_by(f64::total_cmp);
+    let last = means.len() - 1;
     let tail = (1.0 - level) / 2.0;
-    let at = |q: f64| means[((q * (resamples - 1) as f64).round() as usize).min(resamples - 1)];
-    Some((at(tail), at(1.0 - tail)))
+    let at = |q: f64| means[((q * last as f64).round() as usize).min(last)];
+    (at(tail), at(1.0 - tail))
+}
+
+/// The `level` bootstrap interval of the mean of every value in `groups`, resampling whole
+/// groups (e.g. datasets) with replacement rather than values: when the values of a group
+/// move together (one dataset's seeds and lengths), this is the interval a new group
+/// would see, and it is wider than [`bootstrap_mean`]'s over the values. `None` without a
+/// value.
+pub fn cluster_bootstrap_mean(
+    groups: &[Vec<f64>],
+    level: f64,
+    resamples: usize,
+    seed: u64,
+) -> Option<(f64, f64)> {
+    let groups: Vec<&Vec<f64>> = groups.iter().filter(|g| !g.is_empty()).collect();
+    if groups.is_empty() || resamples == 0 {
+        return None;
+    }
+    let mut rng = crate::rng::Rng::new(seed, 0xC105);
+    let n = groups.len();
+    let means: Vec<f64> = (0..resamples)
+        .map(|_| {
+            let (mut sum, mut count) = (0.0, 0usize);
+            for _ in 0..n {
+                let g = groups[rng.below(n)];
+                sum += g.iter().sum::<f64>();
+                count += g.len();
+            }
+            sum / count as f64
+        })
+        .collect();
+    Some(percentile_interval(means, level))
 }
 
 /// Resamples behind the bootstrap intervals `evaluate` reports.
@@ -317,6 +354,33 @@ mod tests {
         assert!(d - c < (b - a) / 2.0);
         assert_eq!(bootstrap_mean(&few, 0.9, 2000, 1), Some((a, b)), "seeded");
         assert_eq!(bootstrap_mean(&[], 0.9, 2000, 1), None);
+    }
+
+    #[test]
+    fn a_cluster_bootstrap_resamples_whole_groups() {
+        // Two groups whose values move together: over the values the interval is narrow,
+        // over the groups it spans both groups' means.
+        let groups = vec![vec![0.0; 20], vec![1.0; 20]];
+        let values: Vec<f64> = groups.concat();
+        let (a, b) = bootstrap_mean(&values, 0.9, 2000, 3).unwrap();
+        assert!(a > 0.3 && b < 0.7, "({a}, {b})");
+        assert_eq!(
+            cluster_bootstrap_mean(&groups, 0.9, 2000, 3),
+            Some((0.0, 1.0))
+        );
+        // Groups weigh by their values: a resample of one group of 30 zeros and one of 10
+        // ones has the mean 0.25 (not 0.5, the mean of the groups' means), and half the
+        // resamples are such: the central 40 % is that value alone.
+        let uneven = vec![vec![0.0; 30], vec![1.0; 10]];
+        assert_eq!(
+            cluster_bootstrap_mean(&uneven, 0.4, 2000, 3),
+            Some((0.25, 0.25))
+        );
+        // Identical groups leave no spread; no values, no interval.
+        let same = vec![vec![0.2, 0.4]; 5];
+        let (lo, hi) = cluster_bootstrap_mean(&same, 0.9, 2000, 3).unwrap();
+        assert!((lo - 0.3).abs() < 1e-12 && (hi - 0.3).abs() < 1e-12);
+        assert_eq!(cluster_bootstrap_mean(&[vec![]], 0.9, 2000, 3), None);
     }
 
     #[test]
