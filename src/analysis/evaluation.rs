@@ -192,10 +192,11 @@ fn percentile_interval(mut means: Vec<f64>, level: f64) -> (f64, f64) {
 }
 
 /// The `level` bootstrap interval of the mean of every value in `groups`, resampling whole
-/// groups (e.g. datasets) with replacement rather than values: when the values of a group
-/// move together (one dataset's seeds and lengths), this is the interval a new group
-/// would see, and it is wider than [`bootstrap_mean`]'s over the values. `None` without a
-/// value.
+/// groups (e.g. datasets) with replacement rather than values; a group weighs by its
+/// values, so the mean is the one over values. When the values of a group move together
+/// (one dataset's seeds and lengths), it is the honest interval for which groups happened
+/// to be sampled, usually wider than [`bootstrap_mean`]'s over the values. `None` without
+/// a value.
 pub fn cluster_bootstrap_mean(
     groups: &[Vec<f64>],
     level: f64,

@@ -9,9 +9,8 @@ use super::{Prepared, Standardizer};
 
 /// How many of the training part's standard deviations a value must lie from the training
 /// mean to count as far outside. In a training part of `n` rows no value lies further than
-/// `sqrt(n - 1)` of them (100 at 10,001 rows), and samples of common distributions, even
-/// heavy-tailed ones, rarely reach a few tens: a value beyond 100 is one the training part
-/// holds nothing like. (A column constant in the training part keeps its raw differences,
+/// `sqrt(n - 1)` of them (100 at 10,001 rows): up to that size, a value beyond 100 is one
+/// the training part holds nothing like. (A column constant in the training part keeps its raw differences,
 /// as standardisation leaves them, so it counts when those exceed 100.)
 pub const FAR_OUTSIDE_SDS: f64 = 100.0;
 

@@ -36,8 +36,8 @@ pub struct Evaluation {
     pub confidence: Vec<Confidence>,
     /// One record per budget, in `epochs_list` order.
     pub budgets: Vec<BudgetScore>,
-    /// The seeds whose split puts a validation value far outside the training part, each
-    /// with its farthest ([`data::far_outside`]).
+    /// The seeds whose split puts a validation or test value far outside the training part,
+    /// each with its farthest ([`data::far_outside`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub far_outside: Vec<SeedFarOutside>,
 }

@@ -76,19 +76,13 @@ fn draw_budget<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
 ) -> Result<(), String> {
     let floor = y_floor(b);
-    // Seeds in grey (one legend entry for all), each cut into its runs above the floor; the
-    // mean over them in colour: the rules' colours stay the rules'.
+    // Seeds in grey (one legend entry for all), each cut into its runs of finite losses at
+    // or above the floor; the mean over them in colour: the rules' colours stay the rules'.
     let mut lines: Vec<Line> = Vec::new();
     for seed in &b.losses {
-        let mut run: Vec<(f64, f64)> = Vec::new();
-        let points = e.lrs.iter().copied().zip(seed.iter().copied());
-        for (lr, loss) in points.chain([(f64::NAN, f64::NAN)]) {
-            if loss >= floor.unwrap_or(f64::NEG_INFINITY) {
-                run.push((lr, loss));
-            } else if !run.is_empty() {
-                let name = if lines.is_empty() { "each seed" } else { "" };
-                lines.push((name.to_string(), SEED, std::mem::take(&mut run)));
-            }
+        for run in runs_above(e.lrs, seed, floor.unwrap_or(0.0)) {
+            let name = if lines.is_empty() { "each seed" } else { "" };
+            lines.push((name.to_string(), SEED, run));
         }
     }
     lines.push((
@@ -133,16 +127,31 @@ fn draw_budget<DB: DrawingBackend>(
             band: Some((b.grid.interval.0, b.grid.interval.1, "good interval".into())),
             // The curves rise at both ends; the lower left (low LR, low loss) is empty.
             legend_at: Corner::LowerLeft,
-            y_floor: floor,
             ..Default::default()
         },
     )
 }
 
+/// The maximal runs of `(lr, loss)` points whose loss is finite and at least `floor`: a
+/// seed's line is drawn in these pieces, so it stops at its last point above the floor (or
+/// before a diverged, non-finite loss) instead of joining across the gap.
+fn runs_above(lrs: &[f64], losses: &[f64], floor: f64) -> Vec<Vec<(f64, f64)>> {
+    let mut runs = vec![Vec::new()];
+    for (&lr, &loss) in lrs.iter().zip(losses) {
+        if loss.is_finite() && loss >= floor {
+            runs.last_mut().expect("one run").push((lr, loss));
+        } else if runs.last().is_some_and(|r| !r.is_empty()) {
+            runs.push(Vec::new());
+        }
+    }
+    runs.retain(|r| !r.is_empty());
+    runs
+}
+
 /// The lowest loss a budget's panel shows: two decades below the lower of the mean's lowest
 /// point and the median seed's. A seed whose validation loss falls to nothing (a perfectly
 /// separated small validation part: 1e-30 and below) would otherwise squash the other
-/// curves into the panel's top; its points below are left out (its line ends at the axis).
+/// curves into the panel's top; its points below are left out ([`runs_above`]).
 fn y_floor(b: &BudgetScore) -> Option<f64> {
     let lowest = |values: &[f64]| {
         (values.iter().copied())
@@ -156,4 +165,27 @@ fn y_floor(b: &BudgetScore) -> Option<f64> {
         .get(seed_lows.len() / 2)
         .map_or(mean_low, |m| m.min(mean_low));
     low.is_finite().then(|| low / 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_seed_is_drawn_in_runs_of_finite_losses_above_the_floor() {
+        let lrs = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0];
+        let losses = [0.5, 1e-30, 0.4, 0.3, f64::INFINITY, 0.2, f64::NAN];
+        assert_eq!(
+            runs_above(&lrs, &losses, 1e-3),
+            vec![
+                vec![(1.0, 0.5)],
+                vec![(3.0, 0.4), (4.0, 0.3)],
+                vec![(6.0, 0.2)]
+            ]
+        );
+        assert_eq!(
+            runs_above(&lrs, &[f64::NAN; 7], 0.0),
+            Vec::<Vec<(f64, f64)>>::new()
+        );
+    }
 }

@@ -437,7 +437,12 @@ fn draw_lr_find<DB: DrawingBackend>(
                 format!(
                     "suggested LR {lr:.1e}{} · confidence {}",
                     match (chosen, r.planned_steps) {
-                        (Method::Knee, Some(t)) => format!(" for {t} steps"),
+                        (Method::Knee, Some(t)) => {
+                            format!(
+                                " for {}",
+                                crate::analysis::conclusion::count_text(t, "step")
+                            )
+                        }
                         _ => String::new(),
                     },
                     format!("{:?}", suggested.confidence.level).to_lowercase()

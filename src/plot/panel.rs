@@ -34,9 +34,6 @@ pub(crate) struct Panel<'a> {
     pub legend_at: Corner,
     /// The x axis counts whole things (epochs, steps): ticks at whole numbers only.
     pub whole_x: bool,
-    /// The y axis starts no lower than this, when the lines reach below it (they are cut at
-    /// the axis): keeps a few extreme points from flattening the lines a reader compares.
-    pub y_floor: Option<f64>,
 }
 
 /// A corner of a panel, for its legend.
@@ -185,9 +182,6 @@ pub(crate) fn draw_panel<DB: DrawingBackend>(
     }
     if !y_lo.is_finite() {
         (y_lo, y_hi) = (0.1, 1.0);
-    }
-    if let Some(floor) = p.y_floor.filter(|&f| f.is_finite() && f < y_hi) {
-        y_lo = y_lo.max(floor);
     }
     let (x_lo, x_hi) = match (p.unit_square, p.log_x) {
         (true, _) => (0.0, 1.0),

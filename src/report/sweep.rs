@@ -38,6 +38,7 @@ pub fn sweep_csv(s: &Sweep) -> Vec<u8> {
         "lr",
         "optimizer",
         "batch_size",
+        "batch_rows",
         "standardize",
         "epochs",
         "split",
@@ -78,6 +79,7 @@ pub fn sweep_csv(s: &Sweep) -> Vec<u8> {
                 csv_field(&s.groups[p.group]),
                 p.lr.to_string(),
                 p.optimizer.name().into(),
+                p.batch_size.to_string(),
                 // The rows each batch held: the whole training part when it has fewer.
                 s.data.batch_rows(p.batch_size).to_string(),
                 p.standardize.to_string(),
@@ -143,7 +145,12 @@ fn factor_cells(s: &Sweep, r: &ConfigResult) -> Vec<String> {
         cells.push(r.point.optimizer.name().into());
     }
     if g.batch_sizes.len() > 1 {
-        cells.push(s.data.batch_rows(r.point.batch_size).to_string());
+        let (b, rows) = (r.point.batch_size, s.data.batch_rows(r.point.batch_size));
+        cells.push(if rows < b {
+            format!("{b} ({rows} rows)")
+        } else {
+            b.to_string()
+        });
     }
     if g.standardize.len() > 1 {
         cells.push(if r.point.standardize { "on" } else { "off" }.into());

@@ -423,7 +423,8 @@ fn bad_sweep_input_is_rejected_with_one_line_and_no_output() {
 }
 
 /// A batch size above the training part's rows (iris: 120) trains on the whole part in each
-/// batch: the CSV gives the rows each batch held, and the report says so.
+/// batch: the CSV gives the size asked for and the rows each batch held, and the report
+/// says so.
 #[test]
 fn a_batch_size_above_the_training_part_is_reported_as_the_whole_part() {
     let dir = crate::TempDir::new();
@@ -442,11 +443,18 @@ fn a_batch_size_above_the_training_part_is_reported_as_the_whole_part() {
         ],
     );
     let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
-    let batches: std::collections::BTreeSet<&str> = (csv.lines().skip(1))
-        .map(|l| l.split(',').nth(4).unwrap())
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let at = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (size, rows) = (at("batch_size"), at("batch_rows"));
+    let batches: std::collections::BTreeSet<(&str, &str)> = (csv.lines().skip(1))
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            (cells[size], cells[rows])
+        })
         .collect();
-    assert_eq!(batches, ["120", "32"].into());
+    assert_eq!(batches, [("32", "32"), ("500", "120")].into());
     let (md, _) = report(&out);
+    assert!(md.contains("| 500 (120 rows) |"), "{md}");
     assert!(
         md.contains("Batch size 500 exceeds the training part: each of its batches is the whole part (120 rows)."),
         "{md}"
