@@ -202,6 +202,18 @@ pub fn compare_md(c: &Comparison, plot_file: &str) -> String {
     if let Some(far) = &c.data.far_outside {
         let _ = writeln!(s, "**Warning**: {}.\n", far.line());
     }
+    let mut sizes: Vec<usize> = c.runs.iter().map(|r| r.setting.batch_size).collect();
+    sizes.sort_unstable();
+    sizes.dedup();
+    for b in sizes {
+        let rows = c.data.batch_rows(b);
+        if rows < b {
+            let _ = writeln!(
+                s,
+                "Batch size {b} exceeds the training part: each of its batches is the whole part ({rows} rows).\n"
+            );
+        }
+    }
     if let Some(lr) = c.suggested_lr {
         let _ = writeln!(s, "`auto` LR = the range test's suggestion, {lr:.2e}.\n");
     }

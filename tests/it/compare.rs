@@ -207,3 +207,30 @@ fn auto_lr_can_come_from_a_saved_range_test() {
         "constant at the saved suggestion"
     );
 }
+
+/// A batch size above the training part's rows (iris: 120) trains every setting on the whole
+/// part in each batch, and the report says so.
+#[test]
+fn a_batch_size_above_the_training_part_is_said() {
+    let dir = crate::TempDir::new();
+    let out = dir.path().join("c");
+    lrfind_ok(&[
+        "compare",
+        "-q",
+        "--data",
+        "assets/iris.csv",
+        "--epochs",
+        "1",
+        "--lr",
+        "1e-2",
+        "--batch-size",
+        "500",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let md = std::fs::read_to_string(out.join("compare.md")).unwrap();
+    assert!(
+        md.contains("Batch size 500 exceeds the training part: each of its batches is the whole part (120 rows)."),
+        "{md}"
+    );
+}
