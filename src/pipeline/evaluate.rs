@@ -127,12 +127,6 @@ impl Tables<'_> {
             // A class missing from the validation part (a rare class) is fine here: the
             // validation loss and accuracy are over the rows it has, as in `suggest`.
             let data = data::prepare(self.table.clone(), &config.data, config.seed)?;
-            if let Some(far) = data::far_outside(&data)
-                && !self.far_outside.iter().any(|f| f.seed == config.seed)
-            {
-                let seed = config.seed;
-                self.far_outside.push(SeedFarOutside { seed, far });
-            }
             let head = Head::for_task(&data.table.task, config.model.binary_head);
             let device = pipeline::device(config.backend);
             device.seed(config.seed);
@@ -168,6 +162,13 @@ impl Trainer for Tables<'_> {
             config.range_test.iters = iters;
         }
         let run = pipeline::suggest(&config, &s.data, Hooks::default())?;
+        // The seed's split as the range test's summary found it (one record per seed).
+        if let Some(far) = &run.data.far_outside
+            && !self.far_outside.iter().any(|f| f.seed == config.seed)
+        {
+            let (seed, far) = (config.seed, far.clone());
+            self.far_outside.push(SeedFarOutside { seed, far });
+        }
         if self.first.is_none() {
             self.first = Some((run.data, run.model));
         }

@@ -107,6 +107,25 @@ impl DataSummary {
         data::batch_rows(requested, self.split_rows.first().copied().unwrap_or(0))
     }
 
+    /// For each of `sizes` (sorted, once each) that exceeds the training part, the sentence
+    /// a report prints: "Batch size 500 exceeds the training part: each of its batches is
+    /// the whole part (120 rows)."
+    pub fn whole_part_batches(&self, sizes: impl IntoIterator<Item = usize>) -> Vec<String> {
+        let mut sizes: Vec<usize> = sizes.into_iter().collect();
+        sizes.sort_unstable();
+        sizes.dedup();
+        (sizes.into_iter())
+            .filter_map(|b| {
+                let rows = self.batch_rows(b);
+                (rows < b).then(|| {
+                    format!(
+                        "Batch size {b} exceeds the training part: each of its batches is the whole part ({rows} rows)."
+                    )
+                })
+            })
+            .collect()
+    }
+
     /// "batch 64", or, where the training part has fewer rows than `requested`, "batch 45
     /// (the whole training part: fewer rows than --batch-size 64)" ([`data::batch_rows`]).
     pub fn batch_text(&self, requested: usize) -> String {

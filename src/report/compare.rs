@@ -202,17 +202,8 @@ pub fn compare_md(c: &Comparison, plot_file: &str) -> String {
     if let Some(far) = &c.data.far_outside {
         let _ = writeln!(s, "**Warning**: {}.\n", far.line());
     }
-    let mut sizes: Vec<usize> = c.runs.iter().map(|r| r.setting.batch_size).collect();
-    sizes.sort_unstable();
-    sizes.dedup();
-    for b in sizes {
-        let rows = c.data.batch_rows(b);
-        if rows < b {
-            let _ = writeln!(
-                s,
-                "Batch size {b} exceeds the training part: each of its batches is the whole part ({rows} rows).\n"
-            );
-        }
+    for line in (c.data).whole_part_batches(c.runs.iter().map(|r| r.setting.batch_size)) {
+        let _ = writeln!(s, "{line}\n");
     }
     if let Some(lr) = c.suggested_lr {
         let _ = writeln!(s, "`auto` LR = the range test's suggestion, {lr:.2e}.\n");

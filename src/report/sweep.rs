@@ -281,14 +281,8 @@ pub fn sweep_md(s: &Sweep, plot_file: &str) -> String {
     if let Some(far) = &s.data.far_outside {
         let _ = writeln!(out, "\n**Warning**: {}.", far.line());
     }
-    for &b in &spec.grid.batch_sizes {
-        let rows = s.data.batch_rows(b);
-        if rows < b {
-            let _ = writeln!(
-                out,
-                "\nBatch size {b} exceeds the training part: each of its batches is the whole part ({rows} rows)."
-            );
-        }
+    for line in (s.data).whole_part_batches(spec.grid.batch_sizes.iter().copied()) {
+        let _ = writeln!(out, "\n{line}");
     }
     if let Some(b) = &s.balance {
         let counts = |c: &[usize]| {
