@@ -437,8 +437,10 @@ fn main() {
         }
     }
 
-    // 2b. The protocol checked: good intervals from the median over seeds.
+    // 2b. The protocol checked: good intervals from the median over seeds, and how close a
+    // grid search of real trainings on one seed lands.
     median_grid(&cases, &methods);
+    one_seed_grid(&cases);
 
     // 3. knee's constants by leave-one-dataset-out.
     let mut candidates = vec![KNEE];
@@ -765,6 +767,62 @@ fn median_grid(cases: &[Case], methods: &[Method]) {
             method.name(),
             mean(&by_median),
             mean(&by_mean)
+        );
+    }
+}
+
+/// The scale of the protocol's own noise: for each seed, the best LR of its own grid (the
+/// exact training at every LR, judged by its own validation loss) scored against the good
+/// interval the other seeds' mean sets, beside `knee`'s suggestion on that seed scored the
+/// same way. A rule from one range test cannot be expected to beat one seed's grid search.
+fn one_seed_grid(cases: &[Case]) {
+    println!("\n## A grid search on one seed, against the other seeds' good interval\n");
+    println!(
+        "| budget | one seed's grid best [90 % bootstrap over points] | [over datasets] | knee on that seed | [over datasets] | points |\n|---|---|---|---|---|---|"
+    );
+    let knee_index = Method::ALL
+        .iter()
+        .position(|&m| m == Method::Knee)
+        .expect("knee");
+    let n_budgets = cases[0].eval.budgets.len();
+    for budget in (0..n_budgets).map(Some).chain([None]) {
+        let (mut grid, mut knee, mut of) = (Vec::new(), Vec::new(), Vec::new());
+        for c in cases {
+            for (bi, b) in c.eval.budgets.iter().enumerate() {
+                if budget.is_some_and(|x| x != bi) {
+                    continue;
+                }
+                for (seed, own) in b.losses.iter().enumerate() {
+                    let others: Vec<Vec<f64>> = (0..b.losses.len())
+                        .filter(|&s| s != seed)
+                        .map(|s| b.losses[s].clone())
+                        .collect();
+                    let best = (0..own.len())
+                        .filter(|&i| own[i].is_finite())
+                        .min_by(|&a, &b| own[a].total_cmp(&own[b]));
+                    if let (Some(g), Some(best)) = (grid_summary(&b.grid.lrs, &others), best) {
+                        grid.push(decades_outside(b.grid.lrs[best], g.interval));
+                        knee.extend(scored_outside(
+                            &b.rules[knee_index].suggestions[seed..=seed],
+                            g.interval,
+                        ));
+                        of.push(c.dataset.as_str());
+                    }
+                }
+            }
+        }
+        let label = budget.map_or("all".into(), |b| {
+            format!("{} epoch(s)", cases[0].eval.budgets[b].epochs)
+        });
+        println!(
+            "| {label} | {:.3} {} | {} | {:.3} {} | {} | {} |",
+            mean(&grid),
+            interval(&grid, 1),
+            dataset_interval(of.iter().copied().zip(grid.iter().copied()), 1),
+            mean(&knee),
+            interval(&knee, 2),
+            dataset_interval(of.iter().copied().zip(knee.iter().copied()), 2),
+            grid.len()
         );
     }
 }
