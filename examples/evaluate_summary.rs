@@ -106,6 +106,126 @@ fn knee_distance(p: &Point, params: &KneeParams) -> f64 {
     }
 }
 
+/// `knee`'s answer at one point, clamped to the tested range, asked for at least
+/// `min_steps` (None: refused).
+fn knee_lr(p: &Point, min_steps: usize) -> Option<f64> {
+    let b = &p.case.eval.budgets[p.budget];
+    let curve = p.case.eval.range_tests[p.seed]
+        .suggested_rule_curve()
+        .planned(Some(b.steps.max(min_steps)));
+    knee_with(&curve, &KNEE).ok().map(|pick| {
+        let (lo, hi) = tested_range(curve.lrs);
+        pick.lr.clamp(lo, hi)
+    })
+}
+
+/// How `knee` fares on short trainings: its signed error by planned length (above the
+/// interval positive), and the frozen rule asked for at least T0 steps (a floor on the
+/// length's lift).
+fn short_trainings(all: &[Point]) {
+    println!("\n## knee on short trainings\n");
+    println!(
+        "| planned steps | answers | too high | too low | inside | mean signed decades |\n|---|---|---|---|---|---|"
+    );
+    for (lo, hi) in [
+        (1, 2),
+        (3, 5),
+        (6, 10),
+        (11, 40),
+        (41, 140),
+        (141, usize::MAX),
+    ] {
+        let signed: Vec<f64> = all
+            .iter()
+            .filter(|p| (lo..=hi).contains(&p.case.eval.budgets[p.budget].steps))
+            .filter_map(|p| {
+                let (a, b) = p.case.eval.budgets[p.budget].grid.interval;
+                knee_lr(p, 1).map(|lr| {
+                    if lr > b {
+                        (lr / b).log10()
+                    } else if lr < a {
+                        -(a / lr).log10()
+                    } else {
+                        0.0
+                    }
+                })
+            })
+            .collect();
+        let count = |f: &dyn Fn(f64) -> bool| signed.iter().filter(|&&x| f(x)).count();
+        let range = if hi == usize::MAX {
+            format!("{lo}+")
+        } else {
+            format!("{lo} to {hi}")
+        };
+        println!(
+            "| {range} | {} | {} | {} | {} | {:+.3} |",
+            signed.len(),
+            count(&|x| x > 0.0),
+            count(&|x| x < 0.0),
+            count(&|x| x == 0.0),
+            mean(&signed)
+        );
+    }
+    let budgets = &all[0].case.eval.budgets;
+    let heads: Vec<String> = budgets
+        .iter()
+        .map(|b| format!("{} epoch(s)", b.epochs))
+        .collect();
+    println!(
+        "\n| knee asked for at least T0 steps | mean over all points | {} |\n|---|---|{}",
+        heads.join(" | "),
+        "---|".repeat(heads.len())
+    );
+    for t0 in [1, 2, 4, 10, 20] {
+        let score = |p: &Point| {
+            knee_lr(p, t0).map_or(REFUSAL_DECADES, |lr| {
+                decades_outside(lr, p.case.eval.budgets[p.budget].grid.interval)
+            })
+        };
+        let by = |b: Option<usize>| {
+            let v: Vec<f64> = all
+                .iter()
+                .filter(|p| b.is_none_or(|b| p.budget == b))
+                .map(score)
+                .collect();
+            format!("{:.3}", mean(&v))
+        };
+        let per: Vec<String> = (0..budgets.len()).map(|b| by(Some(b))).collect();
+        println!("| {t0} | {} | {} |", by(None), per.join(" | "));
+    }
+    println!(
+        "\n| case | steps | the lift the best LR wants over knee's 140-step LR (decades, mean over seeds) | the lift knee gives |\n|---|---|---|---|"
+    );
+    let mut seen = std::collections::BTreeSet::new();
+    for p in all {
+        let b = &p.case.eval.budgets[p.budget];
+        if b.steps > 2 || !seen.insert((p.case.name.as_str(), p.budget)) {
+            continue;
+        }
+        let best = b.grid.lrs[b.grid.best];
+        let unscaled = KneeParams {
+            minimum_margin_decades: None,
+            ..KNEE
+        };
+        let wants: Vec<f64> = p
+            .case
+            .eval
+            .range_tests
+            .iter()
+            .filter_map(|r| knee_with(&r.suggested_rule_curve().planned(None), &unscaled).ok())
+            .map(|pick| (best / pick.lr).log10())
+            .collect();
+        let gives = KNEE.budget_exponent.unwrap_or(0.0)
+            * (KNEE.reference_training_steps / b.steps as f64).log10();
+        let wants = if wants.is_empty() {
+            "no answer".to_string()
+        } else {
+            format!("{:+.2}", mean(&wants))
+        };
+        println!("| {} | {} | {wants} | {gives:+.2} |", p.case.name, b.steps);
+    }
+}
+
 /// Decades from the point knee read to the smoothed minimum on a point's range test.
 fn valley_width(p: &Point) -> f64 {
     let c = p.case.eval.range_tests[p.seed].suggested_rule_curve();
@@ -441,6 +561,7 @@ fn main() {
     // grid search of real trainings on one seed lands.
     median_grid(&cases, &methods);
     one_seed_grid(&cases);
+    short_trainings(&all);
 
     // 3. knee's constants by leave-one-dataset-out.
     let mut candidates = vec![KNEE];
