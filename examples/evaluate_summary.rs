@@ -94,26 +94,19 @@ fn points(cases: &[Case]) -> Vec<Point<'_>> {
 
 /// Decades outside the interval of `knee` with `params` at one point (refusal: a miss).
 fn knee_distance(p: &Point, params: &KneeParams) -> f64 {
-    let b = &p.case.eval.budgets[p.budget];
-    let r = &p.case.eval.range_tests[p.seed];
-    let curve = r.suggested_rule_curve().planned(Some(b.steps));
-    match knee_with(&curve, params) {
-        Ok(pick) => {
-            let (lo, hi) = tested_range(curve.lrs);
-            decades_outside(pick.lr.clamp(lo, hi), b.grid.interval)
-        }
-        Err(_) => REFUSAL_DECADES,
-    }
+    knee_lr(p, params, 1).map_or(REFUSAL_DECADES, |lr| {
+        decades_outside(lr, p.case.eval.budgets[p.budget].grid.interval)
+    })
 }
 
-/// `knee`'s answer at one point, clamped to the tested range, asked for at least
-/// `min_steps` (None: refused).
-fn knee_lr(p: &Point, min_steps: usize) -> Option<f64> {
+/// `knee`'s answer with `params` at one point, clamped to the tested range, asked for at
+/// least `min_steps` (None: refused).
+fn knee_lr(p: &Point, params: &KneeParams, min_steps: usize) -> Option<f64> {
     let b = &p.case.eval.budgets[p.budget];
     let curve = p.case.eval.range_tests[p.seed]
         .suggested_rule_curve()
         .planned(Some(b.steps.max(min_steps)));
-    knee_with(&curve, &KNEE).ok().map(|pick| {
+    knee_with(&curve, params).ok().map(|pick| {
         let (lo, hi) = tested_range(curve.lrs);
         pick.lr.clamp(lo, hi)
     })
@@ -139,15 +132,10 @@ fn short_trainings(all: &[Point]) {
             .iter()
             .filter(|p| (lo..=hi).contains(&p.case.eval.budgets[p.budget].steps))
             .filter_map(|p| {
-                let (a, b) = p.case.eval.budgets[p.budget].grid.interval;
-                knee_lr(p, 1).map(|lr| {
-                    if lr > b {
-                        (lr / b).log10()
-                    } else if lr < a {
-                        -(a / lr).log10()
-                    } else {
-                        0.0
-                    }
+                let interval = p.case.eval.budgets[p.budget].grid.interval;
+                knee_lr(p, &KNEE, 1).map(|lr| {
+                    let sign = if lr < interval.0 { -1.0 } else { 1.0 };
+                    sign * decades_outside(lr, interval)
                 })
             })
             .collect();
@@ -178,7 +166,7 @@ fn short_trainings(all: &[Point]) {
     );
     for t0 in [1, 2, 4, 10, 20] {
         let score = |p: &Point| {
-            knee_lr(p, t0).map_or(REFUSAL_DECADES, |lr| {
+            knee_lr(p, &KNEE, t0).map_or(REFUSAL_DECADES, |lr| {
                 decades_outside(lr, p.case.eval.budgets[p.budget].grid.interval)
             })
         };
